@@ -1,0 +1,156 @@
+"""``contextmfa test``: run one Action alone against one event, like Auth0's Test tab."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from contextmfa.cli.console import error, reporting_errors, stdout
+from contextmfa.config import TenantConfig, config_from_mapping, load_config
+from contextmfa.engine import Engine
+from contextmfa.enrich.history import InMemoryHistory
+from contextmfa.errors import CompileError, InputError
+from contextmfa.events import load_event
+from contextmfa.sandbox import ActionRun, InMemoryActionCache, compile_action, run_action
+
+
+class TestFormat(str, Enum):
+    pretty = "pretty"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="test")(run_test)
+
+
+def run_test(
+    action_file: Annotated[Path, typer.Argument(metavar="ACTION.py", help="The Action to run.")],
+    event_file: Annotated[
+        Path, typer.Option("--event", "-e", help="The login event to run it against.")
+    ],
+    secret: Annotated[
+        list[str] | None,
+        typer.Option("--secret", "-s", help="A secret as KEY=VALUE; repeat for more."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Take GeoIP, deny lists, sandbox limits and this Action's secrets from a config.",
+        ),
+    ] = None,
+    output_format: Annotated[TestFormat, typer.Option("--format", "-f")] = TestFormat.pretty,
+) -> None:
+    """Run one Action against one event and show its directives, logs, errors and time.
+
+    The event is enriched as in `evaluate` (GeoIP, risk with no history). Secrets come from
+    `--secret KEY=VALUE` (and from `--config` when given; the flag wins).
+
+    Exit 0 when the Action ran cleanly, 1 when it failed (compile error, exception, limit),
+    2 on bad input.
+    """
+    with reporting_errors():
+        secrets = _parse_secrets(secret or [])
+        tenant = load_config(config) if config else _bare_config(action_file)
+        event = load_event(event_file)
+        try:
+            source = action_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{action_file}: error: cannot read: {exc}") from None
+        try:
+            action = compile_action(source, str(action_file))
+        except CompileError as exc:
+            for problem in exc.problems:
+                error(str(problem))
+            raise typer.Exit(1) from None
+        engine = Engine(tenant)
+        try:
+            enrichment = engine.enrich(event, InMemoryHistory())
+        except InputError as exc:
+            raise InputError(f"{event_file}: error: {exc}") from None
+        finally:
+            engine.close()
+        run = run_action(
+            action,
+            engine.event_view(event, enrichment),
+            secrets={**tenant.secrets_for(action.name), **secrets},
+            now=event.timestamp,
+            cache=InMemoryActionCache(),
+            tenant_id=enrichment.tenant_id,
+            limits=engine.limits,
+        )
+        _show(run, output_format)
+        raise typer.Exit(1 if run.error else 0)
+
+
+def _bare_config(action_file: Path) -> TenantConfig:
+    """Defaults for every key: the bundled GeoIP database, default sandbox limits."""
+    return config_from_mapping({"tenant": {"id": "test"}}, action_file.parent / "tenant.toml")
+
+
+def _parse_secrets(pairs: list[str]) -> dict[str, str]:
+    secrets = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InputError(f"--secret: expected KEY=VALUE, got {key or pair!r}")
+        secrets[key] = value
+    return secrets
+
+
+def run_summary(run: ActionRun) -> dict[str, object]:
+    """What the Action did, as JSON-ready data (secrets never included)."""
+    return {
+        "action": run.action,
+        "directives": [_directive(d) for d in run.directives],
+        "logs": [log.line for log in run.logs],
+        "error": None
+        if run.error is None
+        else {"kind": run.error.kind, "message": run.error.message, "line": run.error.line},
+        "app_metadata": run.app_metadata,
+        "user_metadata": run.user_metadata,
+        "id_token_claims": run.id_token_claims,
+        "access_token_claims": run.access_token_claims,
+        "transaction_metadata": run.transaction_metadata,
+        "duration_us": run.duration_us,
+    }
+
+
+def _directive(directive: object) -> dict[str, object]:
+    data = {"directive": type(directive).__name__.lower()}
+    for name in ("kind", "factors", "remember", "reason"):
+        if hasattr(directive, name):
+            value = getattr(directive, name)
+            data[name] = sorted(value) if isinstance(value, frozenset) else value
+    if data.get("factors", ...) is None:
+        data["factors"] = "any"
+    return data
+
+
+def _show(run: ActionRun, output_format: TestFormat) -> None:
+    summary = run_summary(run)
+    if output_format is TestFormat.json:
+        typer.echo(json.dumps(summary, indent=2, sort_keys=False))
+        return
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("action", run.action)
+    for directive in summary["directives"] or [{"directive": "none"}]:  # type: ignore[union-attr]
+        table.add_row("directive", json.dumps(directive))
+    for line in summary["logs"]:  # type: ignore[union-attr]
+        table.add_row("log", line)
+    for key in ("app_metadata", "user_metadata", "id_token_claims", "access_token_claims"):
+        if summary[key]:
+            table.add_row(key.replace("_", " "), json.dumps(summary[key]))
+    if run.error:
+        where = f" (line {run.error.line})" if run.error.line else ""
+        table.add_row("error", f"[red]{run.error.kind}: {run.error.message}{where}[/red]")
+    table.add_row("time", f"{run.duration_us} µs")
+    stdout.print(table)

@@ -1,0 +1,152 @@
+"""The Decision: one login's full answer, and its JSON (decisions.md, "Decision JSON").
+
+The engine builds one per login, thousands a second, so this is a frozen slots dataclass that keeps
+what it is given by reference (no deep copies, no validation models); the work of turning it into
+plain JSON values happens only when it is written out. Key order is the spec's, sets become sorted
+lists, mappings keep their insertion order (every producer fills them deterministically), so the
+same login gives byte-identical JSON from run to run and decisions diff cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from contextmfa.decision.model import Outcome, Resolution, ResolvedStep, TraceEntry
+
+TIMING_KEYS = ("enrich", "rules", "actions", "total")
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+"""Built once: ``json.dumps`` with options builds a new encoder per call."""
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Every field of the Decision JSON, in the spec's order."""
+
+    login_id: str
+    outcome: Outcome
+    factors: tuple[str, ...]
+    steps: tuple[ResolvedStep, ...]
+    allow_remember_browser: bool
+    deny_reason: str | None
+    source: str
+    risk: Mapping[str, Any] | None
+    geoip: Mapping[str, Any] | None
+    trace: tuple[TraceEntry, ...]
+    logs: Sequence[Mapping[str, Any]]
+    errors: Sequence[Mapping[str, Any]]
+    metadata_updates: Mapping[str, Any]
+    custom_claims: Mapping[str, Any]
+    transaction_metadata: Mapping[str, Any]
+    timing_us: Mapping[str, int]
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        login_id: str,
+        resolution: Resolution,
+        risk: Mapping[str, Any] | None = None,
+        geoip: Mapping[str, Any] | None = None,
+        logs: Sequence[Mapping[str, Any]] = (),
+        errors: Sequence[Mapping[str, Any]] = (),
+        metadata_updates: Mapping[str, Any] | None = None,
+        custom_claims: Mapping[str, Any] | None = None,
+        transaction_metadata: Mapping[str, Any] | None = None,
+        timing_us: Mapping[str, int] | None = None,
+    ) -> Decision:
+        """A decision from a resolution plus what the rest of the pipeline gathered.
+
+        Omitted collections get the spec's empty shapes, so every decision has every key.
+        """
+        return cls(
+            login_id=login_id,
+            outcome=resolution.outcome,
+            factors=resolution.factors,
+            steps=resolution.steps,
+            allow_remember_browser=resolution.allow_remember_browser,
+            deny_reason=resolution.deny_reason,
+            source=resolution.source,
+            risk=risk,
+            geoip=geoip,
+            trace=resolution.trace,
+            logs=logs,
+            errors=errors,
+            metadata_updates=(
+                {"app_metadata": {}, "user_metadata": {}}
+                if metadata_updates is None
+                else metadata_updates
+            ),
+            custom_claims=(
+                {"id_token": {}, "access_token": {}} if custom_claims is None else custom_claims
+            ),
+            transaction_metadata={} if transaction_metadata is None else transaction_metadata,
+            timing_us=dict.fromkeys(TIMING_KEYS, 0) if timing_us is None else timing_us,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON values (dict, list, str, int, float, bool, None) in the spec's key order."""
+        return {
+            "login_id": self.login_id,
+            "outcome": self.outcome,
+            "factors": list(self.factors),
+            "steps": [step.to_dict() for step in self.steps],
+            "allow_remember_browser": self.allow_remember_browser,
+            "deny_reason": self.deny_reason,
+            "source": self.source,
+            "risk": plain(self.risk),
+            "geoip": plain(self.geoip),
+            "trace": [entry.to_dict() for entry in self.trace],
+            "logs": plain(self.logs),
+            "errors": plain(self.errors),
+            "metadata_updates": plain(self.metadata_updates),
+            "custom_claims": plain(self.custom_claims),
+            "transaction_metadata": plain(self.transaction_metadata),
+            "timing_us": plain(self.timing_us),
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        """The decision as JSON: compact (one line, for JSON Lines) unless ``indent`` is given.
+
+        Non-ASCII text stays as UTF-8 ("Zürich", not "Z\\u00fcrich"); NaN or infinity anywhere
+        raises ``ValueError`` rather than writing JSON other tools would reject.
+        """
+        if indent is None:
+            return _COMPACT.encode(self.to_dict())
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def plain(value: Any) -> Any:
+    """``value`` as plain JSON values: tuples to lists, sets to sorted lists, mappings to dicts.
+
+    Objects with ``to_dict()`` (steps, trace entries) use it. Anything else is returned as is and
+    ``json`` rejects it, so an unexpected type fails loudly instead of being written as its repr.
+    Exact-type checks come first: this runs over every nested value of every decision written.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {key: plain(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return _sorted([plain(item) for item in value])
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return plain(to_dict())
+    return value
+
+
+def _sorted(items: list[Any]) -> list[Any]:
+    try:
+        return sorted(items)
+    except TypeError:  # mixed types: order by type, then by canonical JSON text
+        return sorted(items, key=lambda i: (type(i).__name__, json.dumps(i, sort_keys=True)))

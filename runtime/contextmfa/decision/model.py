@@ -1,0 +1,119 @@
+"""The values resolution reads and returns: tenant policy, what is known of the user, the result.
+
+All are frozen slots dataclasses: the engine builds one of each per login at thousands of logins a
+second, so they must be cheap to make and impossible to change by accident once made. Factor
+collections are ``frozenset`` going in and sorted ``tuple`` coming out, so output never depends on
+set iteration order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Outcome = Literal["allow", "challenge", "enroll", "deny"]
+PolicyMode = Literal["never", "adaptive", "always"]
+
+ACR_SOURCE = "acr"
+SESSION_MFA = "session-mfa"
+REMEMBERED_BROWSER = "remembered-browser"
+
+MFA_FACTOR_UNAVAILABLE = "mfa_factor_unavailable"
+CONFLICTING_FACTOR_REQUIREMENTS = "conflicting_factor_requirements"
+ADAPTIVE_MFA_UNENROLLED = "adaptive_mfa_unenrolled"
+
+NOT_ENROLLABLE: frozenset[str] = frozenset({"email", "recovery-code"})
+"""Never offered for enrollment: email is implied by a verified address, recovery codes are issued
+with the first enrollment."""
+
+
+def policy_source(mode: str) -> str:
+    return f"policy:{mode}"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySettings:
+    """The tenant's dashboard policy (``[policy]`` of tenant.toml)."""
+
+    mfa: PolicyMode
+    factors: frozenset[str]
+    """The factors the tenant has enabled; nothing outside this set is ever offered."""
+    remember_browser_days: int
+    """0 turns remember-browser off for every requirement, whatever a rule or Action asks."""
+
+
+@dataclass(frozen=True, slots=True)
+class UserContext:
+    """What resolution needs to know of the user and this session, taken from the enriched event."""
+
+    enrolled: frozenset[str]
+    """Types from ``user.enrolled_factors``."""
+    email_verified: bool
+    mfa_methods: frozenset[str]
+    """Types of the ``authentication.methods`` entries named ``mfa``."""
+    has_mfa_method: bool
+    """Any ``mfa`` method at all, typed or not: it meets a generic requirement."""
+    device_remembered: bool
+    confidence: str
+    """``risk_assessment.confidence``: ``low``, ``medium`` or ``high``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedStep:
+    """One remaining step with the factors actually offered (enabled, and enrolled or not)."""
+
+    kind: Literal["challenge", "enroll"]
+    factors: tuple[str, ...]
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "factors": list(self.factors), "source": self.source}
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEntry(Mapping[str, Any]):
+    """One line of the decision's ``trace``: a directive received, or something resolution did.
+
+    Entries for received directives have ``directive`` = ``deny``, ``require``, ``challenge``,
+    ``enroll`` or ``skip``; entries for resolution's own work have ``directive`` = ``resolve`` and
+    ``detail.resolution`` naming what was done. It reads as a mapping too (``entry["source"]``),
+    the shape it has in the JSON. ``detail`` holds only str, bool, int, None and tuples of str.
+    """
+
+    source: str
+    directive: str
+    detail: Mapping[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "source":
+            return self.source
+        if key == "directive":
+            return self.directive
+        if key == "detail":
+            return self.detail
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("source", "directive", "detail"))
+
+    def __len__(self) -> int:
+        return 3
+
+    def to_dict(self) -> dict[str, Any]:
+        detail = {k: list(v) if isinstance(v, tuple) else v for k, v in self.detail.items()}
+        return {"source": self.source, "directive": self.directive, "detail": detail}
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The outcome of resolving one login's directives (decisions.md, "Resolution")."""
+
+    outcome: Outcome
+    factors: tuple[str, ...]
+    """The first remaining step's offered factors, sorted; empty for allow and deny."""
+    steps: tuple[ResolvedStep, ...]
+    allow_remember_browser: bool
+    deny_reason: str | None
+    source: str
+    trace: tuple[TraceEntry, ...]

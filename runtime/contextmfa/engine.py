@@ -1,0 +1,265 @@
+"""The engine: compile a tenant config once, then turn each login into a decision.
+
+It is pure: given a compiled config, an event and the user's history it returns a decision, with
+the clock taken from the event. Storage, HTTP and the CLI are adapters around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from time import perf_counter_ns
+from typing import Any
+
+from contextmfa.config import TenantConfig
+from contextmfa.decision import Decision, PolicySettings, UserContext, resolve
+from contextmfa.directives import Deny, Directive, Require, Step
+from contextmfa.enrich.geoip import GeoIP
+from contextmfa.enrich.history import History, LoginRecord
+from contextmfa.enrich.iplists import DenyLists
+from contextmfa.enrich.risk import RiskSettings, assess
+from contextmfa.errors import CompileError, ConfigError, InputError, Problem
+from contextmfa.events import LoginEvent
+from contextmfa.sandbox import (
+    ActionCache,
+    ActionRun,
+    CompiledAction,
+    InMemoryActionCache,
+    SandboxLimits,
+    compile_action,
+    run_action,
+)
+
+__all__ = ["MFA_ACR", "Engine", "compile_actions"]
+
+MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+
+
+def compile_actions(config: TenantConfig) -> tuple[list[CompiledAction], list[Problem]]:
+    """Compile every Action of the flow, collecting every problem rather than the first."""
+    compiled, problems = [], []
+    for path in config.action_files:
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(str(path), 0, 0, f"cannot read Action: {exc}"))
+            continue
+        try:
+            compiled.append(compile_action(source, str(path)))
+        except CompileError as exc:
+            problems.extend(exc.problems)
+    return compiled, problems
+
+
+def sandbox_limits(config: TenantConfig) -> SandboxLimits:
+    s = config.sandbox
+    return SandboxLimits(
+        timeout_ms=s.timeout_ms,
+        memory_mb=s.memory_mb,
+        max_steps=s.max_steps,
+        max_recursion=s.max_recursion,
+        max_string=s.max_string,
+        max_sequence=s.max_sequence,
+        max_output_lines=s.max_output_lines,
+    )
+
+
+@dataclass
+class _Flow:
+    """What the rules and Actions of one login produced, gathered for the decision."""
+
+    directives: list[Directive] = field(default_factory=list)
+    logs: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    app_metadata: dict[str, Any] = field(default_factory=dict)
+    user_metadata: dict[str, Any] = field(default_factory=dict)
+    id_token: dict[str, Any] = field(default_factory=dict)
+    access_token: dict[str, Any] = field(default_factory=dict)
+    transaction: dict[str, Any] = field(default_factory=dict)
+    steps: int = 0
+    stopped: bool = False
+
+    def absorb(self, run: ActionRun, on_error: str) -> None:
+        self.directives.extend(run.directives)
+        self.steps += sum(1 for d in run.directives if isinstance(d, Step))
+        self.logs.extend({"action": log.action, "line": log.line} for log in run.logs)
+        if run.error is None:
+            self.app_metadata.update(run.app_metadata)
+            self.user_metadata.update(run.user_metadata)
+            self.id_token.update(run.id_token_claims)
+            self.access_token.update(run.access_token_claims)
+            self.transaction.update(run.transaction_metadata)
+        else:
+            error = run.error
+            self.errors.append(
+                {
+                    "action": error.action,
+                    "kind": error.kind,
+                    "message": error.message,
+                    "line": error.line,
+                }
+            )
+            source = f"on_error:{run.action}"
+            if on_error == "deny":
+                self.directives.append(Deny("action_error", source))
+            else:
+                self.directives.append(Require(None, False, source))
+        if run.denied or any(isinstance(d, Deny) for d in self.directives):
+            self.stopped = True
+
+
+@dataclass(frozen=True, slots=True)
+class Enrichment:
+    tenant_id: str
+    geoip: dict[str, Any] | None
+    asn: dict[str, Any] | None
+    risk: dict[str, Any]
+
+
+class Engine:
+    """A tenant config compiled once: GeoIP open, deny lists loaded, Actions compiled."""
+
+    def __init__(self, config: TenantConfig, *, cache: ActionCache | None = None) -> None:
+        self.config = config
+        actions, problems = compile_actions(config)
+        if problems:
+            raise CompileError(problems)
+        if config.rule_files:
+            raise ConfigError(f"{config.path}: error: flow.rules: rule files are not supported yet")
+        self.actions: tuple[CompiledAction, ...] = tuple(actions)
+        self.warnings: tuple[Problem, ...] = ()
+        self.geoip = GeoIP.open(
+            config.geoip.city_database, config.geoip.asn_database, base_dir=config.base_dir
+        )
+        self.deny_lists = DenyLists.load(
+            {name: str(path) for name, path in config.deny_lists.items()}, base_dir=config.base_dir
+        )
+        self.cache = cache if cache is not None else InMemoryActionCache()
+        self.limits = sandbox_limits(config)
+        self.policy = PolicySettings(
+            mfa=config.policy.mfa,
+            factors=frozenset(config.policy.factors),
+            remember_browser_days=config.policy.remember_browser_days,
+        )
+        self.risk_settings = RiskSettings(
+            device_trust_days=config.policy.device_trust_days,
+            impossible_speed_kmh=config.risk.impossible_speed_kmh,
+        )
+
+    def close(self) -> None:
+        self.geoip.close()
+
+    def enrich(self, event: LoginEvent, history: History) -> Enrichment:
+        """GeoIP, ASN, deny lists and the three risk assessments, before any tenant logic."""
+        tenant_id = self._tenant_of(event)
+        request = event.request
+        ip = request.ip
+        geoip = request.geoip.model_dump() if request.geoip is not None else self.geoip.city(ip)
+        asn = request.asn.model_dump() if request.asn is not None else self.geoip.asn(ip)
+        risk = assess(
+            now=event.timestamp,
+            device_id=event.device.id,
+            user_agent=request.user_agent,
+            geoip=geoip,
+            history=history.logins(tenant_id, event.user.user_id),
+            deny_list_match=self.deny_lists.match(ip),
+            deny_lists_configured=self.deny_lists.configured,
+            settings=self.risk_settings,
+        )
+        return Enrichment(tenant_id, geoip, asn, risk)
+
+    def evaluate(self, event: LoginEvent, history: History) -> Decision:
+        """Enrich, run the flow, resolve; record the login in ``history`` unless denied."""
+        started = perf_counter_ns()
+        enrichment = self.enrich(event, history)
+        tenant_id, geoip, risk = enrichment.tenant_id, enrichment.geoip, enrichment.risk
+        enriched = perf_counter_ns()
+
+        flow = _Flow()
+        if event.transaction is not None and MFA_ACR in event.transaction.acr_values:
+            flow.directives.append(Require(None, False, "acr"))
+        ruled = perf_counter_ns()
+
+        if self.actions:
+            view = self.event_view(event, enrichment)
+            for action in self.actions:
+                run = run_action(
+                    action,
+                    view,
+                    secrets=self.config.secrets_for(action.name),
+                    now=event.timestamp,
+                    cache=self.cache,
+                    tenant_id=tenant_id,
+                    limits=self.limits,
+                    steps_so_far=flow.steps,
+                )
+                flow.absorb(run, self.config.flow.on_error)
+                if flow.stopped:
+                    break
+        acted = perf_counter_ns()
+
+        resolution = resolve(flow.directives, self.policy, self._user_context(event, risk))
+        finished = perf_counter_ns()
+        if resolution.outcome != "deny":
+            history.add(tenant_id, event.user.user_id, self._record(event, geoip))
+        return Decision.build(
+            login_id=event.id,
+            resolution=resolution,
+            risk=risk,
+            geoip=geoip,
+            logs=flow.logs,
+            errors=flow.errors,
+            metadata_updates={
+                "app_metadata": flow.app_metadata,
+                "user_metadata": flow.user_metadata,
+            },
+            custom_claims={"id_token": flow.id_token, "access_token": flow.access_token},
+            transaction_metadata=flow.transaction,
+            timing_us={
+                "enrich": (enriched - started) // 1000,
+                "rules": (ruled - enriched) // 1000,
+                "actions": (acted - ruled) // 1000,
+                "total": (finished - started) // 1000,
+            },
+        )
+
+    def _tenant_of(self, event: LoginEvent) -> str:
+        given = event.tenant.id
+        if given is not None and given != self.config.tenant_id:
+            raise InputError(
+                f"tenant.id: {given!r} is not the config's tenant {self.config.tenant_id!r}"
+            )
+        return self.config.tenant_id
+
+    @staticmethod
+    def event_view(event: LoginEvent, enrichment: Enrichment) -> dict[str, Any]:
+        """The enriched event as the plain dict an Action reads (through a read-only view)."""
+        data = event.model_dump(mode="json", exclude={"expect"})
+        data["tenant"]["id"] = enrichment.tenant_id
+        data["request"]["geoip"] = enrichment.geoip
+        data["request"]["asn"] = enrichment.asn
+        data["authentication"]["risk_assessment"] = enrichment.risk
+        return data
+
+    @staticmethod
+    def _user_context(event: LoginEvent, risk: dict[str, Any]) -> UserContext:
+        methods = event.authentication.methods
+        return UserContext(
+            enrolled=frozenset(f.type for f in event.user.enrolled_factors),
+            email_verified=bool(event.user.email_verified),
+            mfa_methods=frozenset(m.type for m in methods if m.name == "mfa" and m.type),
+            has_mfa_method=any(m.name == "mfa" for m in methods),
+            device_remembered=event.device.remembered,
+            confidence=risk["confidence"],
+        )
+
+    @staticmethod
+    def _record(event: LoginEvent, geoip: dict[str, Any] | None) -> LoginRecord:
+        geo = geoip or {}
+        return LoginRecord(
+            timestamp=event.timestamp,
+            device_id=event.device.id,
+            user_agent=event.request.user_agent,
+            latitude=geo.get("latitude"),
+            longitude=geo.get("longitude"),
+            country_code=geo.get("country_code"),
+        )

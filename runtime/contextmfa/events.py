@@ -1,0 +1,314 @@
+"""The login event: validation of hostile input, and JSON Lines reading that survives bad records.
+
+Field names are a snake_case port of Auth0's post-login ``event`` (spec/login-events.md). Unknown
+keys are refused everywhere except in ``metadata`` objects, so a typo in a recorded login is an
+error rather than a silently ignored field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from ipaddress import IPv4Address, IPv6Address
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    IPvAnyAddress,
+    StrictBool,
+    ValidationError,
+)
+
+from contextmfa.errors import InputError
+
+__all__ = [
+    "EventRecord",
+    "Expectation",
+    "LoginEvent",
+    "format_validation_error",
+    "load_event",
+    "parse_event",
+    "read_events",
+]
+
+FactorName = Literal[
+    "otp",
+    "sms",
+    "voice",
+    "email",
+    "push-notification",
+    "webauthn-roaming",
+    "webauthn-platform",
+    "duo",
+    "recovery-code",
+]
+Outcome = Literal["allow", "challenge", "enroll", "deny"]
+
+MAX_RECORD_BYTES = 1 << 20
+"""A single recorded login larger than this is refused before it is parsed."""
+
+Metadata = dict[str, Any]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=8192)
+
+
+class Tenant(_Strict):
+    id: str | None = None
+
+
+class EnrolledFactor(_Strict):
+    type: FactorName
+    options: Metadata | None = None
+
+
+class User(_Strict):
+    user_id: str = Field(min_length=1)
+    email: str | None = None
+    email_verified: StrictBool | None = None
+    phone_number: str | None = None
+    phone_verified: StrictBool | None = None
+    username: str | None = None
+    name: str | None = None
+    created_at: str | None = None
+    app_metadata: Metadata = Field(default_factory=dict)
+    user_metadata: Metadata = Field(default_factory=dict)
+    enrolled_factors: list[EnrolledFactor] = Field(default_factory=list, max_length=64)
+
+
+class Authorization(_Strict):
+    roles: list[str] = Field(default_factory=list, max_length=256)
+
+
+class GeoIPOverride(_Strict):
+    country_code: str | None = None
+    country_code3: str | None = None
+    country_name: str | None = None
+    city_name: str | None = None
+    continent_code: str | None = None
+    subdivision_code: str | None = None
+    subdivision_name: str | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    time_zone: str | None = None
+
+
+class ASN(_Strict):
+    number: int
+    organization: str | None = None
+
+
+class Request(_Strict):
+    ip: IPvAnyAddress
+    user_agent: str | None = None
+    hostname: str | None = None
+    language: str | None = None
+    geoip: GeoIPOverride | None = None
+    asn: ASN | None = None
+
+
+class Device(_Strict):
+    id: str | None = None
+    remembered: StrictBool = False
+
+
+class AuthMethod(_Strict):
+    name: str
+    timestamp: AwareDatetime | None = None
+    type: str | None = None
+
+
+class Authentication(_Strict):
+    methods: list[AuthMethod] = Field(default_factory=list, max_length=64)
+
+
+class Client(_Strict):
+    client_id: str | None = None
+    name: str | None = None
+    metadata: Metadata = Field(default_factory=dict)
+
+
+class Connection(_Strict):
+    id: str | None = None
+    name: str | None = None
+    strategy: str | None = None
+    metadata: Metadata = Field(default_factory=dict)
+
+
+class Organization(_Strict):
+    id: str | None = None
+    name: str | None = None
+    display_name: str | None = None
+    metadata: Metadata = Field(default_factory=dict)
+
+
+class Transaction(_Strict):
+    id: str | None = None
+    acr_values: list[str] = Field(default_factory=list, max_length=32)
+    protocol: str | None = None
+    requested_scopes: list[str] = Field(default_factory=list, max_length=256)
+    locale: str | None = None
+
+
+class Stats(_Strict):
+    logins_count: int | None = None
+
+
+class Expectation(_Strict):
+    """What a replayed record expects of its decision (spec/cli-and-config.md)."""
+
+    outcome: Outcome
+    factors: list[FactorName] | None = None
+    deny_reason: str | None = None
+    source: str | None = None
+
+
+class LoginEvent(_Strict):
+    id: str = Field(min_length=1, max_length=256)
+    timestamp: AwareDatetime
+    tenant: Tenant = Field(default_factory=Tenant)
+    user: User
+    authorization: Authorization = Field(default_factory=Authorization)
+    request: Request
+    device: Device = Field(default_factory=Device)
+    authentication: Authentication = Field(default_factory=Authentication)
+    client: Client | None = None
+    connection: Connection | None = None
+    organization: Organization | None = None
+    transaction: Transaction | None = None
+    stats: Stats | None = None
+    expect: Expectation | None = None
+
+    @property
+    def ip(self) -> IPv4Address | IPv6Address:
+        return self.request.ip
+
+    @property
+    def now(self) -> datetime:
+        return self.timestamp
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One line of a JSON Lines file: its event, or why it could not be read."""
+
+    line: int
+    event: LoginEvent | None = None
+    error: InputError | None = None
+
+
+_MESSAGES = {
+    "extra_forbidden": "unknown key",
+    "missing": "required field is missing",
+    "timezone_aware": "timestamp needs a UTC offset (RFC 3339, e.g. 2026-03-01T09:00:00Z)",
+}
+
+
+def _describe(error: Any) -> str:
+    kind, value = error["type"], error.get("input")
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind == "ip_any_address":
+        return f"{_short(value)} is not an IP address"
+    if kind.startswith("datetime") or kind.startswith("timezone"):
+        return f"{_short(value)} is not an RFC 3339 timestamp with offset"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{_short(value)} is not one of {expected}"
+    return f"{error['msg'].rstrip('.').lower()} (got {_short(value)})"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def format_validation_error(exc: ValidationError) -> str:
+    """``field: problem`` for the first problem, with a count of the others."""
+    errors = exc.errors()
+    first = errors[0]
+    field = ".".join(str(part) for part in first["loc"]) or "(record)"
+    message = f"{field}: {_describe(first)}"
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more)"
+    return message
+
+
+def parse_event(data: Any, *, where: str) -> LoginEvent:
+    """Validate one decoded JSON object; ``where`` is ``path`` or ``path:line`` for errors."""
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: error: expected a JSON object, got {type(data).__name__}")
+    try:
+        return LoginEvent.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(f"{where}: error: {format_validation_error(exc)}") from None
+
+
+def _decode(text: str | bytes, where: str) -> Any:
+    if len(text) > MAX_RECORD_BYTES:
+        raise InputError(f"{where}: error: record is larger than {MAX_RECORD_BYTES} bytes")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}: error: invalid JSON: {exc.msg} (column {exc.colno})") from None
+    except (RecursionError, ValueError) as exc:
+        raise InputError(f"{where}: error: invalid JSON: {type(exc).__name__}") from None
+
+
+def load_event(path: Path) -> LoginEvent:
+    """Read one event from a ``.json`` file (``contextmfa evaluate`` and ``test``)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: error: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: error: cannot read: {exc.strerror}") from None
+    return parse_event(_decode(raw, str(path)), where=str(path))
+
+
+def read_events(path: Path) -> Iterator[EventRecord]:
+    """Stream a JSON Lines file; a bad record yields an error and reading goes on."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        raise InputError(f"{path}: error: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: error: cannot read: {exc.strerror}") from None
+    with handle:
+        for number, raw in enumerate(_bounded_lines(handle), start=1):
+            where = f"{path}:{number}"
+            if raw is None:
+                message = f"{where}: error: record is larger than {MAX_RECORD_BYTES} bytes"
+                error = InputError(message)
+                yield EventRecord(line=number, error=error)
+                continue
+            text = raw.strip()
+            if not text or text.startswith(b"#"):
+                continue
+            try:
+                event = parse_event(_decode(text, where), where=where)
+            except InputError as exc:
+                yield EventRecord(line=number, error=exc)
+            else:
+                yield EventRecord(line=number, event=event)
+
+
+def _bounded_lines(handle: BinaryIO) -> Iterator[bytes | None]:
+    """Lines of at most MAX_RECORD_BYTES; an over-long line yields None and is skipped unread."""
+    while True:
+        line = handle.readline(MAX_RECORD_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
+            while (rest := handle.readline(MAX_RECORD_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+            continue
+        yield line

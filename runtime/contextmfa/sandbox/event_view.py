@@ -1,0 +1,213 @@
+"""The read-only ``event`` an Action sees: lazy views over the engine's plain event dict.
+
+Nothing is copied per run: a view wraps one dict or list and wraps each nested dict or list only
+when the Action reaches it. Views define no ``__getattr__`` and keep their data in a
+``_``-prefixed slot, so host code that touches them natively finds only the read methods below;
+the Action's ``event.user.email`` goes through the sandbox's attribute guard, which maps it to
+:func:`view_attribute`. Every way of writing (item or attribute assignment, ``del``, ``update``,
+``pop``, ``append``, ...) ends the Action as ``forbidden``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+_READ_METHODS = frozenset({"get", "keys", "values", "items", "index", "count"})
+_MUTATORS = frozenset(
+    {
+        "update",
+        "pop",
+        "popitem",
+        "clear",
+        "setdefault",
+        "append",
+        "extend",
+        "insert",
+        "remove",
+        "sort",
+        "reverse",
+    }
+)
+
+
+class ReadOnlyError(Exception):
+    """Raised by a view on any write; the guards turn it into ``forbidden``."""
+
+
+def wrap(value: Any) -> Any:
+    """The view of ``value``: dicts and lists are wrapped, scalars returned as they are."""
+    kind = type(value)
+    if kind is dict:
+        return RecordView(value)
+    if kind is list:
+        return ListView(value)
+    return value
+
+
+class RecordView:
+    """An event object or metadata object: attributes, ``[]``, ``in``, iteration, ``get``."""
+
+    __slots__ = ("_data",)
+    _data: dict[str, Any]
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        object.__setattr__(self, "_data", data)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return wrap(self._data.get(key, default))
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self._data)
+
+    def values(self) -> tuple[Any, ...]:
+        return tuple(wrap(v) for v in self._data.values())
+
+    def items(self) -> tuple[tuple[str, Any], ...]:
+        return tuple((k, wrap(v)) for k, v in self._data.items())
+
+    def __getitem__(self, key: str) -> Any:
+        return wrap(self._data[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(tuple(self._data))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __eq__(self, other: object) -> bool:
+        return self._data == unwrap(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise ReadOnlyError("event is read-only")
+
+    def __delattr__(self, name: str) -> None:
+        raise ReadOnlyError("event is read-only")
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise ReadOnlyError("event is read-only")
+
+    def __delitem__(self, key: Any) -> None:
+        raise ReadOnlyError("event is read-only")
+
+
+class SecretsView(RecordView):
+    """``event.secrets``: like a metadata object, but its repr never shows a value."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<secrets: " + ", ".join(sorted(self._data)) + ">"
+
+
+class EventView(RecordView):
+    """The root ``event``; ``event.secrets`` is the Action's secrets, not part of the dict."""
+
+    __slots__ = ("_secrets",)
+
+    def __init__(self, data: dict[str, Any], secrets: Mapping[str, str]) -> None:
+        super().__init__(data)
+        object.__setattr__(self, "_secrets", secrets)
+
+    def secrets_view(self) -> SecretsView:
+        secrets = self._secrets
+        return SecretsView(secrets if type(secrets) is dict else dict(secrets))
+
+
+class ListView:
+    """A read-only list (``roles``, ``enrolled_factors``, ``methods``, ...)."""
+
+    __slots__ = ("_data",)
+    _data: list[Any]
+
+    def __init__(self, data: list[Any]) -> None:
+        object.__setattr__(self, "_data", data)
+
+    def index(self, value: Any, *bounds: int) -> int:
+        return self._data.index(unwrap(value), *bounds)
+
+    def count(self, value: Any) -> int:
+        return self._data.count(unwrap(value))
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if type(index) is slice:
+            return ListView(self._data[index])
+        return wrap(self._data[index])
+
+    def __contains__(self, value: object) -> bool:
+        return unwrap(value) in self._data
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(wrap, tuple(self._data))
+
+    def __reversed__(self) -> Iterator[Any]:
+        return map(wrap, tuple(reversed(self._data)))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __add__(self, other: Any) -> list[Any]:
+        if isinstance(other, (list, tuple, ListView)):
+            return list(self) + list(other)
+        return NotImplemented
+
+    def __radd__(self, other: Any) -> list[Any]:
+        if isinstance(other, (list, tuple)):
+            return list(other) + list(self)
+        return NotImplemented
+
+    def __eq__(self, other: object) -> bool:
+        return self._data == unwrap(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise ReadOnlyError("event is read-only")
+
+    def __delattr__(self, name: str) -> None:
+        raise ReadOnlyError("event is read-only")
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise ReadOnlyError("event is read-only")
+
+    def __delitem__(self, key: Any) -> None:
+        raise ReadOnlyError("event is read-only")
+
+
+VIEW_TYPES = (RecordView, ListView)
+
+
+def unwrap(value: Any) -> Any:
+    """The plain data behind a view (shared, so only for reading), or ``value`` itself."""
+    if isinstance(value, VIEW_TYPES):
+        return value._data
+    return value
+
+
+def view_attribute(view: RecordView | ListView, name: str) -> Any:
+    """``view.name`` as the Action sees it: read methods first, then the object's keys."""
+    if name in _READ_METHODS:
+        method = getattr(view, name, None)
+        if method is not None:
+            return method
+    if name in _MUTATORS:
+        raise ReadOnlyError(f"event is read-only ({name}() is not available)")
+    if type(view) is EventView and name == "secrets":
+        return view.secrets_view()
+    data = view._data
+    if type(data) is dict and name in data:
+        return wrap(data[name])
+    kind = "event" if type(view) is EventView else "object"
+    hint = " (use .get() for optional keys)" if type(data) is dict else ""
+    raise AttributeError(f"{kind} has no attribute {name!r}{hint}")

@@ -1,0 +1,167 @@
+"""Run-time budgets of one Action run: steps, wall time, call depth and value sizes.
+
+The compile-time policy injects calls to :class:`Meter` at the top of every loop body, function
+body, comprehension clause and exception handler, so a run that loops, recurses or hogs the clock
+is stopped at the next such point. Builtins and method guards that walk or build a collection in C
+``charge`` one step per item and check sizes *before* allocating, so ``"x" * 10**9`` or
+``list(range(10**9))`` fail in microseconds instead of exhausting memory.
+
+A budget error is *sticky*: once tripped, every later hook re-raises it, so an Action cannot
+swallow it with ``except Exception`` and carry on; the runner reports it whatever happened next.
+``memory_mb`` has no in-process meter: the size limits bound what one value can hold, and a hard
+memory ceiling needs the process isolation planned for later.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from time import perf_counter
+from typing import Any, NoReturn
+
+from contextmfa.errors import ActionLimitExceeded, ActionTimeout, SandboxError
+
+_TIME_CHECK_MASK = 7
+"""The clock is read every 8 steps: reading it costs as much as the rest of a step."""
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxLimits:
+    """The tenant's ``[sandbox]`` settings; the defaults are the spec's."""
+
+    timeout_ms: int = 100
+    memory_mb: int = 64
+    max_steps: int = 100_000
+    max_recursion: int = 50
+    max_string: int = 100_000
+    max_sequence: int = 10_000
+    max_output_lines: int = 100
+    max_line_chars: int = 256
+
+    @property
+    def max_int_bits(self) -> int:
+        """Integers may grow to about ``max_string`` decimal digits, no further."""
+        return self.max_string * 10 // 3
+
+
+class Meter:
+    """The budget of one run; one instance per run, never shared between threads."""
+
+    __slots__ = (
+        "_deadline",
+        "_depth",
+        "_max_depth",
+        "_max_steps",
+        "_path",
+        "_started",
+        "_steps",
+        "_timeout_ms",
+        "int_bits",
+        "limits",
+        "max_seq",
+        "max_str",
+        "tripped",
+    )
+
+    def __init__(self, limits: SandboxLimits, path: str) -> None:
+        self.limits = limits
+        self.max_str = limits.max_string
+        self.max_seq = limits.max_sequence
+        self.int_bits = limits.max_int_bits
+        self.tripped: SandboxError | None = None
+        self._path = path
+        self._steps = 0
+        self._max_steps = limits.max_steps
+        self._depth = 0
+        self._max_depth = limits.max_recursion
+        self._timeout_ms = limits.timeout_ms
+        self._started = perf_counter()
+        self._deadline = self._started + limits.timeout_ms / 1000
+
+    # -- hooks injected by the policy -------------------------------------------------------
+
+    def step(self) -> None:
+        """One unit of work: a loop iteration, a handler entered, a lambda called."""
+        steps = self._steps = self._steps + 1
+        if steps > self._max_steps or not (steps & _TIME_CHECK_MASK or self._in_time()):
+            self._exceeded()
+
+    def step_true(self) -> bool:
+        """``step`` as a comprehension filter (``if _stepc_()``): counts, then keeps the item."""
+        self.step()
+        return True
+
+    def enter(self) -> None:
+        """A function call: one step, one level deeper."""
+        self.step()
+        depth = self._depth = self._depth + 1
+        if depth > self._max_depth:
+            self._depth -= 1
+            self.trip(
+                ActionLimitExceeded,
+                f"recursion depth limit exceeded ({self._max_depth} nested calls)",
+            )
+
+    def leave(self) -> None:
+        self._depth -= 1
+
+    def charge(self, items: int) -> None:
+        """Bill ``items`` steps at once for work done in C (walking a collection)."""
+        self._steps += items
+        if self._steps > self._max_steps or not self._in_time():
+            self._exceeded()
+
+    # -- size checks ------------------------------------------------------------------------
+
+    def check_str(self, size: int) -> None:
+        if size > self.max_str:
+            self.trip(
+                ActionLimitExceeded,
+                f"string too long ({size} > {self.max_str} characters)",
+            )
+
+    def check_seq(self, size: int) -> None:
+        if size > self.max_seq:
+            self.trip(
+                ActionLimitExceeded,
+                f"collection too large ({size} > {self.max_seq} items)",
+            )
+
+    def check_int_bits(self, bits: int) -> None:
+        if bits > self.int_bits:
+            self.trip(ActionLimitExceeded, f"integer too large ({bits} > {self.int_bits} bits)")
+
+    # -- failure ----------------------------------------------------------------------------
+
+    def trip(self, kind: type[SandboxError], message: str) -> NoReturn:
+        """Raise a sandbox error located at the Action's current line, and make it sticky."""
+        if self.tripped is None:
+            self.tripped = kind(message, self._current_line())
+            self._max_steps = -1  # every later step() now re-raises
+        raise self.tripped
+
+    def elapsed_ms(self) -> float:
+        return (perf_counter() - self._started) * 1000
+
+    def finish(self) -> None:
+        """After the run: a last clock check, since the final stretch may hold no hook."""
+        if self.tripped is None and not self._in_time():
+            self.tripped = ActionTimeout(f"timed out after {self._timeout_ms} ms", None)
+
+    def _in_time(self) -> bool:
+        return perf_counter() <= self._deadline
+
+    def _exceeded(self) -> NoReturn:
+        if self.tripped is not None:
+            raise self.tripped
+        if self._steps > self._max_steps:
+            self.trip(ActionLimitExceeded, f"step limit exceeded ({self._max_steps} steps)")
+        self.trip(ActionTimeout, f"timed out after {self._timeout_ms} ms")
+
+    def _current_line(self) -> int | None:
+        frame: Any = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code.co_filename == self._path:
+                return frame.f_lineno
+            frame = frame.f_back
+        return None

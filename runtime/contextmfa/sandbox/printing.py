@@ -1,0 +1,105 @@
+"""``print`` inside an Action, and keeping secret values out of everything the run reports.
+
+Each ``print(...)`` call is one log line of the decision, tagged with the Action, secret values
+replaced by ``[REDACTED]``, then cut to ``max_line_chars``. After ``max_output_lines`` lines,
+further calls are dropped silently: logging is for debugging and must never change a login's
+outcome, so running out of lines is not an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+REDACTED = "[REDACTED]"
+_HOST_FILE = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.@+-]+)+\.pyc?\b")
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    """One ``print`` of one Action."""
+
+    action: str
+    line: str
+
+
+class Redactor:
+    """Replaces every configured secret value (longest first) in a text."""
+
+    __slots__ = ("_values", "longest")
+
+    def __init__(self, secrets: Mapping[str, str]) -> None:
+        values = {v for v in secrets.values() if isinstance(v, str) and v}
+        self._values = tuple(sorted(values, key=len, reverse=True))
+        self.longest = len(self._values[0]) if self._values else 0
+
+    def __call__(self, text: str) -> str:
+        for value in self._values:
+            if value in text:
+                text = text.replace(value, REDACTED)
+        return text
+
+
+def scrub_message(text: str, redact: Redactor, action_path: str, limit: int) -> str:
+    """An error message fit for a decision: no secret, no host file path, bounded length."""
+    text = redact(text)
+    text = _HOST_FILE.sub(lambda m: m.group(0) if m.group(0) == action_path else "<host>", text)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
+class Printer:
+    """The object behind RestrictedPython's ``_print``: collects one line per call."""
+
+    __slots__ = ("_action", "_line_chars", "_lines", "_max_lines", "_redact", "_to_text")
+
+    def __init__(
+        self,
+        action: str,
+        max_lines: int,
+        line_chars: int,
+        redact: Redactor,
+        to_text: Callable[[Any], str],
+    ) -> None:
+        self._action = action
+        self._max_lines = max_lines
+        self._line_chars = line_chars
+        self._redact = redact
+        self._to_text = to_text
+        self._lines: list[LogLine] = []
+
+    def _call_print(
+        self, *objects: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None,
+        flush: bool = False,
+    ) -> None:
+        if file is not None:
+            raise TypeError("print(file=...) is not available in Actions")
+        if sep is not None and not isinstance(sep, str):
+            raise TypeError("sep must be None or a string")
+        if len(self._lines) >= self._max_lines:
+            return
+        # Only the first line_chars survive; keep enough beyond them that a secret starting
+        # inside the kept part is still whole when redacted.
+        keep = self._line_chars + self._redact.longest
+        sep = " " if sep is None else sep
+        parts: list[str] = []
+        size = 0
+        for index, obj in enumerate(objects):
+            part = self._to_text(obj) if index == 0 else sep + self._to_text(obj)
+            parts.append(part)
+            size += len(part)
+            if size >= keep:
+                break
+        text = self._redact("".join(parts)[:keep])[: self._line_chars]
+        self._lines.append(LogLine(self._action, text))
+
+    def __call__(self) -> str:
+        """RestrictedPython's ``printed``: the text printed so far."""
+        return "\n".join(line.line for line in self._lines)
+
+    def lines(self) -> tuple[LogLine, ...]:
+        return tuple(self._lines)
+
