@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +18,7 @@ from contextmfa.errors import InputError
 from contextmfa.events import load_event
 
 
-class EvaluateFormat(str, Enum):
+class EvaluateFormat(StrEnum):
     json = "json"
     pretty = "pretty"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from rich.table import Table
 from rich.text import Text
 
@@ -19,27 +21,32 @@ def decision_table(decision: Decision) -> Table:
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("login", decision.login_id)
-    table.add_row("outcome", outcome_text(decision.outcome))
-    table.add_row("factors", ", ".join(decision.factors) or "-")
-    table.add_row("source", decision.source)
+
+    def row(label: str, value: str | Text) -> None:
+        table.add_row(label, value if isinstance(value, Text) else Text(value))
+
+    row("login", decision.login_id)
+    row("outcome", outcome_text(decision.outcome))
+    row("factors", ", ".join(decision.factors) or "-")
+    row("source", decision.source)
     if decision.deny_reason:
-        table.add_row("deny reason", decision.deny_reason)
+        row("deny reason", decision.deny_reason)
     for step in decision.steps:
-        table.add_row("step", f"{step.kind} with {', '.join(step.factors)}  ({step.source})")
-    table.add_row("remember browser", "allowed" if decision.allow_remember_browser else "no")
+        row("step", f"{step.kind} with {', '.join(step.factors)}  ({step.source})")
+    row("remember browser", "allowed" if decision.allow_remember_browser else "no")
     risk = decision.risk
     assessments = ", ".join(f"{k}={v['code']}" for k, v in risk["assessments"].items())
-    table.add_row("risk", f"{risk['confidence']} confidence ({assessments})")
+    row("risk", f"{risk['confidence']} confidence ({assessments})")
     geo = decision.geoip or {}
     place = ", ".join(str(p) for p in (geo.get("city_name"), geo.get("country_code")) if p)
-    table.add_row("location", place or "unknown")
+    row("location", place or "unknown")
     for entry in decision.trace:
-        table.add_row("trace", f"{entry['source']}: {entry['directive']} {entry.get('detail') or ''}")
+        detail = json.dumps(entry.to_dict()["detail"]) if entry.detail else ""
+        row("trace", f"{entry.source}: {entry.directive} {detail}")
     for log in decision.logs:
-        table.add_row("log", f"[{log['action']}] {log['line']}")
+        row("log", f"[{log['action']}] {log['line']}")
     for err in decision.errors:
         where = f" line {err['line']}" if err.get("line") else ""
-        table.add_row("error", Text(f"{err['action']}{where}: {err['kind']}: {err['message']}", "red"))
-    table.add_row("time", f"{decision.timing_us['total']} µs")
+        row("error", Text(f"{err['action']}{where}: {err['kind']}: {err['message']}", "red"))
+    row("time", f"{decision.timing_us['total']} µs")
     return table

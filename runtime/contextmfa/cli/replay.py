@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import ExitStack
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -25,7 +25,7 @@ PROGRESS_MIN_RECORDS = 200
 """Below this many lines a progress bar would only flicker."""
 
 
-class ReplayFormat(str, Enum):
+class ReplayFormat(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"
@@ -66,14 +66,16 @@ def replay_command(
             stack.callback(engine.close)
             sink = stack.enter_context(output.open("w", encoding="utf-8")) if output else sys.stdout
             writer = _writer(output_format, sink)
-            progress = _progress(stack, logins, output is not None or output_format is not ReplayFormat.table)
+            progress = _progress(
+                stack, logins, output is not None or output_format is not ReplayFormat.table
+            )
             for item in replay(engine, records, source=str(logins)):
                 summary.add(item)
                 _report(item, logins)
                 if item.decision is not None:
                     writer.add(item)
                 if progress is not None:
-                    progress.advance(0)
+                    progress.advance()
             writer.close()
         target = stdout if output or output_format is ReplayFormat.table else stderr
         target.print(summary.line(), markup=False)
@@ -91,7 +93,7 @@ class _Progress:
     def __init__(self, progress: Progress, task: int) -> None:
         self._progress, self._task = progress, task
 
-    def advance(self, _: int) -> None:
+    def advance(self) -> None:
         self._progress.advance(self._task)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +19,7 @@ from contextmfa.events import load_event
 from contextmfa.sandbox import ActionRun, InMemoryActionCache, compile_action, run_action
 
 
-class TestFormat(str, Enum):
+class TestFormat(StrEnum):
     pretty = "pretty"
     json = "json"
 
