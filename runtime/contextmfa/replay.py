@@ -41,7 +41,8 @@ class ReplayItem:
 
     @property
     def checked(self) -> bool:
-        return self.event is not None and self.event.expect is not None and self.decision is not None
+        has_expectation = self.event is not None and self.event.expect is not None
+        return has_expectation and self.decision is not None
 
 
 def check_expectation(expect: Expectation, decision: Decision) -> tuple[Mismatch, ...]:

@@ -91,6 +91,20 @@ def test_empty_set() -> None:
     assert ip_address("::") not in ranges
 
 
+def test_ipaddress_keeps_the_integer_in_ip_attribute() -> None:
+    # IPRangeSet reads ``_ip`` directly on the hot path (see __contains__).
+    for text in (
+        "0.0.0.0",
+        "203.0.113.7",
+        "255.255.255.255",
+        "::",
+        "2001:db8::1",
+        "::ffff:1.2.3.4",
+    ):
+        address = ip_address(text)
+        assert address._ip == int(address)
+
+
 def test_only_ip_addresses_can_be_tested() -> None:
     # A string slipping through must not read as "not on the list" (fail closed).
     with pytest.raises(TypeError):

@@ -120,16 +120,22 @@ class IPRangeSet:
         return cls(v4, v6)
 
     def __contains__(self, ip: object) -> bool:
-        if type(ip) is IPv4Address:
-            starts, ends, value = self._v4_starts, self._v4_ends, int(ip)
-        elif type(ip) is IPv6Address:
-            mapped = ip.ipv4_mapped
-            if mapped is not None:
-                return mapped in self
-            starts, ends, value = self._v6_starts, self._v6_ends, int(ip)
+        # ``ip._ip`` is the address as an int, in __slots__ since ipaddress appeared (3.3);
+        # int(ip) goes through a Python-level __int__ and costs 0.2-0.3 µs more per lookup.
+        # tests/enrich guards the assumption.
+        kind = type(ip)
+        if kind is IPv4Address:
+            value = ip._ip  # type: ignore[attr-defined]
+            starts, ends = self._v4_starts, self._v4_ends
+        elif kind is IPv6Address:
+            value = ip._ip  # type: ignore[attr-defined]
+            if value >> 32 == 0xFFFF:  # IPv4-mapped: look the IPv4 address up
+                starts, ends, value = self._v4_starts, self._v4_ends, value & 0xFFFFFFFF
+            else:
+                starts, ends = self._v6_starts, self._v6_ends
         else:
             # Fail closed: a string or None here is a caller bug, not "not on the list".
-            raise TypeError(f"IPRangeSet holds IP addresses, not {type(ip).__name__}")
+            raise TypeError(f"IPRangeSet holds IP addresses, not {kind.__name__}")
         index = bisect_right(starts, value) - 1
         return index >= 0 and value <= ends[index]
 

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from contextmfa.errors import ActionLimitExceeded
 from contextmfa.sandbox import clock
 from contextmfa.sandbox.formatting import str_format, str_format_map
 
@@ -54,8 +53,8 @@ def _zfill(g: Guards, text: Any, width: int) -> Any:
 
 
 def _expandtabs(g: Guards, text: Any, tabsize: int = 8) -> Any:
-    g.meter.check_str(len(text) + text.count(text[:0] + "\t" if isinstance(text, str) else b"\t")
-                      * max(tabsize, 0))
+    tab = "\t" if isinstance(text, str) else b"\t"
+    g.meter.check_str(len(text) + text.count(tab) * max(tabsize, 0))
     return text.expandtabs(tabsize)
 
 
@@ -266,8 +265,10 @@ CLASS_METHODS: dict[type, dict[str, Method]] = {
 GUARDED_BASES: tuple[type, ...] = tuple(INSTANCE_METHODS)
 
 
-def tables_for(cls: type) -> tuple[dict[str, Method], dict[str, Method]]:
-    """The guarded instance and class methods of ``cls``, inherited along its bases."""
+Tables = tuple[dict[str, Method], dict[str, Method]]
+
+
+def _merged(cls: type) -> Tables:
     instance: dict[str, Method] = {}
     classwide: dict[str, Method] = {}
     for base in reversed(cls.__mro__):
@@ -276,5 +277,10 @@ def tables_for(cls: type) -> tuple[dict[str, Method], dict[str, Method]]:
     return instance, classwide
 
 
-def limit_error(g: Guards, message: str) -> None:
-    g.meter.trip(ActionLimitExceeded, message)
+_EXACT: dict[type, Tables] = {cls: _merged(cls) for cls in GUARDED_BASES}
+
+
+def tables_for(cls: type) -> Tables:
+    """The guarded instance and class methods of ``cls``, inherited along its bases."""
+    tables = _EXACT.get(cls)
+    return tables if tables is not None else _merged(cls)
