@@ -1,0 +1,76 @@
+"""End-to-end replay throughput on one core, and per-login evaluation latency.
+
+    python benchmarks/bench_replay.py [--config samples/tenant.toml] [--logins samples/logins.jsonl]
+                                      [--passes 100]
+
+Each pass replays every record of the file (parse the JSON line, validate, enrich, run the flow,
+resolve, serialise the decision); users are renamed per pass so that every pass builds history
+from scratch, as a fresh replay would. It prints logins per second end to end and the p50/p99 of
+``Engine.evaluate`` alone. A benchmark, not a test: figures vary with the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from contextmfa.config import load_config
+from contextmfa.engine import Engine
+from contextmfa.enrich.history import InMemoryHistory
+from contextmfa.events import parse_event
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "samples/tenant.toml")
+    parser.add_argument("--logins", type=Path, default=ROOT / "samples/logins.jsonl")
+    parser.add_argument("--passes", type=int, default=100)
+    args = parser.parse_args()
+
+    engine = Engine(load_config(args.config))
+    lines = [
+        line
+        for line in args.logins.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    passes = [_renamed(lines, n) for n in range(args.passes)]
+
+    latencies: list[int] = []
+    started = time.perf_counter()
+    count = 0
+    for batch in passes:
+        history = InMemoryHistory()
+        for line in batch:
+            event = parse_event(json.loads(line), where="bench")
+            before = time.perf_counter_ns()
+            decision = engine.evaluate(event, history)
+            latencies.append(time.perf_counter_ns() - before)
+            decision.to_json()
+            count += 1
+    elapsed = time.perf_counter() - started
+
+    latencies.sort()
+    p50 = statistics.median(latencies) / 1000
+    p99 = latencies[int(len(latencies) * 0.99) - 1] / 1000
+    print(f"replayed {count} logins ({len(lines)} records x {args.passes} passes) on one core")
+    print(f"end to end: {count / elapsed:,.0f} logins/s ({elapsed * 1e6 / count:.0f} µs per login)")
+    print(f"evaluate:   p50 {p50:.0f} µs, p99 {p99:.0f} µs")
+
+
+def _renamed(lines: list[str], n: int) -> list[str]:
+    """The same records for a fresh set of users: pass n's users are new to the history."""
+    out = []
+    for line in lines:
+        record = json.loads(line)
+        record["user"]["user_id"] = f"{record['user']['user_id']}#{n}"
+        out.append(json.dumps(record))
+    return out
+
+
+if __name__ == "__main__":
+    main()
