@@ -3,7 +3,7 @@
     ContextMFAError                  code, exit_code
      ├── InputError             a login event or events file is malformed   (exit 2)
      ├── ConfigError            tenant.toml or a file it names is unusable  (exit 2)
-     ├── CompileError           an Action or rule file does not compile     (exit 1 in check)
+     ├── CompileError           an Action or rule file does not compile     (exit 2; check: 1)
      └── SandboxError           an Action broke a rule while running        kind "exception"
           ├── ActionTimeout     wall time exceeded                          kind "timeout"
           ├── ActionLimitExceeded  steps, sizes, output, cache, step count  kind "limit"
@@ -60,7 +60,6 @@ class CompileError(ContextMFAError):
     """An Action or rule file failed to compile; carries every located problem."""
 
     code = "compile_error"
-    exit_code = 1
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems

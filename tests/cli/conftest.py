@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from contextmfa.cli.main import app
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples"
+
+
+class Run:
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str):
+        return self.runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def cli() -> Run:
+    return Run()
+
+
+@pytest.fixture
+def samples() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture
+def sample_event() -> dict:
+    return json.loads((SAMPLES / "events" / "admin-office.json").read_text())
+
+
+@pytest.fixture
+def tenant(tmp_path: Path) -> Path:
+    """A small tenant of its own: one Action, defaults elsewhere."""
+    (tmp_path / "step_up.py").write_text(
+        "def on_execute_post_login(event, api):\n"
+        "    if 'admin' in event.authorization.roles:\n"
+        "        api.authentication.challenge_with('otp')\n"
+    )
+    path = tmp_path / "tenant.toml"
+    path.write_text('[tenant]\nid = "acme"\n[flow]\nactions = ["step_up.py"]\n')
+    return path
