@@ -62,10 +62,11 @@ def on_execute_post_login(event, api):
     geoip = event.request.geoip
     country = geoip.country_code if geoip is not None else None
     if not country:
-        print(f"country unknown for this IP address: {unknown}")
         if unknown == "deny":
+            print("country unknown for this IP address: denied")
             api.access.deny("unknown_country")
         elif unknown == "challenge":
+            print("country unknown for this IP address: MFA required")
             api.multifactor.enable("any")
         return
 

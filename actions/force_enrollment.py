@@ -71,7 +71,7 @@ def on_execute_post_login(event, api):
     stats = event.stats
     logins = stats.logins_count if stats is not None else None
     if grace > 0 and logins is not None and logins <= grace:
-        print(f"no factor enrolled yet; grace login {logins} of {grace}")
+        print(f"no factor enrolled yet; login {logins} is within the grace period")
         return
     print("no factor enrolled: enrollment required")
     api.authentication.enroll_with_any(factors)

@@ -97,5 +97,5 @@ def on_execute_post_login(event, api):
         print(f"no home country known for this user; login from {country}: MFA required")
         api.multifactor.enable("any", allow_remember_browser=remember)
     elif country not in home:
-        print(f"login from {country}, home is {','.join(home)}: MFA required")
+        print(f"login from {country}, outside the home country: MFA required")
         api.multifactor.enable("any", allow_remember_browser=remember)

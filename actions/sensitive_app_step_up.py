@@ -9,7 +9,8 @@ What it does
     A user with none of the strong factors must first pass a factor they have (if any), then
     enroll a strong one; a stolen password alone can never register an attacker's factor.
     A login without a client (`event.client` null) is not treated as sensitive: there is no
-    application to protect.
+    application to protect. Only factors enabled in `[policy] factors` are offered; a step left
+    with nothing to offer denies the login (`mfa_factor_unavailable`), as a step-up should.
 
 When to use it
     Finance, HR, admin consoles, production access: applications where a session is worth more

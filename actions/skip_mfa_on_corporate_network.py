@@ -55,7 +55,8 @@ def network_list(raw):
 
 def on_execute_post_login(event, api):
     cidrs = network_list(event.secrets.get("CORPORATE_CIDRS"))
-    minimum = str(event.secrets.get("MIN_CONFIDENCE") or "medium").strip().lower()
+    minimum = event.secrets.get("MIN_CONFIDENCE")
+    minimum = "medium" if minimum is None else str(minimum).strip().lower()
     if minimum not in ("medium", "high"):
         raise ValueError("MIN_CONFIDENCE must be medium or high")
 

@@ -7,6 +7,9 @@ What it does
     enrolled is asked to enroll a security key; when they have other factors, they must first
     pass one of those, so a stolen password alone can never register an attacker's key.
     Explicit challenge steps never honour remember-browser: admins are asked every login.
+    Enable webauthn-roaming (and webauthn-platform) in `[policy] factors`: a factor the tenant
+    has not enabled is never offered, and an explicit step left with nothing to offer denies
+    the login (`mfa_factor_unavailable`).
 
 When to use it
     Any tenant with privileged users: phishing kits relay OTP and push codes, not WebAuthn.

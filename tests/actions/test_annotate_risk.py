@@ -18,7 +18,7 @@ def test_missing_risk_claims_low(run, make_event):
     result = run(STEM, make_event(authentication={"risk_assessment": None}))
     assert result.error is None
     assert result.id_token_claims == {CLAIM: "low"}
-    assert any("claiming low" in str(line) for line in result.logs)
+    assert any("claiming low" in log.line for log in result.logs)
 
 
 def test_unknown_country_records_only_the_time(run, make_event):

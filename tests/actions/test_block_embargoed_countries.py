@@ -1,11 +1,14 @@
 """actions/block_embargoed_countries.py run in the sandbox."""
 
+from pathlib import Path
+
 import pytest
 
 from contextmfa.directives import Deny, Require
 
 STEM = "block_embargoed_countries"
 SOURCE = f"action:{STEM}"
+ACTIONS_DIR = Path(__file__).resolve().parents[2] / "actions"
 TEHRAN = {
     "country_code": "IR",
     "country_code3": "IRN",
@@ -35,7 +38,7 @@ def test_default_list_denies_each_embargoed_country(run, make_event, country):
     result = run(STEM, login_from(make_event, country))
     assert result.error is None
     assert result.directives == (Deny("embargoed_country", SOURCE),)
-    assert any(country in str(line) for line in result.logs)
+    assert any(country in log.line for log in result.logs)
 
 
 def test_secret_replaces_the_list_and_is_case_insensitive(run, make_event):
@@ -88,6 +91,13 @@ def test_malformed_country_list_fails_without_echoing_it(run, make_event):
     assert "EMBARGOED_COUNTRIES" in result.error.message
     assert "Cuba" not in result.error.message
     assert result.directives == ()
+
+
+def test_error_points_at_the_line_that_rejected_the_secret(run, make_event):
+    source = (ACTIONS_DIR / f"{STEM}.py").read_text(encoding="utf-8").splitlines()
+    result = run(STEM, make_event(), {"EMBARGOED_COUNTRIES": "XXX"})
+    assert result.error is not None
+    assert "raise ValueError" in source[result.error.line - 1]
 
 
 def test_bad_unknown_country_choice_fails(run, make_event):

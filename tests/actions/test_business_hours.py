@@ -43,7 +43,7 @@ def test_default_window_is_mon_fri_8_to_18_inclusive(run, make_event, timestamp,
 def test_outside_hours_logs_local_time_and_geoip_zone(run, make_event):
     result = run(STEM, at(make_event, "2026-11-25T19:30:00Z"), {"UTC_OFFSET": "+01:00"})
     assert result.directives == CHALLENGE
-    line = " ".join(str(item) for item in result.logs)
+    line = " ".join(item.line for item in result.logs)
     assert "wed 20:30" in line
     assert "Europe/Amsterdam" in line
 
@@ -99,7 +99,7 @@ def test_malformed_offset_in_metadata_fails_closed(run, make_event):
     result = run(STEM, event)
     assert result.error is None
     assert result.directives == CHALLENGE
-    assert any("user_metadata.utc_offset" in str(line) for line in result.logs)
+    assert any("user_metadata.utc_offset" in log.line for log in result.logs)
 
 
 def test_wrapping_window_and_custom_days(run, make_event):

@@ -23,7 +23,7 @@ def test_new_device_requires_mfa_without_remember(run, make_event, with_risk, co
     result = run(STEM, device(make_event, with_risk, code, "medium"))
     assert result.error is None
     assert result.directives == (Require(None, False, SOURCE),)
-    assert any(code in str(line) for line in result.logs)
+    assert any(code in log.line for log in result.logs)
 
 
 def test_partial_match_lets_a_remembered_browser_skip(run, make_event, with_risk):

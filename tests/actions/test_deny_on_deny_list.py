@@ -22,7 +22,7 @@ def test_address_on_any_list_is_denied_by_default(run, make_event, with_risk):
     result = run(STEM, listed(make_event, with_risk, "tor"))
     assert result.error is None
     assert result.directives == (Deny("ip_on_deny_list", SOURCE),)
-    assert any("tor" in str(line) for line in result.logs)
+    assert any("tor" in log.line for log in result.logs)
 
 
 def test_lists_outside_deny_lists_only_challenge(run, make_event, with_risk):
@@ -38,7 +38,7 @@ def test_without_configured_lists_nothing_happens(run, make_event, with_risk):
     result = run(STEM, event)
     assert result.error is None
     assert result.directives == ()
-    assert any("[risk] deny_lists" in str(line) for line in result.logs)
+    assert any("[risk] deny_lists" in log.line for log in result.logs)
 
 
 def test_missing_assessment_fails_closed(run, make_event):

@@ -30,7 +30,7 @@ def test_impossible_travel_is_challenged_by_default(run, make_event, with_risk):
     result = run(STEM, event)
     assert result.error is None
     assert result.directives == (Require(None, False, SOURCE),)
-    assert any("5861.4 km" in str(line) and "US" in str(line) for line in result.logs)
+    assert any("5861.4 km" in log.line and "US" in log.line for log in result.logs)
 
 
 def test_impossible_travel_denies_in_deny_mode(run, make_event, with_risk):

@@ -28,7 +28,7 @@ def test_recent_mfa_needs_nothing(run, make_event, when):
     result = run(STEM, session(make_event, when))
     assert result.error is None
     assert result.directives == ()
-    assert any("MFA already passed" in str(line) for line in result.logs)
+    assert any("MFA already passed" in log.line for log in result.logs)
 
 
 def test_mfa_older_than_the_session_window_asks_again(run, make_event):

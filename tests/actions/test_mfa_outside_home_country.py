@@ -60,7 +60,7 @@ def test_user_without_any_home_country_is_challenged(run, make_event):
     result = run(STEM, make_event())
     assert result.error is None
     assert result.directives == (Require(None, False, SOURCE),)
-    assert any("no home country" in str(line) for line in result.logs)
+    assert any("no home country" in log.line for log in result.logs)
 
 
 def test_unknown_login_country_is_challenged_and_not_recorded(run, make_event):

@@ -26,7 +26,7 @@ def test_high_sensitivity_app_challenges_with_strong_factors(run, make_event):
     result = run(STEM, app(make_event, "High"))
     assert result.error is None
     assert result.directives == (Step("challenge", STRONG, SOURCE),)
-    assert any("Acme Payroll" in str(line) for line in result.logs)
+    assert any("Acme Payroll" in log.line for log in result.logs)
 
 
 def test_other_sensitivity_levels_are_ignored_by_default(run, make_event):

@@ -36,7 +36,7 @@ def test_low_confidence_is_never_skipped(run, make_event, with_risk):
     result = run(STEM, from_ip(make_event, with_risk, "10.1.2.3", "low"))
     assert result.error is None
     assert result.directives == ()
-    assert any("low" in str(line) for line in result.logs)
+    assert any("low" in log.line for log in result.logs)
 
 
 def test_medium_confidence_skips_unless_high_is_required(run, make_event, with_risk):
@@ -76,7 +76,8 @@ def test_bad_cidr_fails_naming_its_position_not_its_value(run, make_event):
     assert "10.300" not in result.error.message
 
 
-def test_bad_min_confidence_fails(run, make_event):
-    result = run(STEM, make_event(), {"MIN_CONFIDENCE": "low"})
+@pytest.mark.parametrize("value", ["low", "", "very high"])
+def test_bad_min_confidence_fails(run, make_event, value):
+    result = run(STEM, make_event(), {"MIN_CONFIDENCE": value})
     assert result.error is not None
     assert "MIN_CONFIDENCE" in result.error.message
