@@ -4,8 +4,9 @@ Nothing is copied per run: a view wraps one dict or list and wraps each nested d
 when the Action reaches it. Views define no ``__getattr__`` and keep their data in a
 ``_``-prefixed slot, so host code that touches them natively finds only the read methods below;
 the Action's ``event.user.email`` goes through the sandbox's attribute guard, which maps it to
-:func:`view_attribute`. Every way of writing (item or attribute assignment, ``del``, ``update``,
-``pop``, ``append``, ...) ends the Action as ``forbidden``.
+:func:`view_attribute` (the guard inlines the common case). Every way of writing (item or
+attribute assignment, ``del``, ``update``, ``pop``, ``append``, ...) ends the Action as
+``forbidden``: the write guard refuses views, and the views themselves refuse item writes.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class RecordView:
     _data: dict[str, Any]
 
     def __init__(self, data: dict[str, Any]) -> None:
-        object.__setattr__(self, "_data", data)
+        self._data = data
 
     def get(self, key: str, default: Any = None) -> Any:
         return wrap(self._data.get(key, default))
@@ -86,12 +87,6 @@ class RecordView:
     def __repr__(self) -> str:
         return repr(self._data)
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise ReadOnlyError("event is read-only")
-
-    def __delattr__(self, name: str) -> None:
-        raise ReadOnlyError("event is read-only")
-
     def __setitem__(self, key: Any, value: Any) -> None:
         raise ReadOnlyError("event is read-only")
 
@@ -115,7 +110,7 @@ class EventView(RecordView):
 
     def __init__(self, data: dict[str, Any], secrets: Mapping[str, str]) -> None:
         super().__init__(data)
-        object.__setattr__(self, "_secrets", secrets)
+        self._secrets = secrets
 
     def secrets_view(self) -> SecretsView:
         secrets = self._secrets
@@ -129,7 +124,7 @@ class ListView:
     _data: list[Any]
 
     def __init__(self, data: list[Any]) -> None:
-        object.__setattr__(self, "_data", data)
+        self._data = data
 
     def index(self, value: Any, *bounds: int) -> int:
         return self._data.index(unwrap(value), *bounds)
@@ -172,12 +167,6 @@ class ListView:
     def __repr__(self) -> str:
         return repr(self._data)
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise ReadOnlyError("event is read-only")
-
-    def __delattr__(self, name: str) -> None:
-        raise ReadOnlyError("event is read-only")
-
     def __setitem__(self, key: Any, value: Any) -> None:
         raise ReadOnlyError("event is read-only")
 
@@ -186,6 +175,8 @@ class ListView:
 
 
 VIEW_TYPES = (RecordView, ListView)
+SPECIAL_NAMES = _READ_METHODS | _MUTATORS | {"secrets"}
+"""Names a view resolves to something other than one of its keys."""
 
 
 def unwrap(value: Any) -> Any:

@@ -10,11 +10,10 @@ builds: widths and precisions above ``max_string`` and values whose text would e
 
 from __future__ import annotations
 
+import _string  # type: ignore[import-not-found]
 import re
 import string
 from typing import TYPE_CHECKING, Any
-
-import _string  # type: ignore[import-not-found]
 
 from contextmfa.errors import ActionLimitExceeded
 from contextmfa.sandbox.textsize import TooLarge, largest_number, text_size
@@ -43,12 +42,21 @@ def check_text(g: Guards, value: Any, budget: int | None = None) -> None:
         g.meter.trip(ActionLimitExceeded, "value nested too deeply to convert to text")
 
 
+_SCALARS = frozenset({int, float, bool, type(None)})
+"""Their text is short (Python refuses ints over 4300 digits) and needs no estimate."""
+
+
 def bounded_text(g: Guards, value: Any, convert: Any = str) -> str:
     """``str(value)`` (or repr/ascii) after proving its length fits ``max_string``."""
-    if type(value) is str and convert is str:
+    kind = type(value)
+    if kind is str and convert is str:
         return value
+    if kind in _SCALARS:
+        return convert(value)
     check_text(g, value)
-    return convert(value)
+    text = convert(value)
+    g.meter.charge(len(text) >> 6)
+    return text
 
 
 def format_value(g: Guards, value: Any, conversion: int, spec: str | None) -> str:
@@ -103,12 +111,16 @@ class SafeFormatter(string.Formatter):
 
 def str_format(g: Guards, template: str, *args: Any, **kwargs: Any) -> str:
     """``template.format(*args, **kwargs)``."""
-    return SafeFormatter(g).vformat(template, args, kwargs)
+    text = SafeFormatter(g).vformat(template, args, kwargs)
+    g.meter.made_text(len(text))
+    return text
 
 
 def str_format_map(g: Guards, template: str, mapping: Any) -> str:
     """``template.format_map(mapping)``."""
-    return SafeFormatter(g).vformat(template, (), mapping)
+    text = SafeFormatter(g).vformat(template, (), mapping)
+    g.meter.made_text(len(text))
+    return text
 
 
 def percent_format(g: Guards, template: str | bytes, args: Any) -> str | bytes:
@@ -122,5 +134,5 @@ def percent_format(g: Guards, template: str | bytes, args: Any) -> str | bytes:
                 g.meter.trip(ActionLimitExceeded, "format width or precision too large")
     check_text(g, args, g.meter.max_str - len(template))
     result = template % args
-    g.meter.check_str(len(result))
+    g.meter.made_text(len(result))
     return result

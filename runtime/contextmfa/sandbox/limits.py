@@ -2,14 +2,16 @@
 
 The compile-time policy injects calls to :class:`Meter` at the top of every loop body, function
 body, comprehension clause and exception handler, so a run that loops, recurses or hogs the clock
-is stopped at the next such point. Builtins and method guards that walk or build a collection in C
-``charge`` one step per item and check sizes *before* allocating, so ``"x" * 10**9`` or
-``list(range(10**9))`` fail in microseconds instead of exhausting memory.
+is stopped at the next such point. Builtins, operators and method guards that walk or build a
+value in C check its size *before* allocating and ``charge`` steps in proportion (one per item,
+per 64 characters, per 2048 bits): ``"x" * 10**9`` or ``list(range(10**9))`` fail in
+microseconds, and since every value a run builds is paid for from the same step budget, so is
+its total allocation.
 
 A budget error is *sticky*: once tripped, every later hook re-raises it, so an Action cannot
 swallow it with ``except Exception`` and carry on; the runner reports it whatever happened next.
-``memory_mb`` has no in-process meter: the size limits bound what one value can hold, and a hard
-memory ceiling needs the process isolation planned for later.
+``memory_mb`` has no in-process meter of its own: the size limits and the step-priced building
+bound memory approximately, and a hard ceiling needs the process isolation planned for later.
 """
 
 from __future__ import annotations
@@ -40,8 +42,9 @@ class SandboxLimits:
 
     @property
     def max_int_bits(self) -> int:
-        """Integers may grow to about ``max_string`` decimal digits, no further."""
-        return self.max_string * 10 // 3
+        """Integers may grow to about ``max_string / 5`` decimal digits (20,000 by default):
+        far beyond any Action's need, small enough that one big-int division stays fast."""
+        return self.max_string * 2 // 3
 
 
 class Meter:
@@ -112,6 +115,21 @@ class Meter:
             self._exceeded()
 
     # -- size checks ------------------------------------------------------------------------
+    # ``check_*`` refuse an oversized value; ``made_*`` also bill the work of building one
+    # (an item, 64 characters or 2048 bits per step), so ``max_steps`` bounds what a run can
+    # allocate in total, not only how long it loops.
+
+    def made_text(self, size: int) -> None:
+        self.check_str(size)
+        self.charge(size >> 6)
+
+    def made_items(self, size: int) -> None:
+        self.check_seq(size)
+        self.charge(size)
+
+    def made_int(self, bits: int) -> None:
+        self.check_int_bits(bits)
+        self.charge(bits >> 11)
 
     def check_str(self, size: int) -> None:
         if size > self.max_str:
@@ -140,6 +158,10 @@ class Meter:
             self._max_steps = -1  # every later step() now re-raises
         raise self.tripped
 
+    def seconds_left(self) -> float:
+        """Wall time left in the run (for engines that take a timeout, like ``regex``)."""
+        return self._deadline - perf_counter()
+
     def elapsed_ms(self) -> float:
         return (perf_counter() - self._started) * 1000
 
@@ -148,12 +170,19 @@ class Meter:
         if self.tripped is None and not self._in_time():
             self.tripped = ActionTimeout(f"timed out after {self._timeout_ms} ms", None)
 
+    def close(self) -> None:
+        """After the run: any Action code still reached (a generator's ``finally`` run by the
+        garbage collector) stops at its first hook."""
+        self._max_steps = -1
+
     def _in_time(self) -> bool:
         return perf_counter() <= self._deadline
 
     def _exceeded(self) -> NoReturn:
         if self.tripped is not None:
             raise self.tripped
+        if self._max_steps < 0:
+            raise ActionLimitExceeded("the Action's run has ended")
         if self._steps > self._max_steps:
             self.trip(ActionLimitExceeded, f"step limit exceeded ({self._max_steps} steps)")
         self.trip(ActionTimeout, f"timed out after {self._timeout_ms} ms")

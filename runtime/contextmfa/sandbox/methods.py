@@ -2,17 +2,17 @@
 
 Most methods are harmless and returned as they are. The ones here could build an unbounded value
 in one C call (``"".join``, ``ljust``, ``replace``, ``list.extend``, ``dict.fromkeys``,
-``re.sub``, ...), walk a host generator that no step hook sees (``IPv4Network.hosts()``), or read
-the host's clock or time zone (``datetime.now``); each is replaced by a function that checks
-first. A registry, not a chain of ifs: ``INSTANCE_METHODS`` maps a type to ``{name: fn(g, obj,
-*args)}`` and ``CLASS_METHODS`` to ``{name: fn(g, cls, *args)}``; subclasses inherit their
-bases' entries, so ``class S(str)`` gets no unguarded ``ljust``.
+``int.to_bytes``, ...), walk a host generator that no step hook sees (``IPv4Network.hosts()``),
+or read the host's clock or time zone (``datetime.now``); each is replaced by a function that
+checks first. A registry, not a chain of ifs: ``INSTANCE_METHODS`` maps a type to
+``{name: fn(g, obj, *args)}`` and ``CLASS_METHODS`` to ``{name: fn(g, cls, *args)}``;
+subclasses inherit their bases' entries, so ``class S(str)`` gets no unguarded ``ljust``.
+Patterns and matches of the Action's ``re`` have their own allowlists (regexes.py).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -34,13 +34,13 @@ def _join(g: Guards, sep: Any, iterable: Any) -> Any:
     for item in items:
         if isinstance(item, (str, bytes)):
             total += len(item)
-    g.meter.check_str(total)
+    g.meter.made_text(total)
     return sep.join(items)
 
 
 def _padded(name: str) -> Method:
     def pad(g: Guards, text: Any, width: int, *fill: Any) -> Any:
-        g.meter.check_str(width)
+        g.meter.made_text(width)
         return getattr(text, name)(width, *fill)
 
     pad.__name__ = name
@@ -48,13 +48,13 @@ def _padded(name: str) -> Method:
 
 
 def _zfill(g: Guards, text: Any, width: int) -> Any:
-    g.meter.check_str(width)
+    g.meter.made_text(width)
     return text.zfill(width)
 
 
 def _expandtabs(g: Guards, text: Any, tabsize: int = 8) -> Any:
     tab = "\t" if isinstance(text, str) else b"\t"
-    g.meter.check_str(len(text) + text.count(tab) * max(tabsize, 0))
+    g.meter.made_text(len(text) + text.count(tab) * max(tabsize, 0))
     return text.expandtabs(tabsize)
 
 
@@ -62,7 +62,7 @@ def _replace(g: Guards, text: Any, old: Any, new: Any, count: int = -1) -> Any:
     hits = text.count(old) if old else len(text) + 1
     if count >= 0:
         hits = min(hits, count)
-    g.meter.check_str(len(text) + hits * (len(new) - len(old)))
+    g.meter.made_text(len(text) + hits * (len(new) - len(old)))
     return text.replace(old, new, count)
 
 
@@ -70,18 +70,38 @@ def _translate(g: Guards, text: Any, table: Any, *delete: Any) -> Any:
     if isinstance(table, dict):
         g.meter.charge(len(table))
         widest = max((len(v) for v in table.values() if isinstance(v, (str, bytes))), default=1)
-        g.meter.check_str(len(text) * max(widest, 1))
+        g.meter.made_text(len(text) * max(widest, 1))
     return text.translate(table, *delete)
 
 
 def _splitter(name: str) -> Method:
     def split(g: Guards, text: Any, *args: Any, **kwargs: Any) -> Any:
         parts = getattr(text, name)(*args, **kwargs)
-        g.meter.check_seq(len(parts))
+        g.meter.made_items(len(parts))
         return parts
 
     split.__name__ = name
     return split
+
+
+def _charged(name: str) -> Method:
+    """Any other str/bytes method: its result is a new value, paid for by its size."""
+
+    def method(g: Guards, text: Any, *args: Any, **kwargs: Any) -> Any:
+        result = getattr(text, name)(*args, **kwargs)
+        kind = type(result)
+        if kind is str or kind is bytes:
+            g.meter.charge(len(result) >> 6)
+        elif kind is list or kind is tuple:
+            g.meter.charge(len(result))
+        return result
+
+    method.__name__ = name
+    return method
+
+
+def _all_methods(cls: type) -> dict[str, Method]:
+    return {n: _charged(n) for n in dir(cls) if not n.startswith("_") and callable(getattr(cls, n))}
 
 
 _TEXT = {
@@ -97,7 +117,30 @@ _TEXT = {
     "rsplit": _splitter("rsplit"),
     "splitlines": _splitter("splitlines"),
 }
-_STR = {**_TEXT, "format": str_format, "format_map": str_format_map}
+ARGUMENT_SIZED = frozenset(
+    ("join", "ljust", "rjust", "center", "zfill", "expandtabs", "replace", "translate", "format")
+) | {"format_map"}
+"""str/bytes methods whose result size depends on their arguments, not only on the text."""
+SMALL_TEXT = 64
+"""Other methods of a text this short make results too small to be worth billing."""
+
+_BYTES = {**_all_methods(bytes), **_TEXT}
+_STR = {**_all_methods(str), **_TEXT, "format": str_format, "format_map": str_format_map}
+
+# -- int ------------------------------------------------------------------------------------
+
+
+def _to_bytes(g: Guards, number: int, length: int = 1, *args: Any, **kwargs: Any) -> bytes:
+    g.meter.made_text(length)
+    return number.to_bytes(length, *args, **kwargs)
+
+
+def _from_bytes(g: Guards, cls: type[int], data: Any, *args: Any, **kwargs: Any) -> int:
+    if not isinstance(data, bytes):
+        data = bytes(g.materialize(data))
+    g.meter.made_int(len(data) * 8)
+    return cls.from_bytes(data, *args, **kwargs)
+
 
 # -- list, dict, set --------------------------------------------------------------------------
 
@@ -121,6 +164,11 @@ def _extend(g: Guards, items: list[Any], iterable: Any) -> None:
 def _sort(g: Guards, items: list[Any], *, key: Any = None, reverse: bool = False) -> None:
     g.meter.charge(len(items))
     items.sort(key=key, reverse=reverse)
+
+
+def _copy(g: Guards, items: Any) -> Any:
+    g.meter.made_items(len(items))
+    return items.copy()
 
 
 def _dict_update(g: Guards, target: dict[Any, Any], *args: Any, **kwargs: Any) -> None:
@@ -151,7 +199,7 @@ def _set_op(name: str, grows: bool) -> Method:
     def op(g: Guards, target: Any, *others: Any) -> Any:
         result = getattr(target, name)(*[g.materialize(o) for o in others])
         if grows:
-            g.meter.check_seq(len(result if result is not None else target))
+            g.meter.made_items(len(result if result is not None else target))
         return result
 
     op.__name__ = name
@@ -175,59 +223,6 @@ _SET_OPS = {
     "symmetric_difference_update": True,
 }
 
-# -- re ---------------------------------------------------------------------------------------
-
-
-def _expand_bound(template: Any, match: re.Match[Any]) -> int:
-    groups = [g for g in (match.group(0), *match.groups()) if g is not None]
-    widest = max((len(g) for g in groups), default=0)
-    return len(template) + template.count("\\" if isinstance(template, str) else b"\\") * widest
-
-
-def _match_expand(g: Guards, match: re.Match[Any], template: Any) -> Any:
-    g.meter.check_str(_expand_bound(template, match))
-    return match.expand(template)
-
-
-def pattern_subn(g: Guards, pattern: re.Pattern[Any], repl: Any, string: Any, count: int = 0) -> Any:
-    """``Pattern.subn`` with the output built piece by piece against ``max_string``."""
-    produced = [len(string)]
-
-    def replace(match: re.Match[Any]) -> Any:
-        g.meter.step()
-        if callable(repl):
-            text = repl(match)
-        else:
-            g.meter.check_str(produced[0] + _expand_bound(repl, match))
-            text = match.expand(repl)
-        produced[0] += len(text)
-        g.meter.check_str(produced[0])
-        return text
-
-    return pattern.subn(replace, string, count)
-
-
-def _pattern_sub(g: Guards, pattern: re.Pattern[Any], repl: Any, string: Any, count: int = 0) -> Any:
-    return pattern_subn(g, pattern, repl, string, count)[0]
-
-
-def _pattern_list(name: str) -> Method:
-    def listing(g: Guards, pattern: re.Pattern[Any], *args: Any, **kwargs: Any) -> Any:
-        result = getattr(pattern, name)(*args, **kwargs)
-        g.meter.check_seq(len(result))
-        return result
-
-    listing.__name__ = name
-    return listing
-
-
-_PATTERN = {
-    "sub": _pattern_sub,
-    "subn": pattern_subn,
-    "findall": _pattern_list("findall"),
-    "split": _pattern_list("split"),
-}
-
 # -- ipaddress --------------------------------------------------------------------------------
 
 
@@ -244,20 +239,24 @@ _NETWORK = {name: _counted(name) for name in ("hosts", "subnets", "address_exclu
 # -- the registry -----------------------------------------------------------------------------
 
 INSTANCE_METHODS: dict[type, dict[str, Method]] = {
+    int: {"to_bytes": _to_bytes},
     str: _STR,
-    bytes: _TEXT,
-    list: {"append": _append, "insert": _insert, "extend": _extend, "sort": _sort},
-    dict: {"update": _dict_update, "setdefault": _setdefault},
-    set: {"add": _set_add, **{n: _set_op(n, grows) for n, grows in _SET_OPS.items()}},
-    frozenset: {n: _set_op(n, grows) for n, grows in _FROZENSET_OPS.items()},
-    re.Pattern: _PATTERN,
-    re.Match: {"expand": _match_expand},
+    bytes: _BYTES,
+    list: {"append": _append, "insert": _insert, "extend": _extend, "sort": _sort, "copy": _copy},
+    dict: {"update": _dict_update, "setdefault": _setdefault, "copy": _copy},
+    set: {
+        "add": _set_add,
+        "copy": _copy,
+        **{n: _set_op(n, grows) for n, grows in _SET_OPS.items()},
+    },
+    frozenset: {"copy": _copy, **{n: _set_op(n, grows) for n, grows in _FROZENSET_OPS.items()}},
     ipaddress.IPv4Network: _NETWORK,
     ipaddress.IPv6Network: _NETWORK,
     date: {},
     datetime: clock.DATETIME_METHODS,
 }
 CLASS_METHODS: dict[type, dict[str, Method]] = {
+    int: {"from_bytes": _from_bytes},
     dict: {"fromkeys": _fromkeys},
     date: clock.DATE_CLASS_METHODS,
     datetime: clock.DATETIME_CLASS_METHODS,

@@ -31,9 +31,12 @@ class Redactor:
     __slots__ = ("_values", "longest")
 
     def __init__(self, secrets: Mapping[str, str]) -> None:
-        values = {v for v in secrets.values() if isinstance(v, str) and v}
-        self._values = tuple(sorted(values, key=len, reverse=True))
-        self.longest = len(self._values[0]) if self._values else 0
+        self._values: tuple[str, ...] = ()
+        self.longest = 0
+        if secrets:
+            values = {v for v in secrets.values() if isinstance(v, str) and v}
+            self._values = tuple(sorted(values, key=len, reverse=True))
+            self.longest = len(self._values[0]) if self._values else 0
 
     def __call__(self, text: str) -> str:
         for value in self._values:
@@ -56,23 +59,24 @@ class Printer:
 
     __slots__ = ("_action", "_line_chars", "_lines", "_max_lines", "_redact", "_to_text")
 
-    def __init__(
-        self,
-        action: str,
-        max_lines: int,
-        line_chars: int,
-        redact: Redactor,
-        to_text: Callable[[Any], str],
-    ) -> None:
+    def __init__(self, action: str, max_lines: int, line_chars: int, redact: Redactor) -> None:
         self._action = action
         self._max_lines = max_lines
         self._line_chars = line_chars
         self._redact = redact
-        self._to_text = to_text
+        self._to_text: Callable[[Any], str] = str
         self._lines: list[LogLine] = []
 
+    def bind(self, to_text: Callable[[Any], str]) -> None:
+        """Set the bounded ``str()`` of the run (the guards need the printer first)."""
+        self._to_text = to_text
+
     def _call_print(
-        self, *objects: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None,
+        self,
+        *objects: Any,
+        sep: str | None = " ",
+        end: str | None = "\n",
+        file: Any = None,
         flush: bool = False,
     ) -> None:
         if file is not None:
@@ -102,4 +106,3 @@ class Printer:
 
     def lines(self) -> tuple[LogLine, ...]:
         return tuple(self._lines)
-

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import regex
+
 from contextmfa.sandbox.event_view import ListView, RecordView, SecretsView
 
 _FIXED = 256
@@ -23,19 +25,26 @@ class TooLarge(Exception):
 
 def text_size(value: Any, budget: int, *, json: bool = False) -> int:
     """Estimated characters of ``repr(value)`` (or JSON); raises :class:`TooLarge`."""
-    size = _Walker(budget, json).size(value)
+    return text_size_and_depth(value, budget, json=json)[0]
+
+
+def text_size_and_depth(value: Any, budget: int, *, json: bool = False) -> tuple[int, int]:
+    """The estimate and the deepest container nesting met (for indented JSON)."""
+    walker = _Walker(budget, json)
+    size = walker.size(value)
     if size > budget:
         raise TooLarge
-    return size
+    return size, walker.depth
 
 
 class _Walker:
-    __slots__ = ("budget", "json", "path", "spent")
+    __slots__ = ("budget", "depth", "json", "path", "spent")
 
     def __init__(self, budget: int, json: bool) -> None:
         self.budget = budget
         self.json = json
         self.spent = 0
+        self.depth = 0
         self.path: set[int] = set()
 
     def add(self, size: int) -> int:
@@ -64,9 +73,9 @@ class _Walker:
             return self.add(self.str_size(value))
         if isinstance(value, BaseException):
             return self.add(64) + self.container(value.args)
-        if isinstance(value, re.Pattern):
+        if isinstance(value, (re.Pattern, regex.Pattern)):
             return self.add(_FIXED) + self.size(value.pattern)
-        if isinstance(value, re.Match):
+        if isinstance(value, (re.Match, regex.Match)):
             return self.add(_FIXED) + self.size(value.group(0))
         return self.add(_FIXED)
 
@@ -82,6 +91,7 @@ class _Walker:
         if ident in self.path:
             return self.add(8)  # repr prints a cycle as [...]
         self.path.add(ident)
+        self.depth = max(self.depth, len(self.path))
         total = self.add(2)
         if isinstance(value, dict):
             for key, item in value.items():

@@ -1,0 +1,371 @@
+"""Run-time guards: the functions RestrictedPython's transformed code calls, bound to one run.
+
+``a.b`` becomes ``_getattr_(a, "b")``, ``a[b] = c`` becomes ``_write_(a)[b] = c``, and our policy
+(policy.py) adds hooks for the operators that can build big values (``+ - * % ** << | & ^``),
+``*args``/``**kwargs``, f-strings and their fields, and comprehension results: each checks the
+size before building and charges the meter for what it builds. Attribute access is
+deny-by-default for ``_`` names and frame/code/generator internals, and dispatches through a
+registry by type: event views, modules, patterns, guarded builtin types and datetimes each get
+their own handler.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any, NoReturn
+
+from RestrictedPython.transformer import INSPECT_ATTRIBUTES
+
+from contextmfa.errors import ActionForbidden
+from contextmfa.sandbox import regexes
+from contextmfa.sandbox.callables import BoundGuard, UnboundGuard
+from contextmfa.sandbox.event_view import (
+    SPECIAL_NAMES,
+    VIEW_TYPES,
+    EventView,
+    ListView,
+    ReadOnlyError,
+    RecordView,
+    SecretsView,
+    view_attribute,
+)
+from contextmfa.sandbox.formatting import bounded_text, format_value, percent_format
+from contextmfa.sandbox.limits import Meter
+from contextmfa.sandbox.methods import ARGUMENT_SIZED, GUARDED_BASES, SMALL_TEXT, tables_for
+from contextmfa.sandbox.modules import BoundModule
+from contextmfa.sandbox.printing import Printer
+from contextmfa.sandbox.safe_builtins import SafeType, real_type
+
+DENIED_ATTRIBUTES = frozenset(INSPECT_ATTRIBUTES) | {"mro"}
+
+_DICT_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
+_VIEWS = (RecordView, EventView, SecretsView, ListView)
+_SIZED = frozenset((list, tuple, str, bytes, dict, set, frozenset, *_VIEWS, *_DICT_VIEWS))
+"""Types whose ``len()`` is cheap and honest: walked in C, they are billed up front."""
+_NOT_KEYS = DENIED_ATTRIBUTES | SPECIAL_NAMES
+_SEALED_CLASSES = (regexes.Pattern, regexes.Match)
+"""Classes whose instances have an allowlist: their unbound methods would bypass it."""
+_MISSING = object()
+_REPEATABLE = (str, bytes, list, tuple)
+_COLLECTIONS = frozenset({set, frozenset, dict})
+
+
+def _counting(iterator: Iterator[Any], step: Callable[[], None]) -> Iterator[Any]:
+    for item in iterator:
+        step()
+        yield item
+
+
+class Guards:
+    """Everything one run's Action code calls into; holds the run's meter and clock."""
+
+    __slots__ = ("_classes", "meter", "now", "printer")
+
+    def __init__(self, meter: Meter, now: datetime, printer: Printer) -> None:
+        self.meter = meter
+        self.now = now
+        self.printer = printer
+        self._classes: set[type] = set()
+
+    def forbid(self, message: str) -> NoReturn:
+        self.meter.trip(ActionForbidden, message)
+
+    # -- attributes ---------------------------------------------------------------------------
+
+    def getattr(self, obj: Any, name: str) -> Any:
+        """``obj.name`` from Action code (and from ``str.format`` field walks)."""
+        kind = type(obj)
+        # The hot path, event.user.email: a plain key of an event object.
+        if (kind is RecordView or kind is EventView) and name not in _NOT_KEYS and name[:1] != "_":
+            value = obj._data.get(name, _MISSING)
+            if value is not _MISSING:
+                kind = type(value)
+                if kind is dict:
+                    return RecordView(value)
+                return ListView(value) if kind is list else value
+        if name[:1] == "_" or name in DENIED_ATTRIBUTES:
+            self.forbid(f"access to attribute {name!r} is forbidden")
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            return handler(self, obj, name)
+        if isinstance(obj, type):
+            return _class_attribute(self, obj, name)
+        if isinstance(obj, GUARDED_BASES):
+            return _method_attribute(self, obj, name)
+        return getattr(obj, name)
+
+    def write(self, obj: Any) -> Any:
+        """The target of ``obj.x = v``, ``obj[k] = v`` or ``del``: only the Action's own data."""
+        kind = type(obj)
+        if kind is dict or kind is list:
+            self.meter.check_seq(len(obj))
+            return obj
+        if kind in self._classes or (kind is type and obj in self._classes):
+            return obj
+        if isinstance(obj, VIEW_TYPES):
+            self.forbid("event is read-only")
+        self.forbid(f"cannot modify {kind.__name__!r} objects in Actions")
+
+    def make_class(
+        self, name: str, bases: tuple[Any, ...], namespace: dict[str, Any], **kwargs: Any
+    ) -> type:
+        """RestrictedPython's ``__metaclass__``: classes the Action defines may be written."""
+        cls = type(name, bases, namespace, **kwargs)
+        self._classes.add(cls)
+        return cls
+
+    # -- operators ----------------------------------------------------------------------------
+
+    def add(self, a: Any, b: Any) -> Any:
+        result = a + b
+        kind = type(result)
+        if kind is str or kind is bytes:
+            self.meter.made_text(len(result))
+        elif kind is list or kind is tuple:
+            self.meter.made_items(len(result))
+        return result
+
+    def mul(self, a: Any, b: Any) -> Any:
+        if isinstance(a, _REPEATABLE) and isinstance(b, int):
+            self._repeat(a, b)
+        elif isinstance(b, _REPEATABLE) and isinstance(a, int):
+            self._repeat(b, a)
+        elif isinstance(a, int) and isinstance(b, int) and a and b:
+            self.meter.made_int(a.bit_length() + b.bit_length())
+        return a * b
+
+    def _repeat(self, sequence: Any, times: int) -> None:
+        size = len(sequence) * max(times, 0)
+        if isinstance(sequence, (str, bytes)):
+            self.meter.made_text(size)
+        else:
+            self.meter.made_items(size)
+
+    def collection_op(self, result: Any) -> Any:
+        """The result of ``| & ^ -``: new sets and dicts are paid for by size."""
+        if type(result) in _COLLECTIONS:
+            self.meter.made_items(len(result))
+        return result
+
+    def bit_or(self, a: Any, b: Any) -> Any:
+        return self.collection_op(a | b)
+
+    def bit_and(self, a: Any, b: Any) -> Any:
+        return self.collection_op(a & b)
+
+    def bit_xor(self, a: Any, b: Any) -> Any:
+        return self.collection_op(a ^ b)
+
+    def sub(self, a: Any, b: Any) -> Any:
+        return self.collection_op(a - b)
+
+    def getitem(self, obj: Any, key: Any) -> Any:
+        """``obj[key]``; a slice copies, and is paid for by its size."""
+        if type(key) is slice:
+            result = obj[key]
+            kind = type(result)
+            if kind is str or kind is bytes:
+                self.meter.charge(len(result) >> 6)
+            elif kind is list or kind is tuple:
+                self.meter.charge(len(result))
+            return result
+        return obj[key]
+
+    def double_star(self, mapping: Any) -> Any:
+        """``{**m}`` and ``f(**m)`` copy ``m``: paid for by its size."""
+        if type(mapping) in _SIZED:
+            self.meter.charge(len(mapping))
+        return mapping
+
+    def text(self, value: str) -> str:
+        """An f-string's result (the policy wraps every f-string)."""
+        self.meter.made_text(len(value))
+        return value
+
+    def mod(self, a: Any, b: Any) -> Any:
+        if isinstance(a, (str, bytes)):
+            return percent_format(self, a, b)
+        return a % b
+
+    def pow(self, a: Any, b: Any) -> Any:
+        if isinstance(a, int) and isinstance(b, int) and b > 1 and abs(a) > 1:
+            self.meter.made_int(int(b * math.log2(abs(a))))
+        return a**b
+
+    def lshift(self, a: Any, b: Any) -> Any:
+        if isinstance(a, int) and isinstance(b, int) and a and b > 0:
+            self.meter.made_int(a.bit_length() + b)
+        return a << b
+
+    def inplacevar(self, op: str, x: Any, y: Any) -> Any:
+        """``x op= y`` for a plain name (RestrictedPython's ``_inplacevar_``)."""
+        if op == "+=" and type(x) is list:
+            more = self.materialize(y)
+            self.meter.check_seq(len(x) + len(more))
+            x += more
+            return x
+        if op == "*=" and type(x) is list:
+            self._repeat(x, y)
+            x *= y
+            return x
+        binary = _INPLACE.get(op)
+        if binary is not None:
+            return binary(self, x, y)
+        return self.collection_op(_OPERATORS[op](x, y))
+
+    # -- iteration ----------------------------------------------------------------------------
+
+    def counted(self, iterable: Iterable[Any]) -> Iterator[Any]:
+        """Iterate ``iterable`` at one step per item (for C code that walks host generators)."""
+        return _counting(iter(iterable), self.meter.step)
+
+    def iterate(self, iterable: Any) -> Iterable[Any]:
+        """What a C consumer (``sum``, ``map``, ...) may walk: billed up front or per item."""
+        if type(iterable) in _SIZED:
+            self.meter.charge(len(iterable))
+            return iterable
+        return self.counted(iterable)
+
+    def materialize(self, iterable: Any) -> list[Any] | tuple[Any, ...]:
+        """The items of ``iterable`` as a list or tuple, refusing more than ``max_sequence``."""
+        kind = type(iterable)
+        if kind in _SIZED or kind is range:
+            size = len(iterable)
+            self.meter.check_seq(size)
+            self.meter.charge(size)
+            return iterable if kind is list or kind is tuple else list(iterable)
+        items: list[Any] = []
+        step, limit = self.meter.step, self.meter.max_seq
+        for item in iterable:
+            step()
+            items.append(item)
+            if len(items) > limit:
+                self.meter.check_seq(len(items))
+        return items
+
+    def star(self, iterable: Any) -> list[Any] | tuple[Any, ...]:
+        """``f(*x)``, ``[*x]``, ``a[i:j] = x``: bounded before Python expands it."""
+        return self.materialize(iterable)
+
+    def seq(self, value: Any) -> Any:
+        """A comprehension's result, checked against ``max_sequence``."""
+        self.meter.check_seq(len(value))
+        return value
+
+    def unpack_sequence(self, iterable: Any, spec: dict[str, Any], _getiter_: Any = None) -> Any:
+        """``a, (b, c) = x`` (RestrictedPython's ``_unpack_sequence_``), bounded."""
+        children = spec["childs"]
+        if type(iterable) is tuple and not children:
+            return iterable
+        items = self.materialize(iterable)
+        if not children or len(items) < spec["min_len"]:
+            return items
+        items = list(items)
+        for index, child in children:
+            items[index] = self.unpack_sequence(items[index], child)
+        return items
+
+    def iter_unpack_sequence(
+        self, iterable: Any, spec: dict[str, Any], _getiter_: Any = None
+    ) -> Iterator[Any]:
+        """``for a, b in x`` (RestrictedPython's ``_iter_unpack_sequence_``)."""
+        for item in iterable:
+            yield self.unpack_sequence(item, spec)
+
+    # -- text ---------------------------------------------------------------------------------
+
+    def fmt(self, value: Any, conversion: int, spec: str | None) -> str:
+        """One f-string field (the policy rewrites ``{v!r:>8}`` to ``_fmt_(v, 114, ">8")``)."""
+        return format_value(self, value, conversion, spec)
+
+    def to_text(self, value: Any) -> str:
+        return bounded_text(self, value)
+
+    def print_factory(self, _getattr_: Any = None) -> Printer:
+        """RestrictedPython's ``_print_``: every function of the run shares one printer."""
+        return self.printer
+
+
+# -- attribute handlers, by the object's exact type ----------------------------------------------
+
+
+def _view(g: Guards, view: Any, name: str) -> Any:
+    try:
+        return view_attribute(view, name)
+    except ReadOnlyError as exc:
+        g.forbid(str(exc))
+
+
+def _method_attribute(g: Guards, obj: Any, name: str) -> Any:
+    instance, classwide = tables_for(type(obj))
+    fn = instance.get(name)
+    if fn is not None:
+        return BoundGuard(fn, g, obj)
+    fn = classwide.get(name)
+    if fn is not None:
+        return BoundGuard(fn, g, type(obj))
+    return getattr(obj, name)
+
+
+def _text_attribute(g: Guards, text: str | bytes, name: str) -> Any:
+    if len(text) <= SMALL_TEXT and name not in ARGUMENT_SIZED:
+        return getattr(text, name)  # the common case: "NL".lower(), email.split("@")
+    return _method_attribute(g, text, name)
+
+
+def _class_attribute(g: Guards, cls: type, name: str) -> Any:
+    if issubclass(cls, _SEALED_CLASSES):
+        g.forbid(f"{cls.__name__}.{name} is not available in Actions (use an instance)")
+    if issubclass(cls, GUARDED_BASES):
+        instance, classwide = tables_for(cls)
+        fn = classwide.get(name)
+        if fn is not None:
+            return BoundGuard(fn, g, cls)
+        fn = instance.get(name)
+        if fn is not None:
+            return UnboundGuard(fn, g, cls)
+    return getattr(cls, name)
+
+
+def _safe_type(g: Guards, safe: SafeType, name: str) -> Any:
+    return _class_attribute(g, real_type(safe), name)
+
+
+def _module(g: Guards, module: BoundModule, name: str) -> Any:
+    return getattr(module, name)
+
+
+_HANDLERS: dict[type, Callable[[Guards, Any, str], Any]] = {
+    RecordView: _view,
+    EventView: _view,
+    SecretsView: _view,
+    ListView: _view,
+    type: _class_attribute,
+    SafeType: _safe_type,
+    BoundModule: _module,
+    regexes.Pattern: regexes.pattern_attribute,
+    regexes.Match: regexes.match_attribute,
+}
+_HANDLERS.update({cls: _method_attribute for cls in GUARDED_BASES})
+_HANDLERS.update({str: _text_attribute, bytes: _text_attribute})
+
+_INPLACE: dict[str, Callable[[Guards, Any, Any], Any]] = {
+    "+=": Guards.add,
+    "*=": Guards.mul,
+    "%=": Guards.mod,
+    "**=": Guards.pow,
+    "<<=": Guards.lshift,
+}
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "-=": operator.isub,
+    "/=": operator.itruediv,
+    "//=": operator.ifloordiv,
+    ">>=": operator.irshift,
+    "|=": operator.ior,
+    "&=": operator.iand,
+    "^=": operator.ixor,
+    "@=": operator.imatmul,
+}

@@ -1,0 +1,347 @@
+"""Compile-time policy: RestrictedPython's transformer, tightened and instrumented for Actions.
+
+Deny by default, as RestrictedPython's ``generic_visit``: a node type without a visitor is an
+error. On top of RestrictedPython's rules (no ``_`` names or attributes, no frame/generator
+internals, no ``exec``/``eval``, guarded attribute/item/iteration access) this policy
+
+- allows ``import`` of ``math``, ``re``, ``json``, ``datetime`` and ``ipaddress`` only, and
+  ``from m import x`` only for names the sandbox exposes;
+- refuses the builtins an Action cannot have (``type``, ``getattr``, ``open``, ``globals``, ...)
+  with a clear message instead of a NameError at run time;
+- requires a top-level ``def on_execute_post_login(event, api)``;
+- injects the run-time hooks: a step at the top of every loop body, comprehension clause,
+  exception handler and ``finally``; call-depth accounting around every function body; guarded
+  ``+ - * % ** << | & ^``, ``*args``/``**kwargs``, slice assignment, f-strings and their fields,
+  and comprehension results.
+
+Every problem is reported with its line and column; ``compile_action`` collects them all.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations
+
+from contextmfa.sandbox.modules import MODULES
+
+ENTRY_POINT = "on_execute_post_login"
+
+STEP, STEP_TRUE, ENTER, LEAVE = "_step_", "_stepc_", "_enter_", "_leave_"
+STAR, DSTAR, FMT, SEQ, TEXT = "_star_", "_dstar_", "_fmt_", "_seq_", "_text_"
+BINARY_HOOKS: dict[type[ast.operator], str] = {
+    ast.Add: "_add_",
+    ast.Sub: "_sub_",
+    ast.BitOr: "_or_",
+    ast.BitAnd: "_and_",
+    ast.BitXor: "_xor_",
+    ast.Mult: "_mul_",
+    ast.Mod: "_mod_",
+    ast.Pow: "_pow_",
+    ast.LShift: "_lshift_",
+}
+FORBIDDEN_NAMES = frozenset(
+    [
+        "eval",
+        "exec",
+        "compile",
+        "open",
+        "globals",
+        "locals",
+        "vars",
+        "dir",
+        "getattr",
+        "setattr",
+        "delattr",
+        "hasattr",
+        "type",
+        "object",
+        "super",
+        "breakpoint",
+        "input",
+        "help",
+        "memoryview",
+        "bytearray",
+        "iter",
+        "id",
+        "exit",
+        "quit",
+        "aiter",
+        "anext",
+    ]
+)
+"""Builtins an Action cannot have; naming one (unless the Action binds that name) is an error."""
+
+
+def _col(source_lines: list[str], line: int, offset: int) -> int:
+    """1-based character column of an AST byte offset."""
+    if 0 < line <= len(source_lines):
+        return len(source_lines[line - 1].encode("utf-8")[:offset].decode("utf-8", "ignore")) + 1
+    return offset + 1
+
+
+def bound_names(tree: ast.AST) -> set[str]:
+    """Every name the module binds anywhere (assignments, defs, args, imports, handlers)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+    return names
+
+
+def _is_generator(fn: ast.FunctionDef) -> bool:
+    pending: list[ast.AST] = list(fn.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
+            pending.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _call(name: str, args: list[ast.expr], where: Any) -> ast.Call:
+    node = ast.Call(func=ast.Name(name, ast.Load()), args=args, keywords=[])
+    copy_locations(node, where)
+    return node
+
+
+def _hook(name: str, where: Any) -> ast.Expr:
+    node = ast.Expr(_call(name, [], where))
+    copy_locations(node, where)
+    return node
+
+
+class ActionPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's transformer plus the Action rules and hooks (module docstring)."""
+
+    def __init__(self, bound: set[str], lines: list[str]) -> None:
+        super().__init__()
+        self.bound = bound
+        self.lines = lines
+        self.problems: list[tuple[int, int, str]] = []
+
+    def error(self, node: ast.AST, info: str) -> None:
+        line = getattr(node, "lineno", 0) or 0
+        col = _col(self.lines, line, getattr(node, "col_offset", 0) or 0) if line else 0
+        self.problems.append((line, col, info))
+
+    # -- names and imports ----------------------------------------------------------------------
+
+    def visit_Name(self, node: ast.Name) -> Any:
+        if (
+            isinstance(node.ctx, ast.Load)
+            and node.id in FORBIDDEN_NAMES
+            and node.id not in self.bound
+        ):
+            self.error(node, f"{node.id}() is not available in Actions")
+        return super().visit_Name(node)
+
+    def visit_Import(self, node: ast.Import) -> Any:
+        for alias in node.names:
+            if alias.name not in MODULES:
+                self.error(
+                    node,
+                    f"import of {alias.name!r} is not allowed "
+                    f"(allowed: {', '.join(sorted(MODULES))})",
+                )
+        return super().visit_Import(node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:
+        if node.level:
+            self.error(node, "relative imports are not allowed")
+        elif node.module not in MODULES:
+            self.error(
+                node,
+                f"import of {node.module!r} is not allowed (allowed: {', '.join(sorted(MODULES))})",
+            )
+        else:
+            spec = MODULES[node.module]
+            for alias in node.names:
+                if alias.name != "*" and alias.name not in spec.names:
+                    self.error(node, f"{node.module}.{alias.name} is not available in Actions")
+        return super().visit_ImportFrom(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> Any:
+        if node.attr == "mro":
+            self.error(node, '"mro" is a restricted name in Actions.')
+        return super().visit_Attribute(node)
+
+    # -- steps and call depth -------------------------------------------------------------------
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
+        node = super().visit_FunctionDef(node)
+        if _is_generator(node):
+            node.body.insert(0, _hook(STEP, node))
+            return node
+        guarded = ast.Try(body=node.body, handlers=[], orelse=[], finalbody=[_hook(LEAVE, node)])
+        copy_locations(guarded, node)
+        node.body = [_hook(ENTER, node), guarded]
+        return node
+
+    def visit_Lambda(self, node: ast.Lambda) -> Any:
+        node = super().visit_Lambda(node)
+        node.body = ast.BoolOp(op=ast.Or(), values=[_call(STEP, [], node.body), node.body])
+        copy_locations(node.body, node)
+        return node
+
+    def visit_For(self, node: ast.For) -> Any:
+        node = super().visit_For(node)
+        node.body.insert(0, _hook(STEP, node.body[0]))
+        return node
+
+    def visit_While(self, node: ast.While) -> Any:
+        node = super().visit_While(node)
+        node.body.insert(0, _hook(STEP, node.body[0]))
+        return node
+
+    def visit_comprehension(self, node: ast.comprehension) -> Any:
+        node = super().visit_comprehension(node)
+        node.ifs.insert(0, _call(STEP_TRUE, [], node.iter))
+        return node
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> Any:
+        """A handler re-raises a tripped budget first; a bare ``except:`` catches ``Exception``
+        only, never the host's ``KeyboardInterrupt`` or ``SystemExit``."""
+        node = super().visit_ExceptHandler(node)
+        if node.type is None:
+            node.type = ast.Name("Exception", ast.Load())
+            copy_locations(node.type, node)
+        node.body.insert(0, _hook(STEP, node.body[0]))
+        return node
+
+    def visit_Try(self, node: ast.Try) -> Any:
+        node = super().visit_Try(node)
+        if node.finalbody:
+            node.finalbody.insert(0, _hook(STEP, node.finalbody[0]))
+        return node
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> Any:
+        """``x: T = v`` is ``x = v`` (annotations are not evaluated); ``x: T`` alone is nothing."""
+        if node.value is None:
+            empty = ast.Pass()
+            copy_locations(empty, node)
+            return empty
+        plain = ast.Assign(targets=[node.target], value=node.value)
+        copy_locations(plain, node)
+        return self.visit_Assign(plain)
+
+    # -- values that can grow -------------------------------------------------------------------
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        node = super().visit_BinOp(node)
+        hook = BINARY_HOOKS.get(type(node.op))
+        return node if hook is None else _call(hook, [node.left, node.right], node)
+
+    def visit_Starred(self, node: ast.Starred) -> Any:
+        node = super().visit_Starred(node)
+        if isinstance(node.ctx, ast.Load):
+            node.value = _call(STAR, [node.value], node.value)
+        return node
+
+    def visit_Dict(self, node: ast.Dict) -> Any:
+        node = super().visit_Dict(node)
+        node.values = [
+            _call(DSTAR, [value], value) if key is None else value
+            for key, value in zip(node.keys, node.values, strict=True)
+        ]
+        return node
+
+    def visit_keyword(self, node: ast.keyword) -> Any:
+        node = super().visit_keyword(node)
+        if node.arg is None:
+            node.value = _call(DSTAR, [node.value], node.value)
+        return node
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> Any:
+        return _call(TEXT, [super().visit_JoinedStr(node)], node)
+
+    def visit_Assign(self, node: ast.Assign) -> Any:
+        slices = [
+            t
+            for t in node.targets
+            if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Slice)
+        ]
+        if slices and len(node.targets) > 1:
+            self.error(node, "slice assignment must be the only target")
+        result = super().visit_Assign(node)
+        if slices and result is node:
+            node.value = _call(STAR, [node.value], node.value)
+        return result
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
+        node = super().visit_FormattedValue(node)
+        spec = node.format_spec if node.format_spec is not None else ast.Constant(None)
+        args = [node.value, ast.Constant(node.conversion), spec]
+        for arg in args[1:]:
+            copy_locations(arg, node)
+        field = ast.FormattedValue(value=_call(FMT, args, node), conversion=-1, format_spec=None)
+        copy_locations(field, node)
+        return field
+
+    def visit_ListComp(self, node: ast.ListComp) -> Any:
+        return _call(SEQ, [super().visit_ListComp(node)], node)
+
+    def visit_SetComp(self, node: ast.SetComp) -> Any:
+        return _call(SEQ, [super().visit_SetComp(node)], node)
+
+    def visit_DictComp(self, node: ast.DictComp) -> Any:
+        return _call(SEQ, [super().visit_DictComp(node)], node)
+
+
+def entry_point_problems(tree: ast.Module) -> list[tuple[int, int, str]]:
+    """Problems with ``def on_execute_post_login(event, api)`` (missing, or the wrong shape)."""
+    defs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == ENTRY_POINT]
+    if not defs:
+        return [(1, 1, f"missing top-level function: def {ENTRY_POINT}(event, api)")]
+    fn = defs[-1]
+    args = fn.args
+    plain = len(args.posonlyargs) + len(args.args)
+    if (
+        plain != 2
+        or args.vararg
+        or args.kwarg
+        or args.kwonlyargs
+        or args.defaults
+        or fn.decorator_list
+    ):
+        return [
+            (
+                fn.lineno,
+                fn.col_offset + 1,
+                f"{ENTRY_POINT} must be a plain function of two arguments: (event, api)",
+            )
+        ]
+    if _is_generator(fn):
+        return [(fn.lineno, fn.col_offset + 1, f"{ENTRY_POINT} must not be a generator")]
+    return []
+
+
+Located = tuple[int, int, str]
+"""A problem as (line, 1-based column, message)."""
+
+
+def transform(source: str, path: str) -> tuple[ast.Module | None, list[Located]]:
+    """Parse, check and instrument ``source``; the tree is None when it did not parse."""
+    try:
+        tree = ast.parse(source, filename=path, mode="exec")
+    except SyntaxError as exc:
+        return None, [(exc.lineno or 0, exc.offset or 0, f"syntax error: {exc.msg}")]
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return None, [(0, 0, f"cannot parse: {type(exc).__name__}")]
+    problems = entry_point_problems(tree)
+    policy = ActionPolicy(bound_names(tree), source.splitlines())
+    try:
+        tree = policy.visit(tree)
+    except RecursionError:
+        return None, [(0, 0, "code nested too deeply")]
+    return tree, sorted(problems + policy.problems)

@@ -1,0 +1,174 @@
+"""``run_action``: one Action against one login, every failure turned into data.
+
+A run never raises for anything the Action does. It returns an :class:`ActionRun` whose
+``error`` says what went wrong (``exception``, ``timeout``, ``limit`` or ``forbidden``), with a
+message scrubbed of secrets and host paths and the Action's line. A sandbox error the Action
+caught still counts (errors are sticky, see limits.py).
+
+When a run fails, what it recorded before failing is discarded except a ``deny``: the login
+follows the tenant's ``on_error`` as if the Action had contributed nothing, but a deny already
+issued stands (fail closed). Logs are always kept: they are how the author finds the bug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from time import perf_counter_ns
+from typing import Any, Literal
+
+from contextmfa.directives import Deny, Directive
+from contextmfa.errors import SandboxError
+from contextmfa.sandbox.api import Api, Recorder
+from contextmfa.sandbox.cache import ActionCache
+from contextmfa.sandbox.compiler import CompiledAction
+from contextmfa.sandbox.event_view import EventView
+from contextmfa.sandbox.guards import Guards
+from contextmfa.sandbox.limits import Meter, SandboxLimits
+from contextmfa.sandbox.policy import ENTRY_POINT
+from contextmfa.sandbox.printing import LogLine, Printer, Redactor, scrub_message
+from contextmfa.sandbox.runtime_names import run_globals
+from contextmfa.sandbox.textsize import TooLarge, text_size
+
+ErrorKind = Literal["compile", "exception", "timeout", "limit", "forbidden"]
+MAX_MESSAGE_CHARS = 512
+
+
+@dataclass(frozen=True, slots=True)
+class ActionError:
+    """Why an Action failed, as recorded in the decision's ``errors``."""
+
+    action: str
+    kind: ErrorKind
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ActionRun:
+    """Everything one run of one Action produced."""
+
+    action: str
+    directives: tuple[Directive, ...] = ()
+    logs: tuple[LogLine, ...] = ()
+    error: ActionError | None = None
+    app_metadata: dict[str, Any] = field(default_factory=dict)
+    user_metadata: dict[str, Any] = field(default_factory=dict)
+    id_token_claims: dict[str, Any] = field(default_factory=dict)
+    access_token_claims: dict[str, Any] = field(default_factory=dict)
+    transaction_metadata: dict[str, Any] = field(default_factory=dict)
+    denied: bool = False
+    duration_us: int = 0
+
+
+def run_action(
+    action: CompiledAction,
+    event: dict[str, Any],
+    *,
+    secrets: Mapping[str, str],
+    now: datetime,
+    cache: ActionCache,
+    tenant_id: str,
+    limits: SandboxLimits,
+    steps_so_far: int = 0,
+) -> ActionRun:
+    """Run ``action``'s ``on_execute_post_login`` against ``event`` (the enriched event dict).
+
+    ``now`` is the login's timestamp (timezone-aware): the Action's clock and the cache's.
+    ``steps_so_far`` counts the challenge/enroll steps earlier Actions of the login queued.
+    """
+    started = perf_counter_ns()
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("run_action: now must be timezone-aware")
+    redact = Redactor(secrets)
+    meter = Meter(limits, action.path)
+    printer = Printer(action.name, limits.max_output_lines, limits.max_line_chars, redact)
+    guards = Guards(meter, now, printer)
+    printer.bind(guards.to_text)
+    recorder = Recorder(action.name, steps_so_far)
+    api = Api(recorder, meter, cache, tenant_id, action.name, now)
+    failure: BaseException | None = None
+    namespace = run_globals(action.name, action.needs, guards)
+    try:
+        try:
+            exec(action.code, namespace)
+            entry = namespace.get(ENTRY_POINT)
+            if not callable(entry):
+                raise TypeError(f"{ENTRY_POINT} is not a function")
+            entry(EventView(event, secrets), api)
+        finally:
+            namespace.clear()  # finalize the Action's objects while the meter still runs
+    except Exception as exc:
+        failure = exc
+    meter.finish()
+    if meter.tripped is not None:
+        failure = meter.tripped
+    meter.close()
+    error = None if failure is None else describe(failure, action, redact)
+    return _result(action.name, recorder, printer, error, started)
+
+
+def _result(
+    name: str, rec: Recorder, printer: Printer, error: ActionError | None, started: int
+) -> ActionRun:
+    if error is not None:
+        denies = tuple(d for d in rec.directives if isinstance(d, Deny))[:1]
+        return ActionRun(
+            action=name,
+            directives=denies,
+            logs=printer.lines(),
+            error=error,
+            denied=rec.denied,
+            duration_us=(perf_counter_ns() - started) // 1000,
+        )
+    return ActionRun(
+        action=name,
+        directives=tuple(rec.directives),
+        logs=printer.lines(),
+        error=None,
+        app_metadata=rec.app_metadata,
+        user_metadata=rec.user_metadata,
+        id_token_claims=rec.id_token_claims,
+        access_token_claims=rec.access_token_claims,
+        transaction_metadata=rec.transaction_metadata,
+        denied=rec.denied,
+        duration_us=(perf_counter_ns() - started) // 1000,
+    )
+
+
+def describe(exc: BaseException, action: CompiledAction, redact: Redactor) -> ActionError:
+    """The decision's view of a failure: kind, a scrubbed one-line message, the Action's line."""
+    kind: ErrorKind
+    if isinstance(exc, SandboxError):
+        kind, message, line = exc.kind, str(exc), exc.line  # type: ignore[assignment]
+    elif isinstance(exc, RecursionError):
+        kind, message, line = "limit", "recursion too deep", _action_line(exc, action.path)
+    elif isinstance(exc, MemoryError):
+        kind, message, line = "limit", "out of memory", _action_line(exc, action.path)
+    else:
+        kind, line = "exception", _action_line(exc, action.path)
+        message = f"{type(exc).__name__}: {_exception_text(exc)}"
+    message = scrub_message(message, redact, action.path, MAX_MESSAGE_CHARS)
+    return ActionError(action.name, kind, message, line)
+
+
+def _exception_text(exc: BaseException) -> str:
+    try:
+        text_size(exc.args, 4 * MAX_MESSAGE_CHARS)
+        return str(exc)
+    except TooLarge:
+        return "(message too long)"
+    except Exception:
+        return "(message cannot be shown)"
+
+
+def _action_line(exc: BaseException, path: str) -> int | None:
+    """The line of the deepest traceback frame that belongs to the Action."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == path:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

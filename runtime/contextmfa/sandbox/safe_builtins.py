@@ -1,0 +1,265 @@
+"""The builtins an Action can name, and the per-run versions of those that build or walk.
+
+Static builtins (``len``, ``abs``, ``isinstance``, exceptions, ...) are shared by every run.
+Builtins that build a collection or text, or walk an iterable in C (``list``, ``str``,
+``sorted``, ``sum``, ``map``, ...), are bound to the run so they can charge steps and check
+sizes. The type names among them (``list``, ``dict``, ``str``, ...) are :class:`SafeType`
+objects: callable like the type, and still usable with ``isinstance``, ``issubclass`` and as a
+base class. Absent on purpose: ``type``, ``object``, ``super``, ``getattr``/``setattr``/
+``hasattr``/``delattr``, ``vars``, ``dir``, ``globals``, ``locals``, ``eval``, ``exec``,
+``compile``, ``open``, ``input``, ``iter``, ``id``, ``breakpoint``, ``help``, ``memoryview``,
+``bytearray``, ``BaseException`` and the process-control exceptions.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from contextmfa.sandbox.callables import GuardedCall
+from contextmfa.sandbox.formatting import bounded_text, safe_format
+from contextmfa.sandbox.modules import safe_import
+
+if TYPE_CHECKING:
+    from contextmfa.sandbox.guards import Guards
+
+_STATIC_NAMES = [
+    "abs",
+    "bin",
+    "bool",
+    "callable",
+    "chr",
+    "classmethod",
+    "divmod",
+    "float",
+    "hash",
+    "hex",
+    "isinstance",
+    "issubclass",
+    "len",
+    "next",
+    "oct",
+    "ord",
+    "property",
+    "range",
+    "slice",
+    "staticmethod",
+    "__build_class__",
+]
+_EXCEPTIONS = [
+    "Exception",
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "ImportError",
+    "IndexError",
+    "KeyError",
+    "LookupError",
+    "NameError",
+    "NotImplementedError",
+    "OverflowError",
+    "RecursionError",
+    "RuntimeError",
+    "StopIteration",
+    "TypeError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "UnicodeError",
+    "ValueError",
+    "ZeroDivisionError",
+]
+
+STATIC_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in _STATIC_NAMES}
+STATIC_BUILTINS.update({name: getattr(builtins, name) for name in _EXCEPTIONS})
+STATIC_BUILTINS["__import__"] = safe_import
+
+
+class SafeType:
+    """A builtin type name whose calls are guarded; ``isinstance``/subclassing see the type."""
+
+    __slots__ = ("_g", "_make", "_type")
+
+    def __init__(self, real: type, make: Callable[..., Any], g: Guards) -> None:
+        self._type = real
+        self._make = make
+        self._g = g
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._make(self._g, *args, **kwargs)
+
+    def __instancecheck__(self, obj: Any) -> bool:
+        return isinstance(obj, self._type)
+
+    def __subclasscheck__(self, cls: Any) -> bool:
+        return issubclass(cls, self._type)
+
+    def __mro_entries__(self, bases: tuple[Any, ...]) -> tuple[type]:
+        return (self._type,)
+
+    def __repr__(self) -> str:
+        return f"<class {self._type.__name__!r}>"
+
+
+def real_type(safe: SafeType) -> type:
+    return safe._type
+
+
+# -- constructors ----------------------------------------------------------------------------
+
+
+def _list(g: Guards, iterable: Any = ()) -> list[Any]:
+    return list(g.materialize(iterable))
+
+
+def _tuple(g: Guards, iterable: Any = ()) -> tuple[Any, ...]:
+    return tuple(g.materialize(iterable))
+
+
+def _set(g: Guards, iterable: Any = ()) -> set[Any]:
+    return set(g.materialize(iterable))
+
+
+def _frozenset(g: Guards, iterable: Any = ()) -> frozenset[Any]:
+    return frozenset(g.materialize(iterable))
+
+
+def _dict(g: Guards, *args: Any, **kwargs: Any) -> dict[Any, Any]:
+    if len(args) > 1:
+        raise TypeError(f"dict expected at most 1 argument, got {len(args)}")
+    result: dict[Any, Any] = {}
+    if args:
+        source = args[0]
+        if isinstance(source, dict) or hasattr(source, "keys"):
+            g.meter.check_seq(len(source))
+            g.meter.charge(len(source))
+            result = dict(source)
+        else:
+            result = dict(g.materialize(source))
+    g.meter.check_seq(len(result) + len(kwargs))
+    result.update(kwargs)
+    return result
+
+
+def _int(g: Guards, value: Any = 0, *args: Any) -> int:
+    result = int(value, *args)
+    g.meter.made_int(result.bit_length())
+    return result
+
+
+def _str(g: Guards, obj: Any = "", *args: Any, **kwargs: Any) -> str:
+    if args or kwargs:
+        return str(obj, *args, **kwargs)  # decoding bytes: no longer than its input
+    return bounded_text(g, obj)
+
+
+# -- functions --------------------------------------------------------------------------------
+
+
+def _repr(g: Guards, obj: Any) -> str:
+    return bounded_text(g, obj, repr)
+
+
+def _ascii(g: Guards, obj: Any) -> str:
+    return bounded_text(g, obj, ascii)
+
+
+def _sorted(g: Guards, iterable: Any, *, key: Any = None, reverse: bool = False) -> list[Any]:
+    items = list(g.materialize(iterable))
+    g.meter.charge(len(items))
+    items.sort(key=key, reverse=reverse)
+    return items
+
+
+def _sum(g: Guards, iterable: Any, /, start: Any = 0) -> Any:
+    if isinstance(start, (list, tuple)):
+        total = start
+        for item in g.iterate(iterable):
+            total = g.add(total, item)
+        return total
+    return sum(g.iterate(iterable), start)
+
+
+def _min(g: Guards, *args: Any, **kwargs: Any) -> Any:
+    return min(g.iterate(args[0]), **kwargs) if len(args) == 1 else min(*args, **kwargs)
+
+
+def _max(g: Guards, *args: Any, **kwargs: Any) -> Any:
+    return max(g.iterate(args[0]), **kwargs) if len(args) == 1 else max(*args, **kwargs)
+
+
+def _any(g: Guards, iterable: Any) -> bool:
+    return any(g.iterate(iterable))
+
+
+def _all(g: Guards, iterable: Any) -> bool:
+    return all(g.iterate(iterable))
+
+
+def _map(g: Guards, function: Any, *iterables: Any) -> Any:
+    return map(function, *[g.iterate(i) for i in iterables])
+
+
+def _filter(g: Guards, function: Any, iterable: Any) -> Any:
+    return filter(function, g.iterate(iterable))
+
+
+def _zip(g: Guards, *iterables: Any, strict: bool = False) -> Any:
+    return zip(*[g.iterate(i) for i in iterables], strict=strict)
+
+
+def _enumerate(g: Guards, iterable: Any, start: int = 0) -> Any:
+    return enumerate(g.iterate(iterable), start)
+
+
+def _reversed(g: Guards, sequence: Any) -> Any:
+    return g.counted(reversed(sequence))
+
+
+def _pow(g: Guards, base: Any, exp: Any, mod: Any = None) -> Any:
+    return g.pow(base, exp) if mod is None else pow(base, exp, mod)
+
+
+def _round(g: Guards, number: Any, ndigits: Any = None) -> Any:
+    if isinstance(number, int) and isinstance(ndigits, int) and ndigits < 0:
+        g.meter.check_int_bits(-ndigits * 10 // 3)  # int rounding computes 10 ** -ndigits
+    return round(number, ndigits)
+
+
+_TYPES: dict[str, tuple[type, Callable[..., Any]]] = {
+    "list": (list, _list),
+    "tuple": (tuple, _tuple),
+    "set": (set, _set),
+    "frozenset": (frozenset, _frozenset),
+    "dict": (dict, _dict),
+    "str": (str, _str),
+    "int": (int, _int),
+}
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "repr": _repr,
+    "ascii": _ascii,
+    "format": safe_format,
+    "sorted": _sorted,
+    "sum": _sum,
+    "min": _min,
+    "max": _max,
+    "any": _any,
+    "all": _all,
+    "map": _map,
+    "filter": _filter,
+    "zip": _zip,
+    "enumerate": _enumerate,
+    "reversed": _reversed,
+    "pow": _pow,
+    "round": _round,
+}
+RUN_BUILTIN_NAMES = frozenset(_TYPES) | frozenset(_FUNCTIONS)
+ALL_BUILTIN_NAMES = frozenset(STATIC_BUILTINS) | RUN_BUILTIN_NAMES
+
+
+def bind_builtin(name: str, g: Guards) -> Any:
+    """The run's version of builtin ``name`` (one of ``RUN_BUILTIN_NAMES``)."""
+    if name in _TYPES:
+        real, make = _TYPES[name]
+        return SafeType(real, make, g)
+    return GuardedCall(_FUNCTIONS[name], g, name)
