@@ -41,6 +41,7 @@ def main() -> None:
     passes = [_renamed(lines, n) for n in range(args.passes)]
 
     latencies: list[int] = []
+    stages = dict.fromkeys(("enrich", "rules", "actions"), 0)
     started = time.perf_counter()
     count = 0
     for batch in passes:
@@ -50,6 +51,8 @@ def main() -> None:
             before = time.perf_counter_ns()
             decision = engine.evaluate(event, history)
             latencies.append(time.perf_counter_ns() - before)
+            for stage in stages:
+                stages[stage] += decision.timing_us[stage]
             decision.to_json()
             count += 1
     elapsed = time.perf_counter() - started
@@ -60,6 +63,8 @@ def main() -> None:
     print(f"replayed {count} logins ({len(lines)} records x {args.passes} passes) on one core")
     print(f"end to end: {count / elapsed:,.0f} logins/s ({elapsed * 1e6 / count:.0f} µs per login)")
     print(f"evaluate:   p50 {p50:.0f} µs, p99 {p99:.0f} µs")
+    means = ", ".join(f"{stage} {total / count:.0f} µs" for stage, total in stages.items())
+    print(f"mean per stage: {means} ({len(engine.actions)} Actions in the flow)")
 
 
 def _renamed(lines: list[str], n: int) -> list[str]:

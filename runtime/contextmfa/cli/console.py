@@ -17,7 +17,10 @@ from rich.console import Console
 
 from contextmfa.errors import ContextMFAError
 
-stdout = Console(highlight=False, soft_wrap=True)
+PIPE_WIDTH = 160
+"""Width of tables written to a pipe or file, where no terminal says how wide to be."""
+
+stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else PIPE_WIDTH)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 INTERNAL_ERROR = 3
