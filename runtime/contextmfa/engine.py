@@ -6,27 +6,26 @@ the clock taken from the event. Storage, HTTP and the CLI are adapters around it
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from time import perf_counter_ns
 from typing import Any
 
 from contextmfa.config import TenantConfig
 from contextmfa.decision import Decision, PolicySettings, UserContext, resolve
-from contextmfa.directives import Deny, Directive, Require, Step
+from contextmfa.directives import Directive, Require
 from contextmfa.enrich.geoip import GeoIP
 from contextmfa.enrich.history import History, LoginRecord
 from contextmfa.enrich.iplists import DenyLists
 from contextmfa.enrich.risk import RiskSettings, assess
 from contextmfa.errors import CompileError, ConfigError, InputError, Problem
 from contextmfa.events import LoginEvent
+from contextmfa.flow import ActionFlow, FlowOutcome, InlineFlow
 from contextmfa.sandbox import (
     ActionCache,
-    ActionRun,
     CompiledAction,
     InMemoryActionCache,
     SandboxLimits,
     compile_action,
-    run_action,
 )
 
 __all__ = ["MFA_ACR", "Engine", "compile_actions"]
@@ -63,50 +62,6 @@ def sandbox_limits(config: TenantConfig) -> SandboxLimits:
     )
 
 
-@dataclass
-class _Flow:
-    """What the rules and Actions of one login produced, gathered for the decision."""
-
-    directives: list[Directive] = field(default_factory=list)
-    logs: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    app_metadata: dict[str, Any] = field(default_factory=dict)
-    user_metadata: dict[str, Any] = field(default_factory=dict)
-    id_token: dict[str, Any] = field(default_factory=dict)
-    access_token: dict[str, Any] = field(default_factory=dict)
-    transaction: dict[str, Any] = field(default_factory=dict)
-    steps: int = 0
-    stopped: bool = False
-
-    def absorb(self, run: ActionRun, on_error: str) -> None:
-        self.directives.extend(run.directives)
-        self.steps += sum(1 for d in run.directives if isinstance(d, Step))
-        self.logs.extend({"action": log.action, "line": log.line} for log in run.logs)
-        if run.error is None:
-            self.app_metadata.update(run.app_metadata)
-            self.user_metadata.update(run.user_metadata)
-            self.id_token.update(run.id_token_claims)
-            self.access_token.update(run.access_token_claims)
-            self.transaction.update(run.transaction_metadata)
-        else:
-            error = run.error
-            self.errors.append(
-                {
-                    "action": error.action,
-                    "kind": error.kind,
-                    "message": error.message,
-                    "line": error.line,
-                }
-            )
-            source = f"on_error:{run.action}"
-            if on_error == "deny":
-                self.directives.append(Deny("action_error", source))
-            else:
-                self.directives.append(Require(None, False, source))
-        if run.denied or any(isinstance(d, Deny) for d in self.directives):
-            self.stopped = True
-
-
 @dataclass(frozen=True, slots=True)
 class Enrichment:
     tenant_id: str
@@ -135,6 +90,13 @@ class Engine:
         )
         self.cache = cache if cache is not None else InMemoryActionCache()
         self.limits = sandbox_limits(config)
+        self.flow: ActionFlow = InlineFlow(
+            self.actions,
+            secrets_for=config.secrets_for,
+            cache=self.cache,
+            limits=self.limits,
+            on_error=config.flow.on_error,
+        )
         self.policy = PolicySettings(
             mfa=config.policy.mfa,
             factors=frozenset(config.policy.factors),
@@ -146,6 +108,7 @@ class Engine:
         )
 
     def close(self) -> None:
+        self.flow.close()
         self.geoip.close()
 
     def enrich(self, event: LoginEvent, history: History) -> Enrichment:
@@ -176,30 +139,19 @@ class Engine:
         tenant_id, geoip, risk = enrichment.tenant_id, enrichment.geoip, enrichment.risk
         enriched = perf_counter_ns()
 
-        flow = _Flow()
+        directives: list[Directive] = []
         if event.transaction is not None and MFA_ACR in event.transaction.acr_values:
-            flow.directives.append(Require(None, False, "acr"))
+            directives.append(Require(None, False, "acr"))
         ruled = perf_counter_ns()
 
+        flow = FlowOutcome()
         if self.actions:
             view = self.event_view(event, enrichment)
-            for action in self.actions:
-                run = run_action(
-                    action,
-                    view,
-                    secrets=self.config.secrets_for(action.name),
-                    now=event.timestamp,
-                    cache=self.cache,
-                    tenant_id=tenant_id,
-                    limits=self.limits,
-                    steps_so_far=flow.steps,
-                )
-                flow.absorb(run, self.config.flow.on_error)
-                if flow.stopped:
-                    break
+            flow = self.flow.run(view, now=event.timestamp, tenant_id=tenant_id)
+        directives.extend(flow.directives)
         acted = perf_counter_ns()
 
-        resolution = resolve(flow.directives, self.policy, self._user_context(event, risk))
+        resolution = resolve(directives, self.policy, self._user_context(event, risk))
         finished = perf_counter_ns()
         if resolution.outcome != "deny":
             history.add(tenant_id, event.user.user_id, self._record(event, geoip))

@@ -1,0 +1,113 @@
+"""The Action flow: a tenant's compiled Actions run in order against one login.
+
+A flow runs every Action in flow order, stops at the first deny (an ``api.access.deny`` or an
+``on_error = "deny"``), and gathers what they asked for into one :class:`FlowOutcome`. The engine
+puts the outcome's directives after acr's and the rules', then resolves.
+
+``InlineFlow`` runs in this process (fast: replay). Process isolation runs the same flow in a
+worker process behind the same ``run`` signature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from contextmfa.directives import Deny, Directive, Require, Step
+from contextmfa.sandbox import ActionCache, ActionRun, CompiledAction, SandboxLimits, run_action
+
+__all__ = ["ActionFlow", "FlowOutcome", "InlineFlow"]
+
+
+@dataclass
+class FlowOutcome:
+    """What one login's Actions produced, in flow order."""
+
+    directives: list[Directive] = field(default_factory=list)
+    logs: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    app_metadata: dict[str, Any] = field(default_factory=dict)
+    user_metadata: dict[str, Any] = field(default_factory=dict)
+    id_token: dict[str, Any] = field(default_factory=dict)
+    access_token: dict[str, Any] = field(default_factory=dict)
+    transaction: dict[str, Any] = field(default_factory=dict)
+    steps: int = 0
+    stopped: bool = False
+
+    def absorb(self, run: ActionRun, on_error: str) -> None:
+        """Add one Action's run; a failed run contributes ``on_error``'s directive instead."""
+        self.directives.extend(run.directives)
+        self.steps += sum(1 for d in run.directives if isinstance(d, Step))
+        self.logs.extend({"action": log.action, "line": log.line} for log in run.logs)
+        if run.error is None:
+            self.app_metadata.update(run.app_metadata)
+            self.user_metadata.update(run.user_metadata)
+            self.id_token.update(run.id_token_claims)
+            self.access_token.update(run.access_token_claims)
+            self.transaction.update(run.transaction_metadata)
+        else:
+            self.fail(run.action, run.error.kind, run.error.message, run.error.line, on_error)
+        if run.denied or any(isinstance(d, Deny) for d in run.directives):
+            self.stopped = True
+
+    def fail(self, action: str, kind: str, message: str, line: int | None, on_error: str) -> None:
+        """Record an Action's failure and follow ``on_error``."""
+        self.errors.append({"action": action, "kind": kind, "message": message, "line": line})
+        source = f"on_error:{action}"
+        if on_error == "deny":
+            self.directives.append(Deny("action_error", source))
+            self.stopped = True
+        else:
+            self.directives.append(Require(None, False, source))
+
+
+class ActionFlow(Protocol):
+    def run(
+        self, event: dict[str, Any], *, now: datetime, tenant_id: str, steps_so_far: int = 0
+    ) -> FlowOutcome: ...
+
+    def close(self) -> None: ...
+
+
+class InlineFlow:
+    """Runs the Actions in this process, one after the other."""
+
+    def __init__(
+        self,
+        actions: Sequence[CompiledAction],
+        *,
+        secrets_for: Callable[[str], Mapping[str, str]],
+        cache: ActionCache,
+        limits: SandboxLimits,
+        on_error: str,
+    ) -> None:
+        self.actions = tuple(actions)
+        self._secrets_for = secrets_for
+        self._cache = cache
+        self._limits = limits
+        self._on_error = on_error
+
+    def run(
+        self, event: dict[str, Any], *, now: datetime, tenant_id: str, steps_so_far: int = 0
+    ) -> FlowOutcome:
+        outcome = FlowOutcome(steps=steps_so_far)
+        for action in self.actions:
+            run = run_action(
+                action,
+                event,
+                secrets=self._secrets_for(action.name),
+                now=now,
+                cache=self._cache,
+                tenant_id=tenant_id,
+                limits=self._limits,
+                steps_so_far=outcome.steps,
+            )
+            outcome.absorb(run, self._on_error)
+            if outcome.stopped:
+                break
+        return outcome
+
+    def close(self) -> None:
+        """Nothing to release in-process."""
