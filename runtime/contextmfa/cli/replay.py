@@ -66,9 +66,7 @@ def replay_command(
             stack.callback(engine.close)
             sink = stack.enter_context(output.open("w", encoding="utf-8")) if output else sys.stdout
             writer = _writer(output_format, sink)
-            progress = _progress(
-                stack, logins, output is not None or output_format is not ReplayFormat.table
-            )
+            progress = _progress(stack, logins)
             for item in replay(engine, records, source=str(logins)):
                 summary.add(item)
                 _report(item, logins)
@@ -97,9 +95,9 @@ class _Progress:
         self._progress.advance(self._task)
 
 
-def _progress(stack: ExitStack, path: Path, allowed: bool) -> _Progress | None:
-    """A bar on stderr when a person watches a long replay and stdout is not the table."""
-    if not (allowed and is_terminal()):
+def _progress(stack: ExitStack, path: Path) -> _Progress | None:
+    """A bar on stderr while a person watches a long replay (the table is printed after it)."""
+    if not is_terminal():
         return None
     total = _count_lines(path)
     if total < PROGRESS_MIN_RECORDS:
@@ -109,7 +107,7 @@ def _progress(stack: ExitStack, path: Path, allowed: bool) -> _Progress | None:
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=stderr,
         transient=True,
     )
     stack.enter_context(progress)
