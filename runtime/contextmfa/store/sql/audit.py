@@ -1,0 +1,63 @@
+"""The audit log in SQL: append-only, read newest first."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from contextmfa.store.clock import utc
+from contextmfa.store.database import Database
+from contextmfa.store.models import AuditRow
+from contextmfa.store.ports import AuditEntry
+from contextmfa.store.sql.common import p, table
+from contextmfa.store.tokens import new_id
+
+__all__ = ["SqlAuditLog"]
+
+T = table(AuditRow)
+_INSERT = T.insert()
+_NEWEST = select(T).where(T.c.tenant_id == p("tenant_id")).order_by(T.c.seq.desc())
+_LIST = _NEWEST.limit(p("limit"))
+_LIST_USER = _NEWEST.where(T.c.user_id == p("user_id")).limit(p("limit"))
+
+
+class SqlAuditLog:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def record(
+        self,
+        tenant_id: str,
+        kind: str,
+        *,
+        user_id: str | None,
+        detail: Mapping[str, Any],
+        now: datetime,
+    ) -> None:
+        values = {
+            "tenant_id": tenant_id,
+            "id": new_id(),
+            "kind": kind,
+            "user_id": user_id,
+            "created_at": utc(now),
+            "detail": copy.deepcopy(dict(detail)),
+        }
+        with self._db.write() as connection:
+            connection.execute(_INSERT, values)
+
+    def list(
+        self, tenant_id: str, *, user_id: str | None = None, limit: int = 100
+    ) -> list[AuditEntry]:
+        values: dict[str, object] = {"p_tenant_id": tenant_id, "p_limit": limit}
+        if user_id is not None:
+            values["p_user_id"] = user_id
+        with self._db.read() as connection:
+            rows = connection.execute(_LIST if user_id is None else _LIST_USER, values).all()
+        return [
+            AuditEntry(row.id, row.tenant_id, row.kind, row.user_id, row.created_at, row.detail)
+            for row in rows
+        ]

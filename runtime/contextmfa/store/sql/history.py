@@ -1,0 +1,104 @@
+"""Login history in SQL: the :class:`contextmfa.enrich.history.History` the service's engine reads.
+
+Each question the risk assessment asks is one indexed query: the last login is the first entry of
+``(tenant_id, user_id, timestamp, id)`` read backwards; a device's or user agent's last-seen time
+is ``MAX(timestamp)`` over ``(tenant_id, user_id, <sha256>, timestamp)``. Device ids and user
+agents are looked up by their SHA-256, since a user agent can be longer than a B-tree key may be.
+
+The engine adds only logins whose outcome was not ``deny``. ``logins()`` returns at most
+``keep_logins`` records (the most recent), oldest first, like :class:`InMemoryHistory`; rows
+older than a retention period are removed by ``Store.purge``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from contextmfa.enrich.history import LoginRecord
+from contextmfa.store.clock import utc
+from contextmfa.store.database import Database
+from contextmfa.store.models import LoginRow
+from contextmfa.store.sql.common import p, table
+
+__all__ = ["SqlHistory"]
+
+T = table(LoginRow)
+_USER = (T.c.tenant_id == p("tenant_id")) & (T.c.user_id == p("user_id"))
+_INSERT = T.insert()
+_LATEST = select(T).where(_USER).order_by(T.c.timestamp.desc(), T.c.id.desc()).limit(p("limit"))
+_DEVICE_SEEN = select(func.max(T.c.timestamp)).where(_USER, T.c.device_hash == p("hash"))
+_AGENT_SEEN = select(func.max(T.c.timestamp)).where(_USER, T.c.agent_hash == p("hash"))
+
+
+def _digest(value: str | None) -> str | None:
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest() if value else None
+
+
+class SqlHistory:
+    def __init__(self, db: Database, *, keep_logins: int = 100) -> None:
+        if keep_logins < 1:
+            raise ValueError("keep_logins must be at least 1")
+        self._db = db
+        self._keep = keep_logins
+
+    def add(self, tenant_id: str, user_id: str, record: LoginRecord) -> None:
+        values = {
+            "tenant_id": tenant_id,
+            "user_id": user_id,
+            "timestamp": utc(record.timestamp),
+            "device_id": record.device_id or None,
+            "device_hash": _digest(record.device_id),
+            "user_agent": record.user_agent or None,
+            "agent_hash": _digest(record.user_agent),
+            "latitude": record.latitude,
+            "longitude": record.longitude,
+            "country_code": record.country_code,
+        }
+        with self._db.write() as connection:
+            connection.execute(_INSERT, values)
+
+    def logins(self, tenant_id: str, user_id: str) -> Sequence[LoginRecord]:
+        return tuple(reversed(self._latest(tenant_id, user_id, self._keep)))
+
+    def last(self, tenant_id: str, user_id: str) -> LoginRecord | None:
+        found = self._latest(tenant_id, user_id, 1)
+        return found[0] if found else None
+
+    def device_last_seen(self, tenant_id: str, user_id: str, device_id: str) -> datetime | None:
+        if not device_id:
+            return None
+        return self._seen(_DEVICE_SEEN, tenant_id, user_id, device_id)
+
+    def user_agent_last_seen(
+        self, tenant_id: str, user_id: str, user_agent: str
+    ) -> datetime | None:
+        if not user_agent:
+            return None
+        return self._seen(_AGENT_SEEN, tenant_id, user_id, user_agent)
+
+    def _latest(self, tenant_id: str, user_id: str, limit: int) -> list[LoginRecord]:
+        values = {"p_tenant_id": tenant_id, "p_user_id": user_id, "p_limit": limit}
+        with self._db.read() as connection:
+            rows = connection.execute(_LATEST, values).all()
+        return [
+            LoginRecord(
+                timestamp=row.timestamp,
+                device_id=row.device_id,
+                user_agent=row.user_agent,
+                latitude=row.latitude,
+                longitude=row.longitude,
+                country_code=row.country_code,
+            )
+            for row in rows
+        ]
+
+    def _seen(self, query: Any, tenant_id: str, user_id: str, value: str) -> datetime | None:
+        values = {"p_tenant_id": tenant_id, "p_user_id": user_id, "p_hash": _digest(value)}
+        with self._db.read() as connection:
+            seen: datetime | None = connection.execute(query, values).scalar()
+        return seen

@@ -1,0 +1,57 @@
+"""Single-use claims in SQL: ``INSERT ... ON CONFLICT DO UPDATE ... WHERE expired RETURNING``.
+
+The unique key (tenant, scope, key) decides who wins: the one INSERT that creates the row, or the
+one UPDATE that finds an expired claim and renews it, returns a row; everyone else gets nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from contextmfa.store.clock import utc
+from contextmfa.store.database import Database
+from contextmfa.store.models import SingleUseRow
+from contextmfa.store.sql.common import insert_for, p, table
+
+__all__ = ["SqlSingleUse"]
+
+T = table(SingleUseRow)
+
+
+class SqlSingleUse:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        insert = insert_for(db.dialect, T).values(
+            tenant_id=p("tenant_id"),
+            scope=p("scope"),
+            key=p("key"),
+            created_at=p("now"),
+            expires_at=p("expires_at"),
+        )
+        self._claim = insert.on_conflict_do_update(
+            index_elements=[T.c.tenant_id, T.c.scope, T.c.key],
+            set_={
+                "created_at": insert.excluded.created_at,
+                "expires_at": insert.excluded.expires_at,
+            },
+            where=T.c.expires_at.is_not(None) & (T.c.expires_at <= p("now")),
+        ).returning(T.c.key)
+
+    def claim(
+        self,
+        tenant_id: str,
+        scope: str,
+        key: str,
+        *,
+        now: datetime,
+        expires_at: datetime | None = None,
+    ) -> bool:
+        values = {
+            "p_tenant_id": tenant_id,
+            "p_scope": scope,
+            "p_key": key,
+            "p_now": utc(now),
+            "p_expires_at": None if expires_at is None else utc(expires_at),
+        }
+        with self._db.write() as connection:
+            return connection.execute(self._claim, values).first() is not None
