@@ -1,0 +1,99 @@
+"""Email: implicit for a verified address, else confirmed by a code; codes through real SMTP."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from aiosmtpd.controller import Controller
+from factor_helpers import TENANT, MailSink, code_in, free_port, outbox, wrong
+
+from contextmfa.delivery import Delivery, SmtpProvider, SmtpSettings
+from contextmfa.factors import (
+    Answer,
+    Enrolled,
+    EnrollmentStarted,
+    EnrollRequest,
+    InvalidGrant,
+    InvalidRequest,
+    TooManyAttempts,
+    build_factors,
+)
+
+
+@pytest.fixture
+def smtp_server():
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield sink, controller.port
+    finally:
+        controller.stop()
+
+
+def test_verified_email_is_enrolled_at_once(factors, subject, clock, store) -> None:
+    enrolled = factors["email"].enroll(subject, EnrollRequest(), now=clock.now)
+    assert isinstance(enrolled, Enrolled) and enrolled.recovery_code
+    again = factors["email"].enroll(
+        subject, EnrollRequest(email="Sanne.deVries@ACME.test"), now=clock.now
+    )
+    assert isinstance(again, Enrolled) and again.authenticator_id == enrolled.authenticator_id
+    assert again.recovery_code is None
+    assert not outbox(store, "email")
+
+
+def test_unverified_or_other_address_is_confirmed_by_code(factors, subject, clock, store) -> None:
+    unverified = dataclasses.replace(subject, email_verified=False)
+    started = factors["email"].enroll(unverified, EnrollRequest(), now=clock.now)
+    assert isinstance(started, EnrollmentStarted) and started.sent_to == "s***@acme.test"
+    code = code_in(outbox(store, "email")[0].body)
+    with pytest.raises(InvalidGrant):
+        factors["email"].confirm_enrollment(
+            unverified, Answer(oob_code=started.oob_code, binding_code=wrong(code)), now=clock.now
+        )
+    enrolled = factors["email"].confirm_enrollment(
+        unverified, Answer(oob_code=started.oob_code, binding_code=code), now=clock.now
+    )
+    assert enrolled.authenticator_id == started.authenticator_id
+    other = factors["email"].enroll(
+        subject, EnrollRequest(email="s@private.example"), now=clock.now
+    )
+    assert isinstance(other, EnrollmentStarted)
+    assert outbox(store, "email")[0].to == "s@private.example"
+
+
+@pytest.mark.parametrize("address", ["no-at-sign", "a@b", "two@@at.example", "sp ace@x.example"])
+def test_bad_addresses(factors, subject, clock, address) -> None:
+    with pytest.raises(InvalidRequest):
+        factors["email"].enroll(subject, EnrollRequest(email=address), now=clock.now)
+
+
+def test_code_through_a_real_smtp_server(services, subject, clock, smtp_server) -> None:
+    sink, port = smtp_server
+    provider = SmtpProvider(
+        SmtpSettings(host="127.0.0.1", port=port, security="none", sender="mfa@acme.test")
+    )
+    factors = build_factors(dataclasses.replace(services, delivery=Delivery(email=provider)))
+    enrolled = factors["email"].enroll(subject, EnrollRequest(), now=clock.now)
+    issued = factors["email"].challenge(subject, now=clock.now)
+    assert issued.sent_to == "s***@acme.test"
+    recipients, mail = sink.messages[-1]
+    assert recipients == ["sanne.devries@acme.test"]
+    assert mail["Subject"] == "Your acme.test verification code"
+    assert mail["From"] == "mfa@acme.test"
+    code = code_in(mail.get_content())
+    verified = factors["email"].verify(
+        subject, Answer(oob_code=issued.oob_code, binding_code=code), now=clock.now
+    )
+    assert verified.authenticator_id == enrolled.authenticator_id
+
+
+def test_email_send_limit(factors, subject, clock, store) -> None:
+    factors["email"].enroll(subject, EnrollRequest(), now=clock.now)
+    for _ in range(20):
+        factors["email"].challenge(subject, now=clock.now)
+    with pytest.raises(TooManyAttempts) as refused:
+        factors["email"].challenge(subject, now=clock.now)
+    assert refused.value.retry_after == 60
+    assert len(store.outbox.list(TENANT, channel="email")) == 20
