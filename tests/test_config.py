@@ -41,7 +41,7 @@ def test_defaults_for_every_key(tmp_path: Path):
 def test_paths_are_relative_to_the_config(tmp_path: Path):
     text = '[tenant]\nid = "a"\n[flow]\nactions = ["actions/one.py"]\n'
     config = load_config(write(tmp_path, text, "actions/one.py"))
-    assert config.action_files == (tmp_path.resolve() / "actions/one.py",)
+    assert config.action_files == (tmp_path / "actions/one.py",)
 
 
 def test_missing_default_config_says_how_to_pass_one(tmp_path: Path, monkeypatch):
@@ -120,3 +120,36 @@ def test_two_actions_with_one_name(tmp_path: Path):
     text = '[tenant]\nid = "a"\n[flow]\nactions = ["a/x.py", "b/x.py"]\n'
     path = write(tmp_path, text, "a/x.py", "b/x.py")
     assert "flow.actions[1]: two Actions named 'x'" in failure(path)
+
+
+def test_delivery_defaults_to_the_outbox(tmp_path: Path):
+    config = load_config(write(tmp_path, '[tenant]\nid = "a"\n'))
+    assert (config.delivery.sms, config.delivery.email, config.delivery.push) == (
+        "outbox",
+        "outbox",
+        "outbox",
+    )
+    assert config.duo is None
+
+
+def test_delivery_provider_is_checked(tmp_path: Path):
+    path = write(tmp_path, '[tenant]\nid = "a"\n[delivery]\nemail = "pigeon"\n')
+    assert (
+        failure(path)
+        == f"{path}: error: delivery.email: expected one of 'outbox' or 'smtp', got 'pigeon'"
+    )
+
+
+def test_duo_section_builds_factor_settings_without_leaking_the_secret(tmp_path: Path, monkeypatch):
+    from contextmfa.factors.settings import FactorSettings
+
+    text = (
+        '[tenant]\nid = "a"\n[duo]\nclient_id = "DIXXXXXXXXXXXXXXXXXX"\n'
+        'client_secret = "env:DUO_SECRET"\napi_host = "api-123.duosecurity.com"\n'
+        'redirect_uri = "https://mfa.acme.test/duo/callback"\n'
+    )
+    config = load_config(write(tmp_path, text))
+    monkeypatch.setenv("DUO_SECRET", "s" * 40)
+    settings = FactorSettings.from_config(config)
+    assert settings.duo is not None and settings.duo.client_secret == "s" * 40
+    assert "s" * 40 not in repr(settings) and "s" * 40 not in repr(config)

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from contextmfa.delivery.settings import DeliverySection
 from contextmfa.directives import FACTORS
 from contextmfa.errors import ConfigError
 
@@ -85,6 +86,15 @@ class ServiceSection(_Section):
     webauthn_origins: tuple[str, ...] = ("http://localhost:8000",)
 
 
+class DuoSection(_Section):
+    """Duo Universal Prompt credentials (the Duo admin panel's Web SDK application)."""
+
+    client_id: str = Field(min_length=1)
+    client_secret: str = Field(min_length=1, repr=False)
+    api_host: str = Field(min_length=1)
+    redirect_uri: str = Field(pattern=r"^https?://")
+
+
 class _File(_Section):
     tenant: TenantSection
     policy: PolicySection = Field(default_factory=PolicySection)
@@ -93,6 +103,8 @@ class _File(_Section):
     risk: RiskSection = Field(default_factory=RiskSection)
     sandbox: SandboxSection = Field(default_factory=SandboxSection)
     service: ServiceSection = Field(default_factory=ServiceSection)
+    delivery: DeliverySection = Field(default_factory=DeliverySection)
+    duo: DuoSection | None = None
     secrets: dict[str, dict[str, str]] = Field(default_factory=dict, repr=False)
 
 
@@ -108,6 +120,8 @@ class TenantConfig:
     risk: RiskSection
     sandbox: SandboxSection
     service: ServiceSection
+    delivery: DeliverySection
+    duo: DuoSection | None
     rule_files: tuple[Path, ...]
     action_files: tuple[Path, ...]
     deny_lists: Mapping[str, Path]
@@ -148,7 +162,7 @@ def config_from_mapping(
         parsed = _File.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"{path}: error: {_describe(exc)}") from None
-    base = path.resolve().parent
+    base = path.parent
     actions = _actions(path, base, parsed.flow.actions)
     for stem in parsed.secrets:
         if stem not in {a.stem for a in actions}:
@@ -162,6 +176,8 @@ def config_from_mapping(
         risk=parsed.risk,
         sandbox=parsed.sandbox,
         service=parsed.service,
+        delivery=parsed.delivery,
+        duo=parsed.duo,
         rule_files=_existing(path, base, "flow.rules", parsed.flow.rules),
         action_files=actions,
         deny_lists={

@@ -8,10 +8,13 @@ Duo's credentials come from a ``[duo]`` section the caller passes in (``client_i
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+from contextmfa.errors import ConfigError
 
 if TYPE_CHECKING:
     from contextmfa.config import TenantConfig
@@ -57,7 +60,15 @@ class FactorSettings:
 
     @classmethod
     def from_config(cls, config: TenantConfig, *, duo: DuoSettings | None = None) -> FactorSettings:
+        """Settings from a tenant config; Duo from its ``[duo]`` section unless ``duo`` is given."""
         service = config.service
+        if duo is None and config.duo is not None:
+            duo = DuoSettings(
+                client_id=config.duo.client_id,
+                client_secret=resolve_env(config.duo.client_secret, "duo.client_secret", config),
+                api_host=config.duo.api_host,
+                redirect_uri=config.duo.redirect_uri,
+            )
         name = urlsplit(service.issuer).hostname or config.tenant_id
         return cls(
             issuer=name,
@@ -69,3 +80,13 @@ class FactorSettings:
             service_url=service.issuer,
             duo=duo,
         )
+
+
+def resolve_env(value: str, key: str, config: TenantConfig) -> str:
+    """``env:NAME`` read from the environment when the factor is built, never at config load."""
+    if not value.startswith("env:"):
+        return value
+    name = value[4:]
+    if name not in os.environ:
+        raise ConfigError(f"{config.path}: error: {key}: environment variable {name} is not set")
+    return os.environ[name]
