@@ -12,14 +12,15 @@ from typing import Any
 
 from contextmfa.config import TenantConfig
 from contextmfa.decision import Decision, PolicySettings, UserContext, resolve
-from contextmfa.directives import Directive, Require
+from contextmfa.directives import Deny, Directive, Require, Step
 from contextmfa.enrich.geoip import GeoIP
 from contextmfa.enrich.history import History, LoginRecord
 from contextmfa.enrich.iplists import DenyLists
 from contextmfa.enrich.risk import RiskSettings, assess
-from contextmfa.errors import CompileError, ConfigError, InputError, Problem
+from contextmfa.errors import CompileError, InputError, Problem
 from contextmfa.events import LoginEvent
 from contextmfa.flow import ActionFlow, FlowOutcome, InlineFlow
+from contextmfa.rules import RuleContext, RuleSet, compile_rule_files
 from contextmfa.sandbox import (
     ActionCache,
     CompiledAction,
@@ -49,6 +50,15 @@ def compile_actions(config: TenantConfig) -> tuple[list[CompiledAction], list[Pr
     return compiled, problems
 
 
+def _compile_rules(config: TenantConfig) -> tuple[RuleSet, list[Problem]]:
+    """Every rule file of the flow as one rule set; rule names are unique across files."""
+    try:
+        rules = compile_rule_files(config.rule_files)
+    except CompileError as exc:
+        return RuleSet(()), list(exc.problems)
+    return rules, []
+
+
 def sandbox_limits(config: TenantConfig) -> SandboxLimits:
     s = config.sandbox
     return SandboxLimits(
@@ -75,19 +85,18 @@ class Engine:
 
     def __init__(self, config: TenantConfig, *, cache: ActionCache | None = None) -> None:
         self.config = config
-        actions, problems = compile_actions(config)
-        if problems:
+        rules, problems = _compile_rules(config)
+        actions, action_problems = compile_actions(config)
+        problems.extend(action_problems)
+        if any(p.severity == "error" for p in problems):
             raise CompileError(problems)
-        if config.rule_files:
-            raise ConfigError(f"{config.path}: error: flow.rules: rule files are not supported yet")
+        self.rules = rules
         self.actions: tuple[CompiledAction, ...] = tuple(actions)
-        self.warnings: tuple[Problem, ...] = ()
+        self.warnings: tuple[Problem, ...] = rules.warnings
         self.geoip = GeoIP.open(
             config.geoip.city_database, config.geoip.asn_database, base_dir=config.base_dir
         )
-        self.deny_lists = DenyLists.load(
-            {name: str(path) for name, path in config.deny_lists.items()}, base_dir=config.base_dir
-        )
+        self.deny_lists = DenyLists.load(config.risk.deny_lists, base_dir=config.base_dir)
         self.cache = cache if cache is not None else InMemoryActionCache()
         self.limits = sandbox_limits(config)
         self.flow: ActionFlow = InlineFlow(
@@ -142,12 +151,17 @@ class Engine:
         directives: list[Directive] = []
         if event.transaction is not None and MFA_ACR in event.transaction.acr_values:
             directives.append(Require(None, False, "acr"))
+        if self.rules.rules:
+            ctx = RuleContext.build(event, geoip=geoip, asn=enrichment.asn, risk=risk)
+            directives.extend(self.rules.evaluate(ctx))
         ruled = perf_counter_ns()
 
         flow = FlowOutcome()
-        if self.actions:
+        denied = bool(directives) and isinstance(directives[-1], Deny)
+        if self.actions and not denied:
+            steps = sum(1 for d in directives if isinstance(d, Step))
             view = self.event_view(event, enrichment)
-            flow = self.flow.run(view, now=event.timestamp, tenant_id=tenant_id)
+            flow = self.flow.run(view, now=event.timestamp, tenant_id=tenant_id, steps_so_far=steps)
         directives.extend(flow.directives)
         acted = perf_counter_ns()
 

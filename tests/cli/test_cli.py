@@ -21,7 +21,7 @@ def write_jsonl(path: Path, *records: object) -> Path:
 def test_check_samples_ok(cli, samples):
     result = cli("check", "--config", samples / "tenant.toml")
     assert result.exit_code == 0, result.output
-    assert "ok: 9 Actions" in result.stdout
+    assert "ok: 9 Actions, 5 rule files" in result.stdout
 
 
 def test_check_broken_action_prints_location_and_exits_1(cli, tenant):
@@ -146,8 +146,8 @@ def test_replay_samples_meets_every_expectation(cli, samples):
     result = cli("replay", samples / "logins.jsonl", "--config", samples / "tenant.toml")
     assert result.exit_code == 0, result.output
     last = result.stdout.strip().splitlines()[-1]
-    assert last.startswith("replayed 61 logins:")
-    assert last.endswith("61 expectations checked, 0 failed")
+    assert last.startswith("replayed 71 logins:")
+    assert last.endswith("71 expectations checked, 0 failed")
 
 
 def test_replay_mismatch_exits_1_with_line_and_login(cli, tenant, tmp_path, sample_event):
@@ -189,8 +189,8 @@ def test_replay_json_array_to_output_file(cli, samples, tmp_path):
     )
     assert result.exit_code == 0, result.output
     decisions = json.loads(out.read_text())
-    assert len(decisions) == 61
-    assert result.stdout.startswith("replayed 61 logins")
+    assert len(decisions) == 71
+    assert result.stdout.startswith("replayed 71 logins")
 
 
 def test_replay_history_builds_up_in_order(cli, tenant, tmp_path, sample_event):

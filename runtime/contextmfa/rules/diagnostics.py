@@ -1,0 +1,61 @@
+"""Collecting located problems while checking, and the wording shared by the checks.
+
+Every check reports and carries on, so one ``check`` run lists every mistake in every file
+(``path:line:col: error: message``) instead of stopping at the first one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from contextmfa.errors import Problem
+from contextmfa.rules.nodes import Pos
+
+__all__ = ["KEYWORDS", "Report", "did_you_mean", "quoted"]
+
+KEYWORDS = frozenset(
+    {
+        "list", "file", "rule", "priority", "when", "deny", "require", "enroll", "skip", "mfa",
+        "with", "any", "remember", "browser", "yes", "no", "and", "or", "not", "in", "between",
+        "matches", "startswith", "endswith", "contains", "within", "km", "of", "is", "missing",
+        "present", "true", "false",
+    }
+)  # fmt: skip
+"""Words of the language: never the name of a list."""
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """``'text'`` for a message, shortened so a long literal cannot flood the output."""
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return repr(text)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest candidate, or an empty string."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {quoted(close[0])}?" if close else ""
+
+
+@dataclass
+class Report:
+    """The problems found in one file, in the order found."""
+
+    path: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, pos: Pos, message: str, code: str = "error") -> None:
+        self.problems.append(Problem(self.path, pos.line, pos.col, message, "error", code))
+
+    def warning(self, pos: Pos, message: str, code: str = "warning") -> None:
+        self.problems.append(Problem(self.path, pos.line, pos.col, message, "warning", code))
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+    def errors_since(self, mark: int) -> bool:
+        """True when an error was reported after ``mark`` (a former ``len(problems)``)."""
+        return any(p.severity == "error" for p in self.problems[mark:])
