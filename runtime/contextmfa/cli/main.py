@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from contextmfa.cli import check, evaluate, replay, test_command
+from contextmfa.cli import (
+    authenticators,
+    check,
+    evaluate,
+    keygen,
+    outbox,
+    remember,
+    replay,
+    test_command,
+)
 
 app = typer.Typer(
     name="contextmfa",
@@ -23,6 +32,10 @@ check.register(app)
 evaluate.register(app)
 replay.register(app)
 test_command.register(app)
+keygen.register(app)
+outbox.register(app)
+authenticators.register(app)
+remember.register(app)
 
 
 def run() -> None:
