@@ -8,7 +8,8 @@ import ssl
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from delivery_helpers import NOW, TENANT, MailSink, free_port, self_signed_cert
+from delivery_helpers import NOW, TENANT
+from local_servers import MailSink, free_port, self_signed_cert
 
 from contextmfa.delivery import DeliveryError, EmailMessage, SmtpProvider, SmtpSettings
 

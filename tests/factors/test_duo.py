@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
-from factor_helpers import self_signed_cert
+from local_servers import self_signed_cert
 
 from contextmfa.factors import (
     AccessDenied,

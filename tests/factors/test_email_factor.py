@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 from aiosmtpd.controller import Controller
-from factor_helpers import TENANT, MailSink, code_in, free_port, outbox, wrong
+from factor_helpers import TENANT, code_in, outbox, wrong
+from local_servers import MailSink, free_port
 
 from contextmfa.delivery import Delivery, SmtpProvider, SmtpSettings
 from contextmfa.factors import (

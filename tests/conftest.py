@@ -1,0 +1,1 @@
+"""Makes tests/local_servers.py importable from every test directory."""
