@@ -28,6 +28,7 @@ from contextmfa.sandbox import (
     SandboxLimits,
     compile_action,
 )
+from contextmfa.sandbox.process import ProcessFlow
 
 __all__ = ["MFA_ACR", "Engine", "compile_actions"]
 
@@ -83,7 +84,16 @@ class Enrichment:
 class Engine:
     """A tenant config compiled once: GeoIP open, deny lists loaded, Actions compiled."""
 
-    def __init__(self, config: TenantConfig, *, cache: ActionCache | None = None) -> None:
+    def __init__(
+        self,
+        config: TenantConfig,
+        *,
+        cache: ActionCache | None = None,
+        isolation: str | None = None,
+        workers: int = 1,
+    ) -> None:
+        """``isolation`` is the command's default when ``[sandbox] isolation`` is not set:
+        ``serve`` passes ``"process"``, the other commands leave it ``"inline"``."""
         self.config = config
         rules, problems = _compile_rules(config)
         actions, action_problems = compile_actions(config)
@@ -99,12 +109,17 @@ class Engine:
         self.deny_lists = DenyLists.load(config.risk.deny_lists, base_dir=config.base_dir)
         self.cache = cache if cache is not None else InMemoryActionCache()
         self.limits = sandbox_limits(config)
-        self.flow: ActionFlow = InlineFlow(
-            self.actions,
-            secrets_for=config.secrets_for,
-            cache=self.cache,
-            limits=self.limits,
-            on_error=config.flow.on_error,
+        options = {
+            "secrets_for": config.secrets_for,
+            "cache": self.cache,
+            "limits": self.limits,
+            "on_error": config.flow.on_error,
+        }
+        self.isolation = config.sandbox.isolation or isolation or "inline"
+        self.flow: ActionFlow = (
+            ProcessFlow(self.actions, workers=workers, **options)
+            if self.isolation == "process"
+            else InlineFlow(self.actions, **options)
         )
         self.policy = PolicySettings(
             mfa=config.policy.mfa,

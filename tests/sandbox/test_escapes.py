@@ -89,16 +89,20 @@ def test_subclasses_of_builtin_types_keep_the_guards(sb):
     sb.failed(result, "limit")
 
 
-def test_exceptions_carry_no_traceback_to_walk(sb):
+def test_exceptions_give_their_data_fields_and_nothing_else(sb):
     result = sb.run(
         """
         try:
             1 / 0
         except ZeroDivisionError as exc:
-            print(exc.args, "{0.with_traceback}".format(exc) != "")
+            print(exc.args, str(exc))
         """
     )
-    assert sb.logs(sb.succeeded(result)) == ["('division by zero',) True"]
+    assert sb.logs(sb.succeeded(result)) == ["('division by zero',) division by zero"]
+    walk = sb.run(
+        'try:\n    1 / 0\nexcept ZeroDivisionError as exc:\n    "{0.with_traceback}".format(exc)'
+    )
+    assert "with_traceback" in sb.failed(walk, "forbidden")
 
 
 def test_generators_work_but_their_frames_do_not(sb):

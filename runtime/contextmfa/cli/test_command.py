@@ -17,6 +17,7 @@ from contextmfa.enrich.history import InMemoryHistory
 from contextmfa.errors import CompileError, InputError
 from contextmfa.events import load_event
 from contextmfa.sandbox import ActionRun, InMemoryActionCache, compile_action, run_action
+from contextmfa.sandbox.process import run_action_isolated
 
 
 class TestFormat(StrEnum):
@@ -69,14 +70,15 @@ def run_test(
             for problem in exc.problems:
                 error(str(problem))
             raise typer.Exit(1) from None
-        engine = Engine(tenant)
+        engine = Engine(tenant, isolation="inline")
         try:
             enrichment = engine.enrich(event, InMemoryHistory())
         except InputError as exc:
             raise InputError(f"{event_file}: error: {exc}") from None
         finally:
             engine.close()
-        run = run_action(
+        isolated = tenant.sandbox.isolation == "process"
+        run = (run_action_isolated if isolated else run_action)(
             action,
             engine.event_view(event, enrichment),
             secrets={**tenant.secrets_for(action.name), **secrets},

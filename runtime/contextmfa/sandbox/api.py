@@ -200,6 +200,7 @@ class CacheApi(_Part):
             run.fail(
                 f"TypeError: api.cache.set: value must be a string, not {type(value).__name__}"
             )
+        value = str(value)
         if len(value.encode("utf-8", "surrogatepass")) > CACHE_MAX_VALUE_BYTES:
             run.over(f"api.cache.set: value longer than {CACHE_MAX_VALUE_BYTES} bytes")
         if type(ttl_seconds) is not int:
@@ -213,7 +214,7 @@ class CacheApi(_Part):
             and self._call(lambda: cache.entry_count(tenant, action, now)) >= CACHE_MAX_ENTRIES
         ):
             run.over(f"api.cache.set: at most {CACHE_MAX_ENTRIES} entries per Action")
-        self._call(lambda: cache.set(tenant, action, name, str(value), ttl_seconds, now))
+        self._call(lambda: cache.set(tenant, action, name, value, ttl_seconds, now))
 
     def delete(self, key: str) -> None:
         run = self._run
@@ -224,11 +225,12 @@ class CacheApi(_Part):
         run = self._run
         if not isinstance(key, str):
             run.fail(f"TypeError: {where}: key must be a string, not {type(key).__name__}")
+        key = str(key)  # the plain string: a subclass's encode() could lie about its size
         if not key:
             run.fail(f"ValueError: {where}: key must not be empty")
         if len(key.encode("utf-8", "surrogatepass")) > CACHE_MAX_KEY_BYTES:
             run.over(f"{where}: key longer than {CACHE_MAX_KEY_BYTES} bytes")
-        return str(key)
+        return key
 
     def _call(self, operation: Callable[[], Any]) -> Any:
         try:

@@ -145,7 +145,7 @@ def _plain(run: ApiRun, value: Any, what: str, depth: int) -> Any:
     data = unwrap(value)
     if isinstance(data, dict):
         result = {}
-        for key, item in data.items():
+        for key, item in dict.items(data):
             if not isinstance(key, str):
                 run.fail(f"TypeError: {what} keys must be strings")
             result[str(key)] = _plain(run, item, what, depth + 1)
@@ -165,27 +165,29 @@ def resolve_selector(run: ApiRun, selector: Any, where: str) -> frozenset[str]:
         name = selector
     elif isinstance(selector, (dict, RecordView)):
         data = unwrap(selector)
-        name, options = data.get("type"), data.get("options")
+        name, options = dict.get(data, "type"), dict.get(data, "options")
     else:
         run.fail(
             f"TypeError: {where}: a factor is a name or {{'type': name}}, "
             f"not {type(selector).__name__}"
         )
+    if type(name) is not str and isinstance(name, str):
+        name = str(name)
     if name == "phone":
         method = "both"
         if options is not None:
             if not isinstance(options, dict):
                 run.fail(f"TypeError: {where}: phone options must be an object")
-            method = options.get("preferred_method", "both")
+            method = dict.get(options, "preferred_method", "both")
         if method not in PHONE_METHODS:
             run.fail(
                 f"ValueError: {where}: unknown phone preferred_method {method!r} "
                 "(sms, voice or both)"
             )
         return PHONE_METHODS[method]
-    if name not in FACTORS:
+    if not isinstance(name, str) or name not in FACTORS:
         run.fail(f"ValueError: {where}: unknown factor {name!r}")
-    return frozenset({name})
+    return frozenset({str(name)})  # the host's own string, never the Action's subclass
 
 
 def selector_list(run: ApiRun, factors: Any, where: str) -> list[Any]:

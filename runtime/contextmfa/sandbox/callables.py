@@ -15,6 +15,16 @@ if TYPE_CHECKING:
     from contextmfa.sandbox.guards import Guards
 
 
+def renamed(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """``fn`` with the name Python's own messages use (its code's) set to ``name``: a wrong call
+    reads "loads() got an unexpected keyword argument", not the guard's internal name."""
+    code = getattr(fn, "__code__", None)
+    if code is not None:
+        fn.__code__ = code.replace(co_name=name, co_qualname=name)
+        fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
 class GuardedCall:
     """A sandbox builtin or module function: ``fn(guards, *args, **kwargs)``."""
 
@@ -52,20 +62,18 @@ class BoundGuard:
 class UnboundGuard:
     """A guarded method taken from its class (``str.join``): checks the object it is given."""
 
-    __slots__ = ("_cls", "_fn", "_g")
+    __slots__ = ("_cls", "_fn", "_g", "_name")
 
-    def __init__(self, fn: Callable[..., Any], g: Guards, cls: type) -> None:
+    def __init__(self, fn: Callable[..., Any], g: Guards, cls: type, name: str) -> None:
         self._fn = fn
         self._g = g
         self._cls = cls
+        self._name = name
 
     def __call__(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(obj, self._cls):
-            raise TypeError(
-                f"{self._fn.__name__}() needs a {self._cls.__name__!r} object, "
-                f"not {type(obj).__name__!r}"
-            )
+            raise TypeError(f"{self._cls.__name__}.{self._name}() needs a {self._cls.__name__!r}")
         return self._fn(self._g, obj, *args, **kwargs)
 
     def __repr__(self) -> str:
-        return f"<method {self._fn.__name__!r} of {self._cls.__name__!r} objects>"
+        return f"<method {self._name!r} of {self._cls.__name__!r} objects>"

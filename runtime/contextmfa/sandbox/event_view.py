@@ -80,7 +80,7 @@ class RecordView:
         return len(self._data)
 
     def __eq__(self, other: object) -> bool:
-        return self._data == unwrap(other)
+        return equal(self._data, other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -127,10 +127,18 @@ class ListView:
         self._data = data
 
     def index(self, value: Any, *bounds: int) -> int:
-        return self._data.index(unwrap(value), *bounds)
+        data = self._data
+        if type(value) in _SCALARS:
+            return data.index(value, *bounds)
+        for position in range(*slice(*bounds).indices(len(data))) if bounds else range(len(data)):
+            if equal(data[position], value):
+                return position
+        raise ValueError("value is not in list")
 
     def count(self, value: Any) -> int:
-        return self._data.count(unwrap(value))
+        if type(value) in _SCALARS:
+            return self._data.count(value)
+        return sum(1 for item in self._data if equal(item, value))
 
     def __getitem__(self, index: int | slice) -> Any:
         if type(index) is slice:
@@ -138,7 +146,9 @@ class ListView:
         return wrap(self._data[index])
 
     def __contains__(self, value: object) -> bool:
-        return unwrap(value) in self._data
+        if type(value) in _SCALARS:
+            return value in self._data
+        return any(equal(item, value) for item in self._data)
 
     def __iter__(self) -> Iterator[Any]:
         return map(wrap, tuple(self._data))
@@ -160,7 +170,7 @@ class ListView:
         return NotImplemented
 
     def __eq__(self, other: object) -> bool:
-        return self._data == unwrap(other)
+        return equal(self._data, other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -177,6 +187,35 @@ class ListView:
 VIEW_TYPES = (RecordView, ListView)
 SPECIAL_NAMES = _READ_METHODS | _MUTATORS | {"secrets"}
 """Names a view resolves to something other than one of its keys."""
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def equal(data: Any, other: Any) -> bool:
+    """``data == other`` for the event's plain data, without ever handing a dict or list of the
+    event to the Action's code: an object of the Action's class (whose ``__eq__`` Python would
+    call with the event's data as argument) compares unequal to any container."""
+    if isinstance(other, VIEW_TYPES):
+        return data == other._data  # host data on both sides
+    kind = type(other)
+    if kind in _SCALARS:
+        return data == other
+    if kind is dict:
+        return (
+            type(data) is dict
+            and len(data) == len(other)
+            and all(type(k) is str and k in data and equal(data[k], v) for k, v in other.items())
+        )
+    if kind is list:
+        return (
+            type(data) is list
+            and len(data) == len(other)
+            and all(equal(a, b) for a, b in zip(data, other, strict=True))
+        )
+    if type(data) in _SCALARS:
+        return data == other  # the Action's code may see a str or a number: immutable
+    return False
 
 
 def unwrap(value: Any) -> Any:

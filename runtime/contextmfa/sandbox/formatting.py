@@ -13,6 +13,7 @@ from __future__ import annotations
 import _string  # type: ignore[import-not-found]
 import re
 import string
+from datetime import date, time
 from typing import TYPE_CHECKING, Any
 
 from contextmfa.errors import ActionLimitExceeded
@@ -43,6 +44,9 @@ def check_text(g: Guards, value: Any, budget: int | None = None) -> None:
 
 
 _SCALARS = frozenset({int, float, bool, type(None)})
+_STRFTIME_TYPES = (date, time)
+STRFTIME_GROWTH = 16
+"""The most text a strftime directive writes per character of format ("%c" writes 24)."""
 """Their text is short (Python refuses ints over 4300 digits) and needs no estimate."""
 
 
@@ -67,7 +71,11 @@ def format_value(g: Guards, value: Any, conversion: int, spec: str | None) -> st
         check_spec(g, spec)
         if type(value) is not str:
             check_text(g, value)
-        return format(value, spec)
+            if isinstance(value, _STRFTIME_TYPES):  # the spec is a strftime format
+                g.meter.check_str(len(spec) * STRFTIME_GROWTH)
+        text = format(value, spec)
+        g.meter.made_text(len(text))
+        return text
     if type(value) is str:
         return value
     return bounded_text(g, value)
@@ -125,7 +133,7 @@ def str_format_map(g: Guards, template: str, mapping: Any) -> str:
 
 def percent_format(g: Guards, template: str | bytes, args: Any) -> str | bytes:
     """``template % args`` for str or bytes, bounded before formatting."""
-    raw = template.encode("utf-8", "surrogatepass") if isinstance(template, str) else template
+    raw = str.encode(template, "utf-8", "surrogatepass") if isinstance(template, str) else template
     for width, precision in _PERCENT_SPEC.findall(raw):
         for number in (width, precision):
             if number == b"*":

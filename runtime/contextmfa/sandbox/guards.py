@@ -3,10 +3,11 @@
 ``a.b`` becomes ``_getattr_(a, "b")``, ``a[b] = c`` becomes ``_write_(a)[b] = c``, and our policy
 (policy.py) adds hooks for the operators that can build big values (``+ - * % ** << | & ^``),
 ``*args``/``**kwargs``, f-strings and their fields, and comprehension results: each checks the
-size before building and charges the meter for what it builds. Attribute access is
-deny-by-default for ``_`` names and frame/code/generator internals, and dispatches through a
-registry by type: event views, modules, patterns, guarded builtin types and datetimes each get
-their own handler.
+size before building and charges the meter for what it builds, and sets and dicts built in one
+C call from many keys are refused when those keys would flood one hash bucket. Attribute access
+refuses ``_`` names and frame/code/generator internals here, then resolves by type (lookup.py)
+under per-type allowlists (attributes.py), deny by default. Writes reach only the Action's own
+dicts, lists, classes and instances.
 """
 
 from __future__ import annotations
@@ -19,22 +20,18 @@ from typing import Any, NoReturn
 
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
-from contextmfa.errors import ActionForbidden
-from contextmfa.sandbox import regexes
-from contextmfa.sandbox.callables import BoundGuard, UnboundGuard
+from contextmfa.errors import ActionForbidden, ActionLimitExceeded
 from contextmfa.sandbox.event_view import (
     SPECIAL_NAMES,
     VIEW_TYPES,
     EventView,
     ListView,
-    ReadOnlyError,
     RecordView,
     SecretsView,
-    view_attribute,
 )
 from contextmfa.sandbox.formatting import bounded_text, format_value, percent_format
 from contextmfa.sandbox.limits import Meter
-from contextmfa.sandbox.methods import ARGUMENT_SIZED, GUARDED_BASES, SMALL_TEXT, tables_for
+from contextmfa.sandbox.lookup import HANDLERS, host_attribute, own_attribute
 from contextmfa.sandbox.modules import BoundModule
 from contextmfa.sandbox.printing import Printer
 from contextmfa.sandbox.safe_builtins import SafeType, real_type
@@ -46,11 +43,12 @@ _VIEWS = (RecordView, EventView, SecretsView, ListView)
 _SIZED = frozenset((list, tuple, str, bytes, dict, set, frozenset, *_VIEWS, *_DICT_VIEWS))
 """Types whose ``len()`` is cheap and honest: walked in C, they are billed up front."""
 _NOT_KEYS = DENIED_ATTRIBUTES | SPECIAL_NAMES
-_SEALED_CLASSES = (regexes.Pattern, regexes.Match)
-"""Classes whose instances have an allowlist: their unbound methods would bypass it."""
 _MISSING = object()
 _REPEATABLE = (str, bytes, list, tuple)
 _COLLECTIONS = frozenset({set, frozenset, dict})
+_PAIRS = (tuple, list)
+_COLLISION_CHECK_FROM = 64
+_MAX_SHARED_HASH = 8
 
 
 def _counting(iterator: Iterator[Any], step: Callable[[], None]) -> Iterator[Any]:
@@ -62,12 +60,16 @@ def _counting(iterator: Iterator[Any], step: Callable[[], None]) -> Iterator[Any
 class Guards:
     """Everything one run's Action code calls into; holds the run's meter and clock."""
 
-    __slots__ = ("_classes", "meter", "now", "printer")
+    __slots__ = ("_classes", "meter", "now", "printer", "scope")
 
-    def __init__(self, meter: Meter, now: datetime, printer: Printer) -> None:
+    def __init__(
+        self, meter: Meter, now: datetime, printer: Printer, scope: tuple[str, str] = ("", "")
+    ) -> None:
         self.meter = meter
         self.now = now
         self.printer = printer
+        self.scope = scope
+        """(tenant, Action): the key of anything the run may share with later runs."""
         self._classes: set[type] = set()
 
     def forbid(self, message: str) -> NoReturn:
@@ -88,14 +90,12 @@ class Guards:
                 return ListView(value) if kind is list else value
         if name[:1] == "_" or name in DENIED_ATTRIBUTES:
             self.forbid(f"access to attribute {name!r} is forbidden")
-        handler = _HANDLERS.get(kind)
+        handler = HANDLERS.get(kind)
         if handler is not None:
             return handler(self, obj, name)
-        if isinstance(obj, type):
-            return _class_attribute(self, obj, name)
-        if isinstance(obj, GUARDED_BASES):
-            return _method_attribute(self, obj, name)
-        return getattr(obj, name)
+        if kind in self._classes:
+            return own_attribute(self, obj, name)
+        return host_attribute(self, obj, kind, name)
 
     def write(self, obj: Any) -> Any:
         """The target of ``obj.x = v``, ``obj[k] = v`` or ``del``: only the Action's own data."""
@@ -107,7 +107,10 @@ class Guards:
             return obj
         if isinstance(obj, VIEW_TYPES):
             self.forbid("event is read-only")
-        self.forbid(f"cannot modify {kind.__name__!r} objects in Actions")
+        if kind is SafeType:
+            kind = real_type(obj)
+        what = "modules" if kind is BoundModule else f"{kind.__name__!r} objects"
+        self.forbid(f"cannot modify {what} in Actions")
 
     def make_class(
         self, name: str, bases: tuple[Any, ...], namespace: dict[str, Any], **kwargs: Any
@@ -250,6 +253,36 @@ class Guards:
         """``f(*x)``, ``[*x]``, ``a[i:j] = x``: bounded before Python expands it."""
         return self.materialize(iterable)
 
+    def hashed_star(self, iterable: Any) -> list[Any] | tuple[Any, ...]:
+        """``{*x}``: bounded, and refused when its items would flood one hash bucket."""
+        return self.hashable(self.materialize(iterable))
+
+    def hashable(self, items: Any, *, pairs: bool = False) -> Any:
+        """Refuse ``items`` (keys, or ``(key, value)`` pairs) that many distinct values share one
+        hash: ints, floats and tuples hash predictably, and inserting n colliding keys into a set
+        or dict costs n² comparisons inside one C call that no step hook can interrupt."""
+        if len(items) <= _COLLISION_CHECK_FROM:
+            return items
+        keys = [p[0] for p in items if type(p) in _PAIRS and len(p) == 2] if pairs else items
+        buckets: dict[int, int] = {}
+        for key in keys:
+            code = hash(key)
+            buckets[code] = buckets.get(code, 0) + 1
+        crowded = {code for code, count in buckets.items() if count > _MAX_SHARED_HASH}
+        if crowded:
+            distinct: dict[int, list[Any]] = {}
+            for key in keys:
+                code = hash(key)
+                if code in crowded:
+                    seen = distinct.setdefault(code, [])
+                    if all(key != other for other in seen):
+                        seen.append(key)
+                        if len(seen) > _MAX_SHARED_HASH:
+                            self.meter.trip(
+                                ActionLimitExceeded, "too many distinct keys with the same hash"
+                            )
+        return items
+
     def seq(self, value: Any) -> Any:
         """A comprehension's result, checked against ``max_sequence``."""
         self.meter.check_seq(len(value))
@@ -288,69 +321,6 @@ class Guards:
         """RestrictedPython's ``_print_``: every function of the run shares one printer."""
         return self.printer
 
-
-# -- attribute handlers, by the object's exact type ----------------------------------------------
-
-
-def _view(g: Guards, view: Any, name: str) -> Any:
-    try:
-        return view_attribute(view, name)
-    except ReadOnlyError as exc:
-        g.forbid(str(exc))
-
-
-def _method_attribute(g: Guards, obj: Any, name: str) -> Any:
-    instance, classwide = tables_for(type(obj))
-    fn = instance.get(name)
-    if fn is not None:
-        return BoundGuard(fn, g, obj)
-    fn = classwide.get(name)
-    if fn is not None:
-        return BoundGuard(fn, g, type(obj))
-    return getattr(obj, name)
-
-
-def _text_attribute(g: Guards, text: str | bytes, name: str) -> Any:
-    if len(text) <= SMALL_TEXT and name not in ARGUMENT_SIZED:
-        return getattr(text, name)  # the common case: "NL".lower(), email.split("@")
-    return _method_attribute(g, text, name)
-
-
-def _class_attribute(g: Guards, cls: type, name: str) -> Any:
-    if issubclass(cls, _SEALED_CLASSES):
-        g.forbid(f"{cls.__name__}.{name} is not available in Actions (use an instance)")
-    if issubclass(cls, GUARDED_BASES):
-        instance, classwide = tables_for(cls)
-        fn = classwide.get(name)
-        if fn is not None:
-            return BoundGuard(fn, g, cls)
-        fn = instance.get(name)
-        if fn is not None:
-            return UnboundGuard(fn, g, cls)
-    return getattr(cls, name)
-
-
-def _safe_type(g: Guards, safe: SafeType, name: str) -> Any:
-    return _class_attribute(g, real_type(safe), name)
-
-
-def _module(g: Guards, module: BoundModule, name: str) -> Any:
-    return getattr(module, name)
-
-
-_HANDLERS: dict[type, Callable[[Guards, Any, str], Any]] = {
-    RecordView: _view,
-    EventView: _view,
-    SecretsView: _view,
-    ListView: _view,
-    type: _class_attribute,
-    SafeType: _safe_type,
-    BoundModule: _module,
-    regexes.Pattern: regexes.pattern_attribute,
-    regexes.Match: regexes.match_attribute,
-}
-_HANDLERS.update({cls: _method_attribute for cls in GUARDED_BASES})
-_HANDLERS.update({str: _text_attribute, bytes: _text_attribute})
 
 _INPLACE: dict[str, Callable[[Guards, Any, Any], Any]] = {
     "+=": Guards.add,

@@ -29,7 +29,7 @@ def _cidrs(values: tuple[Any, ...]) -> list[str]:
     found: list[str] = []
     for value in values:
         if isinstance(value, str):
-            found.append(value)
+            found.append(str(value))  # never a subclass of the Action's into the shared cache
         elif isinstance(value, (list, tuple, ListView)):
             found.extend(_cidrs(tuple(value)))
         else:
@@ -46,7 +46,7 @@ def ip_in_range(ip: str, *cidrs: Any) -> bool:
     """
     if not isinstance(ip, str):
         raise TypeError(f"ip_in_range(): ip must be a string, not {type(ip).__name__}")
-    address = ipaddress.ip_address(ip.strip())
+    address = ipaddress.ip_address(str.strip(ip))
     mapped = getattr(address, "ipv4_mapped", None)
     for cidr in _cidrs(cidrs):
         network = _network(cidr)

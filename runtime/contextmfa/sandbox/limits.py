@@ -11,7 +11,8 @@ its total allocation.
 A budget error is *sticky*: once tripped, every later hook re-raises it, so an Action cannot
 swallow it with ``except Exception`` and carry on; the runner reports it whatever happened next.
 ``memory_mb`` has no in-process meter of its own: the size limits and the step-priced building
-bound memory approximately, and a hard ceiling needs the process isolation planned for later.
+bound memory approximately; with ``isolation = "process"`` it is a hard ceiling on each worker's
+address space (process/confine.py), and the parent's clock stops C-level work no hook reaches.
 """
 
 from __future__ import annotations

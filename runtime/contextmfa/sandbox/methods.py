@@ -6,7 +6,9 @@ in one C call (``"".join``, ``ljust``, ``replace``, ``list.extend``, ``dict.from
 or read the host's clock or time zone (``datetime.now``); each is replaced by a function that
 checks first. A registry, not a chain of ifs: ``INSTANCE_METHODS`` maps a type to
 ``{name: fn(g, obj, *args)}`` and ``CLASS_METHODS`` to ``{name: fn(g, cls, *args)}``;
-subclasses inherit their bases' entries, so ``class S(str)`` gets no unguarded ``ljust``.
+subclasses inherit their bases' entries, so ``class S(str)`` gets no unguarded ``ljust``, and a
+guard calls the built-in type's own methods (``str.count(text, old)``, :func:`base_of`), never
+the object's: a subclass of the Action's could override ``count`` to lie to a size check.
 Patterns and matches of the Action's ``re`` have their own allowlists (regexes.py).
 """
 
@@ -14,11 +16,11 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from contextmfa.sandbox import clock
-from contextmfa.sandbox.formatting import str_format, str_format_map
+from contextmfa.sandbox.formatting import STRFTIME_GROWTH, str_format, str_format_map
 
 if TYPE_CHECKING:
     from contextmfa.sandbox.guards import Guards
@@ -28,6 +30,16 @@ Method = Callable[..., Any]
 # -- str and bytes ----------------------------------------------------------------------------
 
 
+def base_of(obj: Any) -> type:
+    """The built-in type whose methods the guards call on ``obj``: never a method of the
+    Action's subclass, whose overrides (``count``, ``encode``, ``items``, ...) could lie to a
+    size check."""
+    kind = type(obj)
+    if kind in INSTANCE_METHODS:
+        return kind
+    return next(base for base in kind.__mro__ if base in INSTANCE_METHODS)
+
+
 def _join(g: Guards, sep: Any, iterable: Any) -> Any:
     items = g.materialize(iterable)
     total = len(sep) * max(len(items) - 1, 0)
@@ -35,13 +47,13 @@ def _join(g: Guards, sep: Any, iterable: Any) -> Any:
         if isinstance(item, (str, bytes)):
             total += len(item)
     g.meter.made_text(total)
-    return sep.join(items)
+    return base_of(sep).join(sep, items)
 
 
 def _padded(name: str) -> Method:
     def pad(g: Guards, text: Any, width: int, *fill: Any) -> Any:
         g.meter.made_text(width)
-        return getattr(text, name)(width, *fill)
+        return getattr(base_of(text), name)(text, width, *fill)
 
     pad.__name__ = name
     return pad
@@ -49,34 +61,49 @@ def _padded(name: str) -> Method:
 
 def _zfill(g: Guards, text: Any, width: int) -> Any:
     g.meter.made_text(width)
-    return text.zfill(width)
+    return base_of(text).zfill(text, width)
 
 
 def _expandtabs(g: Guards, text: Any, tabsize: int = 8) -> Any:
-    tab = "\t" if isinstance(text, str) else b"\t"
-    g.meter.made_text(len(text) + text.count(tab) * max(tabsize, 0))
-    return text.expandtabs(tabsize)
+    base = base_of(text)
+    tab = "\t" if base is str else b"\t"
+    g.meter.made_text(len(text) + base.count(text, tab) * max(tabsize, 0))
+    return base.expandtabs(text, tabsize)
 
 
 def _replace(g: Guards, text: Any, old: Any, new: Any, count: int = -1) -> Any:
-    hits = text.count(old) if old else len(text) + 1
+    base = base_of(text)
+    hits = base.count(text, old) if old else len(text) + 1
     if count >= 0:
         hits = min(hits, count)
     g.meter.made_text(len(text) + hits * (len(new) - len(old)))
-    return text.replace(old, new, count)
+    return base.replace(text, old, new, count)
 
 
 def _translate(g: Guards, text: Any, table: Any, *delete: Any) -> Any:
-    if isinstance(table, dict):
-        g.meter.charge(len(table))
-        widest = max((len(v) for v in table.values() if isinstance(v, (str, bytes))), default=1)
+    base = base_of(text)
+    if base is str:
+        if isinstance(table, dict):
+            values: Any = dict.values(table)
+        elif isinstance(table, (list, tuple, str)):
+            values = table
+        else:
+            raise TypeError("str.translate() takes a dict, list, tuple or str table in Actions")
+        g.meter.charge(len(values))
+        widest = max((len(v) for v in values if isinstance(v, (str, bytes))), default=1)
         g.meter.made_text(len(text) * max(widest, 1))
-    return text.translate(table, *delete)
+    return base.translate(text, table, *delete)
+
+
+def _maketrans(g: Guards, cls: Any, *args: Any) -> Any:
+    base = cls if isinstance(cls, type) else base_of(cls)
+    g.meter.made_items(sum(len(a) for a in args if isinstance(a, (str, bytes, dict))))
+    return base.maketrans(*args)
 
 
 def _splitter(name: str) -> Method:
     def split(g: Guards, text: Any, *args: Any, **kwargs: Any) -> Any:
-        parts = getattr(text, name)(*args, **kwargs)
+        parts = getattr(base_of(text), name)(text, *args, **kwargs)
         g.meter.made_items(len(parts))
         return parts
 
@@ -88,7 +115,7 @@ def _charged(name: str) -> Method:
     """Any other str/bytes method: its result is a new value, paid for by its size."""
 
     def method(g: Guards, text: Any, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(text, name)(*args, **kwargs)
+        result = getattr(base_of(text), name)(text, *args, **kwargs)
         kind = type(result)
         if kind is str or kind is bytes:
             g.meter.charge(len(result) >> 6)
@@ -101,7 +128,11 @@ def _charged(name: str) -> Method:
 
 
 def _all_methods(cls: type) -> dict[str, Method]:
-    return {n: _charged(n) for n in dir(cls) if not n.startswith("_") and callable(getattr(cls, n))}
+    return {
+        n: _charged(n)
+        for n in dir(cls)
+        if not n.startswith("_") and callable(getattr(cls, n)) and n != "maketrans"
+    }
 
 
 _TEXT = {
@@ -116,10 +147,11 @@ _TEXT = {
     "split": _splitter("split"),
     "rsplit": _splitter("rsplit"),
     "splitlines": _splitter("splitlines"),
+    "maketrans": _maketrans,
 }
 ARGUMENT_SIZED = frozenset(
     ("join", "ljust", "rjust", "center", "zfill", "expandtabs", "replace", "translate", "format")
-) | {"format_map"}
+) | {"format_map", "maketrans"}
 """str/bytes methods whose result size depends on their arguments, not only on the text."""
 SMALL_TEXT = 64
 """Other methods of a text this short make results too small to be worth billing."""
@@ -132,7 +164,7 @@ _STR = {**_all_methods(str), **_TEXT, "format": str_format, "format_map": str_fo
 
 def _to_bytes(g: Guards, number: int, length: int = 1, *args: Any, **kwargs: Any) -> bytes:
     g.meter.made_text(length)
-    return number.to_bytes(length, *args, **kwargs)
+    return int.to_bytes(number, length, *args, **kwargs)
 
 
 def _from_bytes(g: Guards, cls: type[int], data: Any, *args: Any, **kwargs: Any) -> int:
@@ -147,57 +179,61 @@ def _from_bytes(g: Guards, cls: type[int], data: Any, *args: Any, **kwargs: Any)
 
 def _append(g: Guards, items: list[Any], value: Any) -> None:
     g.meter.check_seq(len(items) + 1)
-    items.append(value)
+    list.append(items, value)
 
 
 def _insert(g: Guards, items: list[Any], index: int, value: Any) -> None:
     g.meter.check_seq(len(items) + 1)
-    items.insert(index, value)
+    list.insert(items, index, value)
 
 
 def _extend(g: Guards, items: list[Any], iterable: Any) -> None:
     more = g.materialize(iterable)
     g.meter.check_seq(len(items) + len(more))
-    items.extend(more)
+    list.extend(items, more)
 
 
 def _sort(g: Guards, items: list[Any], *, key: Any = None, reverse: bool = False) -> None:
     g.meter.charge(len(items))
-    items.sort(key=key, reverse=reverse)
+    list.sort(items, key=key, reverse=reverse)
 
 
 def _copy(g: Guards, items: Any) -> Any:
     g.meter.made_items(len(items))
-    return items.copy()
+    return base_of(items).copy(items)
 
 
 def _dict_update(g: Guards, target: dict[Any, Any], *args: Any, **kwargs: Any) -> None:
     if args:
         source = args[0]
-        pairs = source.items() if hasattr(source, "keys") else source
-        target.update(g.materialize(pairs), *args[1:])
+        if isinstance(source, dict):
+            pairs: Any = dict.items(source)
+        else:
+            pairs = source.items() if hasattr(source, "keys") else source
+        dict.update(target, g.hashable(g.materialize(pairs), pairs=True), *args[1:])
     g.meter.check_seq(len(target) + len(kwargs))
-    target.update(kwargs)
+    dict.update(target, kwargs)
     g.meter.check_seq(len(target))
 
 
 def _setdefault(g: Guards, target: dict[Any, Any], key: Any, default: Any = None) -> Any:
     g.meter.check_seq(len(target) + 1)
-    return target.setdefault(key, default)
+    return dict.setdefault(target, key, default)
 
 
 def _fromkeys(g: Guards, cls: type[dict[Any, Any]], iterable: Any, value: Any = None) -> Any:
-    return cls.fromkeys(g.materialize(iterable), value)
+    return cls.fromkeys(g.hashable(g.materialize(iterable)), value)
 
 
 def _set_add(g: Guards, target: set[Any], value: Any) -> None:
     g.meter.check_seq(len(target) + 1)
-    target.add(value)
+    set.add(target, value)
 
 
 def _set_op(name: str, grows: bool) -> Method:
     def op(g: Guards, target: Any, *others: Any) -> Any:
-        result = getattr(target, name)(*[g.materialize(o) for o in others])
+        base = base_of(target)
+        result = getattr(base, name)(target, *[g.hashable(g.materialize(o)) for o in others])
         if grows:
             g.meter.made_items(len(result if result is not None else target))
         return result
@@ -228,13 +264,24 @@ _SET_OPS = {
 
 def _counted(name: str) -> Method:
     def walk(g: Guards, network: Any, *args: Any, **kwargs: Any) -> Any:
-        return g.counted(getattr(network, name)(*args, **kwargs))
+        return g.counted(getattr(base_of(network), name)(network, *args, **kwargs))
 
     walk.__name__ = name
     return walk
 
 
 _NETWORK = {name: _counted(name) for name in ("hosts", "subnets", "address_exclude")}
+
+# -- datetime ---------------------------------------------------------------------------------
+
+
+def _strftime(g: Guards, value: Any, fmt: Any) -> str:
+    if isinstance(fmt, str):
+        g.meter.check_str(len(fmt) * STRFTIME_GROWTH)
+    text = base_of(value).strftime(value, fmt)
+    g.meter.made_text(len(text))
+    return text
+
 
 # -- the registry -----------------------------------------------------------------------------
 
@@ -252,11 +299,14 @@ INSTANCE_METHODS: dict[type, dict[str, Method]] = {
     frozenset: {"copy": _copy, **{n: _set_op(n, grows) for n, grows in _FROZENSET_OPS.items()}},
     ipaddress.IPv4Network: _NETWORK,
     ipaddress.IPv6Network: _NETWORK,
-    date: {},
+    date: {"strftime": _strftime},
+    time: {"strftime": _strftime},
     datetime: clock.DATETIME_METHODS,
 }
 CLASS_METHODS: dict[type, dict[str, Method]] = {
     int: {"from_bytes": _from_bytes},
+    str: {"maketrans": _maketrans},
+    bytes: {"maketrans": _maketrans},
     dict: {"fromkeys": _fromkeys},
     date: clock.DATE_CLASS_METHODS,
     datetime: clock.DATETIME_CLASS_METHODS,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from contextmfa.errors import ActionForbidden, ActionLimitExceeded
 from contextmfa.sandbox import regexes
-from contextmfa.sandbox.callables import GuardedCall
+from contextmfa.sandbox.callables import GuardedCall, renamed
 from contextmfa.sandbox.event_view import unwrap
 from contextmfa.sandbox.textsize import TooLarge, text_size_and_depth
 
@@ -37,6 +37,10 @@ class ModuleSpec:
     name: str
     values: Mapping[str, Any]
     guarded: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, fn in self.guarded.items():
+            renamed(fn, name)
 
     @property
     def names(self) -> frozenset[str]:

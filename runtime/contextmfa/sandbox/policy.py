@@ -25,11 +25,20 @@ from typing import Any
 from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations
 
 from contextmfa.sandbox.modules import MODULES
+from contextmfa.sandbox.source_checks import (
+    Located,
+    column,
+    locate_complexity,
+    source_problems,
+    strip_annotations,
+    tree_problems,
+)
 
 ENTRY_POINT = "on_execute_post_login"
 
 STEP, STEP_TRUE, ENTER, LEAVE = "_step_", "_stepc_", "_enter_", "_leave_"
 STAR, DSTAR, FMT, SEQ, TEXT = "_star_", "_dstar_", "_fmt_", "_seq_", "_text_"
+HSTAR = "_hstar_"
 BINARY_HOOKS: dict[type[ast.operator], str] = {
     ast.Add: "_add_",
     ast.Sub: "_sub_",
@@ -74,13 +83,6 @@ FORBIDDEN_NAMES = frozenset(
 """Builtins an Action cannot have; naming one (unless the Action binds that name) is an error."""
 
 
-def _col(source_lines: list[str], line: int, offset: int) -> int:
-    """1-based character column of an AST byte offset."""
-    if 0 < line <= len(source_lines):
-        return len(source_lines[line - 1].encode("utf-8")[:offset].decode("utf-8", "ignore")) + 1
-    return offset + 1
-
-
 def bound_names(tree: ast.AST) -> set[str]:
     """Every name the module binds anywhere (assignments, defs, args, imports, handlers)."""
     names: set[str] = set()
@@ -104,7 +106,7 @@ def _is_generator(fn: ast.FunctionDef) -> bool:
         node = pending.pop()
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             return True
-        if not isinstance(node, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             pending.extend(ast.iter_child_nodes(node))
     return False
 
@@ -132,7 +134,7 @@ class ActionPolicy(RestrictingNodeTransformer):
 
     def error(self, node: ast.AST, info: str) -> None:
         line = getattr(node, "lineno", 0) or 0
-        col = _col(self.lines, line, getattr(node, "col_offset", 0) or 0) if line else 0
+        col = column(self.lines, line, getattr(node, "col_offset", 0) or 0) if line else 0
         self.problems.append((line, col, info))
 
     # -- names and imports ----------------------------------------------------------------------
@@ -248,6 +250,14 @@ class ActionPolicy(RestrictingNodeTransformer):
             node.value = _call(STAR, [node.value], node.value)
         return node
 
+    def visit_Set(self, node: ast.Set) -> Any:
+        node = super().visit_Set(node)
+        for elt in node.elts:
+            if isinstance(elt, ast.Starred) and isinstance(elt.value, ast.Call):
+                elt.value.func = ast.Name(HSTAR, ast.Load())
+                copy_locations(elt.value.func, elt)
+        return node
+
     def visit_Dict(self, node: ast.Dict) -> Any:
         node = super().visit_Dict(node)
         node.values = [
@@ -326,22 +336,35 @@ def entry_point_problems(tree: ast.Module) -> list[tuple[int, int, str]]:
     return []
 
 
-Located = tuple[int, int, str]
-"""A problem as (line, 1-based column, message)."""
-
-
 def transform(source: str, path: str) -> tuple[ast.Module | None, list[Located]]:
-    """Parse, check and instrument ``source``; the tree is None when it did not parse."""
+    """Parse, check and instrument ``source``; the tree is None when it did not parse.
+
+    The checks of source_checks.py run first, on their own; RestrictedPython's transformer runs
+    only on a tree they found shallow enough, and on a line where both report problems,
+    RestrictedPython's messages are kept.
+    """
+    problems = source_problems(source)
+    if problems:
+        return None, problems
     try:
         tree = ast.parse(source, filename=path, mode="exec")
     except SyntaxError as exc:
         return None, [(exc.lineno or 0, exc.offset or 0, f"syntax error: {exc.msg}")]
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return None, [(0, 0, f"cannot parse: {type(exc).__name__}")]
+    except (ValueError, RecursionError, MemoryError):
+        line, col = locate_complexity(source)
+        return None, [(line, col, "code too deeply nested or too complex to compile")]
+    lines = source.splitlines()
+    own = tree_problems(tree, lines)
+    if any(message.startswith("code nested too deeply") for _, _, message in own):
+        return None, sorted(own)
+    strip_annotations(tree)
     problems = entry_point_problems(tree)
-    policy = ActionPolicy(bound_names(tree), source.splitlines())
+    policy = ActionPolicy(bound_names(tree), lines)
     try:
         tree = policy.visit(tree)
     except RecursionError:
-        return None, [(0, 0, "code nested too deeply")]
-    return tree, sorted(problems + policy.problems)
+        line, col = locate_complexity(source)
+        return None, [(line, col, "code too deeply nested or too complex to compile")]
+    refused_lines = {line for line, _, _ in policy.problems}
+    extra = [p for p in own if p[0] not in refused_lines]
+    return tree, sorted(problems + policy.problems + extra)

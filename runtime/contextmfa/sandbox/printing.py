@@ -15,6 +15,12 @@ from typing import Any
 
 REDACTED = "[REDACTED]"
 _HOST_FILE = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.@+-]+)+\.pyc?\b")
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+"""Memory addresses, as in ``<Foo object at 0x7f...>``: they would tell the host's layout."""
+
+
+def hide_addresses(text: str) -> str:
+    return _ADDRESS.sub(">", text) if " at 0x" in text else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +53,7 @@ class Redactor:
 
 def scrub_message(text: str, redact: Redactor, action_path: str, limit: int) -> str:
     """An error message fit for a decision: no secret, no host file path, bounded length."""
-    text = redact(text)
+    text = hide_addresses(redact(text))
     text = _HOST_FILE.sub(lambda m: m.group(0) if m.group(0) == action_path else "<host>", text)
     if len(text) > limit:
         text = text[: limit - 3] + "..."
@@ -97,7 +103,7 @@ class Printer:
             size += len(part)
             if size >= keep:
                 break
-        text = self._redact("".join(parts)[:keep])[: self._line_chars]
+        text = hide_addresses(self._redact("".join(parts)[:keep]))[: self._line_chars]
         self._lines.append(LogLine(self._action, text))
 
     def __call__(self) -> str:

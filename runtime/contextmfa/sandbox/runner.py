@@ -84,7 +84,7 @@ def run_action(
     redact = Redactor(secrets)
     meter = Meter(limits, action.path)
     printer = Printer(action.name, limits.max_output_lines, limits.max_line_chars, redact)
-    guards = Guards(meter, now, printer)
+    guards = Guards(meter, now, printer, (tenant_id, action.name))
     printer.bind(guards.to_text)
     recorder = Recorder(action.name, steps_so_far)
     api = Api(recorder, meter, cache, tenant_id, action.name, now)
@@ -153,10 +153,14 @@ def describe(exc: BaseException, action: CompiledAction, redact: Redactor) -> Ac
     return ActionError(action.name, kind, message, line)
 
 
+_EXCEPTION_ARGS = BaseException.args
+"""The real ``args``, even when the Action's exception class shadows the name."""
+
+
 def _exception_text(exc: BaseException) -> str:
     try:
-        text_size(exc.args, 4 * MAX_MESSAGE_CHARS)
-        return str(exc)
+        text_size(_EXCEPTION_ARGS.__get__(exc), 4 * MAX_MESSAGE_CHARS)
+        return str(exc)  # __str__ of a host class: an Action class cannot define one
     except TooLarge:
         return "(message too long)"
     except Exception:

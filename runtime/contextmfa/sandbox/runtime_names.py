@@ -55,6 +55,7 @@ _HOOKS: dict[str, Callable[[Guards], Any]] = {
     "_pow_": lambda g: g.pow,
     "_lshift_": lambda g: g.lshift,
     "_star_": lambda g: g.star,
+    "_hstar_": lambda g: g.hashed_star,
     "_fmt_": lambda g: g.fmt,
     "_seq_": lambda g: g.seq,
 }

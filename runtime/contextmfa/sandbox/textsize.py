@@ -15,6 +15,8 @@ import regex
 
 from contextmfa.sandbox.event_view import ListView, RecordView, SecretsView
 
+_EXCEPTION_ARGS = BaseException.args
+"""The real ``args`` of an exception, even when the Action's subclass shadows the name."""
 _FIXED = 256
 """Bound for objects with a short fixed-form repr (datetimes, addresses, functions, ...)."""
 
@@ -72,7 +74,7 @@ class _Walker:
         if isinstance(value, str):
             return self.add(self.str_size(value))
         if isinstance(value, BaseException):
-            return self.add(64) + self.container(value.args)
+            return self.add(64) + self.container(_EXCEPTION_ARGS.__get__(value))
         if isinstance(value, (re.Pattern, regex.Pattern)):
             return self.add(_FIXED) + self.size(value.pattern)
         if isinstance(value, (re.Match, regex.Match)):
@@ -80,10 +82,11 @@ class _Walker:
         return self.add(_FIXED)
 
     def str_size(self, text: str) -> int:
-        if text.isascii() and text.isprintable():
+        # str's own methods: a subclass of the Action's could answer anything.
+        if str.isascii(text) and str.isprintable(text):
             return len(text) + 2
         if self.json:
-            return len(text.encode("utf-16-le")) * 3 + 2  # \\uXXXX per UTF-16 unit
+            return len(str.encode(text, "utf-16-le", "surrogatepass")) * 3 + 2  # \\uXXXX
         return len(text) * 10 + 2  # repr's worst escape is \\U0001xxxx
 
     def container(self, value: Any) -> int:
@@ -94,7 +97,7 @@ class _Walker:
         self.depth = max(self.depth, len(self.path))
         total = self.add(2)
         if isinstance(value, dict):
-            for key, item in value.items():
+            for key, item in dict.items(value):
                 total += self.add(4) + self.size(key) + self.size(item)
         else:
             for item in value:

@@ -1,0 +1,144 @@
+"""One Action's run as JSON, both ways; decoding checks everything, as for any untrusted input.
+
+A worker is where hostile code runs, so whatever it sends back is read like a request from the
+network: plain JSON only (never pickle or marshal, whose loaders can be made to run code or
+crash), every field's type and range checked, directives rebuilt from the spec's vocabulary and
+their ``source`` set by the parent, not taken from the worker. A record that does not pass is a
+:class:`ValueError`; the parent then treats the worker as failed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from contextmfa.directives import FACTORS, Deny, Directive, Require, Skip, Step
+from contextmfa.sandbox.api_checks import MAX_DIRECTIVES, MAX_REASON_CHARS
+from contextmfa.sandbox.printing import LogLine
+from contextmfa.sandbox.runner import ActionError, ActionRun
+
+KINDS = frozenset({"exception", "timeout", "limit", "forbidden"})
+_FACTORS = frozenset(FACTORS)
+_MAX_MESSAGE = 1024
+
+
+def encode(run: ActionRun) -> bytes:
+    """The worker's side: an ActionRun as compact JSON bytes."""
+    error = run.error
+    data = [
+        [_directive(d) for d in run.directives],
+        [log.line for log in run.logs],
+        None if error is None else [error.kind, error.message, error.line],
+        run.app_metadata,
+        run.user_metadata,
+        run.id_token_claims,
+        run.access_token_claims,
+        run.transaction_metadata,
+        run.denied,
+        run.duration_us,
+    ]
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _directive(d: Directive) -> list[Any]:
+    if isinstance(d, Deny):
+        return ["deny", d.reason]
+    if isinstance(d, Require):
+        return ["require", None if d.factors is None else sorted(d.factors), d.remember]
+    if isinstance(d, Step):
+        return ["step", d.kind, sorted(d.factors)]
+    return ["skip"]
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"non-finite number {name}")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def decode(record: bytes, action: str, max_lines: int, line_chars: int) -> ActionRun:
+    """The parent's side: rebuild and check the run of Action ``action``."""
+    data = _DECODER.decode(record.decode("utf-8"))
+    if type(data) is not list or len(data) != 10:
+        raise ValueError("malformed record")
+    directives, logs, error, app, user, id_token, access, transaction, denied, duration = data
+    if type(directives) is not list or len(directives) > MAX_DIRECTIVES:
+        raise ValueError("malformed directives")
+    if type(logs) is not list or len(logs) > max_lines:
+        raise ValueError("malformed logs")
+    if type(denied) is not bool or type(duration) is not int or duration < 0:
+        raise ValueError("malformed flags")
+    source = "action:" + action
+    return ActionRun(
+        action,
+        tuple([_rebuild(d, source) for d in directives]) if directives else (),
+        tuple([LogLine(action, _text(line, line_chars)) for line in logs]) if logs else (),
+        None if error is None else _error(error, action),
+        _mapping(app),
+        _mapping(user),
+        _mapping(id_token),
+        _mapping(access),
+        _mapping(transaction),
+        denied,
+        duration,
+    )
+
+
+def _text(value: Any, limit: int) -> str:
+    if type(value) is not str or len(value) > limit:
+        raise ValueError("malformed text")
+    return value
+
+
+def _factors(value: Any) -> frozenset[str]:
+    if type(value) is not list or not value or not all(f in _FACTORS for f in value):
+        raise ValueError("malformed factors")
+    return frozenset(value)
+
+
+def _rebuild(item: Any, source: str) -> Directive:
+    if type(item) is not list or not item:
+        raise ValueError("malformed directive")
+    tag, rest = item[0], item[1:]
+    if tag == "deny" and len(rest) == 1:
+        return Deny(_text(rest[0], MAX_REASON_CHARS), source)
+    if tag == "require" and len(rest) == 2 and type(rest[1]) is bool:
+        return Require(None if rest[0] is None else _factors(rest[0]), rest[1], source)
+    if tag == "step" and len(rest) == 2 and rest[0] in ("challenge", "enroll"):
+        return Step(rest[0], _factors(rest[1]), source)
+    if tag == "skip" and not rest:
+        return Skip(source)
+    raise ValueError("malformed directive")
+
+
+def _error(value: Any, action: str) -> ActionError:
+    if type(value) is not list or len(value) != 3 or value[0] not in KINDS:
+        raise ValueError("malformed error")
+    line = value[2]
+    if line is not None and (type(line) is not int or not 0 < line < 1_000_000):
+        raise ValueError("malformed error line")
+    return ActionError(action, value[0], _text(value[1], _MAX_MESSAGE), line)
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    if type(value) is not dict:
+        raise ValueError("malformed mapping")
+    if value:
+        _check_plain(value, 0)
+    return value
+
+
+def _check_plain(value: Any, depth: int) -> None:
+    """json.loads builds only plain values; bound the nesting (the sandbox allows 32 levels)."""
+    if depth > 40:
+        raise ValueError("value nested too deeply")
+    if type(value) is dict:
+        for item in value.values():
+            _check_plain(item, depth + 1)
+    elif type(value) is list:
+        for item in value:
+            _check_plain(item, depth + 1)
+    elif type(value) is float and not math.isfinite(value):
+        raise ValueError("non-finite number")

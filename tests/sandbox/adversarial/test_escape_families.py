@@ -1,0 +1,437 @@
+"""Escape attempts, one test each, by family; every one must fail closed and leak nothing.
+
+Each entry is the body of ``on_execute_post_login`` and the error kinds that count as "stopped
+where it should be" ("compile" when the policy refuses the file). Bodies that seem to succeed
+skip MFA (``api.multifactor.enable("none")``) so a working escape cannot pass as a failure.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+COMPILE = ("compile",)
+FORBIDDEN = ("forbidden",)
+REFUSED = ("compile", "forbidden")
+FAILED = ("forbidden", "exception")
+
+
+def _cases(table: dict[str, tuple[str, tuple[str, ...]]]):
+    return pytest.mark.parametrize(("body", "kinds"), list(table.values()), ids=list(table))
+
+
+DUNDER_TRAVERSAL = {
+    "subclasses via tuple": ("x = ().__class__.__bases__[0].__subclasses__()", COMPILE),
+    "event class": ("x = event.__class__", COMPILE),
+    "api instance dict": ("x = api.__dict__", COMPILE),
+    "view internals": ("x = event.user._data", COMPILE),
+    "helper globals": ('x = distance_km.__globals__["__builtins__"]', COMPILE),
+    "helper code object": ("x = ip_in_range.__code__", COMPILE),
+    "lambda closure": ("f = lambda: event\n    x = f.__closure__", COMPILE),
+    "bound method self": ("x = api.access.deny.__self__", COMPILE),
+    "comprehension over subclasses": ("x = [c for c in object.__subclasses__()]", COMPILE),
+    "builtins through a safe type": ("x = list.__init__.__globals__", COMPILE),
+    "view slot through format": ('print("{0._data}".format(event.user))', FORBIDDEN),
+    "api run state through format": ('print("{0._run.cache}".format(api.cache))', FORBIDDEN),
+    "guard of a str method through format": ('print("{0._g.meter}".format("".join))', FORBIDDEN),
+}
+
+BUILTINS_AND_IMPORTS = {
+    "__import__ os": ('__import__("os").system("id")', COMPILE),
+    "import os": ("import os\n    os.system('id')", COMPILE),
+    "import importlib": ("import importlib", COMPILE),
+    "from importlib": ("from importlib import import_module", COMPILE),
+    "import string (Formatter)": ("import string", COMPILE),
+    "import random (shared state)": ("import random", COMPILE),
+    "import sys": ("import sys", COMPILE),
+    "open a file": ('open("/etc/passwd").read()', COMPILE),
+    "eval": ('eval("1")', COMPILE),
+    "exec": ('exec("x = 1")', COMPILE),
+    "compile": ('compile("1", "f", "eval")', COMPILE),
+    "globals": ('globals()["__builtins__"]', COMPILE),
+    "vars": ("vars(event)", COMPILE),
+    "breakpoint": ("breakpoint()", COMPILE),
+    "type": ("type(event)", COMPILE),
+    "object": ("object.__subclasses__()", COMPILE),
+    "private name from a module": ("from re import _compile", COMPILE),
+    "re reaches sys": ("import re\n    print(re.enum.sys.modules)", FORBIDDEN),
+    "json decoder module": ("import json\n    print(json.decoder.scanstring)", FORBIDDEN),
+    "datetime reaches sys": ("import datetime\n    print(datetime.sys)", FORBIDDEN),
+    "ipaddress reaches functools": ("import ipaddress\n    print(ipaddress.functools)", FORBIDDEN),
+    "print to a file object": ('print("x", file=api)', ("exception",)),
+    "json.loads object_hook": (
+        'import json\n    json.loads("{}", object_hook=lambda d: d)',
+        ("exception",),
+    ),
+}
+
+COMPUTED_GETATTR = {
+    "getattr": ('getattr(event, "user")', COMPILE),
+    "setattr": ('setattr(event, "user", None)', COMPILE),
+    "hasattr": ('hasattr(event, "user")', COMPILE),
+    "str.format on a view": ('print("{0.user._data}".format(event))', FORBIDDEN),
+    "unbound str.format": ('print(str.format("{0.__class__}", event))', FORBIDDEN),
+    "format_map with a computed name": (
+        'name = "_" + "_class__"\n    print(("{x._" + name + "}").format_map({"x": 1}))',
+        FORBIDDEN,
+    ),
+    "format auto-numbered field": ('print("{.__class__}".format(1))', FAILED),
+    "format item then attribute": ('print("{0[0].__class__}".format([1]))', FORBIDDEN),
+    "percent format mapping": (
+        'print("%(x)s" % {"x": event.secrets})\n    raise ValueError("done")',
+        ("exception",),
+    ),
+}
+
+STR_SUBCLASSES = {
+    "count lies to replace's size check": (
+        """
+        class S(str):
+            def count(self, *args):
+                return 0
+        x = S("a" * 100000).replace("a", "b" * 1000)
+        api.multifactor.enable("none")
+        """,
+        ("limit",),
+    ),
+    "encode lies to the percent-format check": (
+        """
+        class S(str):
+            def encode(self, *args):
+                return b""
+        x = S("%100000000d") % 1
+        api.multifactor.enable("none")
+        """,
+        ("limit",),
+    ),
+    "isascii lies to the repr size estimate": (
+        """
+        class S(str):
+            def isascii(self):
+                return True
+            def isprintable(self):
+                return True
+        x = repr([S("\\x00" * 100000)] * 2)
+        api.multifactor.enable("none")
+        """,
+        ("limit",),
+    ),
+    "strip smuggles an object into the host's network cache": (
+        """
+        class S(str):
+            def strip(self, *args):
+                return "0.0.0.0/0"
+        if ip_in_range(S("203.0.113.9"), S("10.0.0.0/8")):
+            api.multifactor.enable("none")
+            return
+        raise RuntimeError("escape blocked")
+        """,
+        ("exception",),
+    ),
+    "factor name subclass rides into the decision": (
+        """
+        class F(str):
+            def lower(self):
+                return "duo"
+        api.authentication.challenge_with(F("otp"))
+        raise RuntimeError("the step must hold a plain string")
+        """,
+        ("exception",),
+    ),
+    "expand template with a lying count": (
+        """
+        import re
+        class T(str):
+            def count(self, *args):
+                return 0
+        x = re.sub("(a+)", T("\\\\1" * 4000), "a" * 30000)
+        api.multifactor.enable("none")
+        """,
+        ("limit",),
+    ),
+    "dict items lie to the metadata size check": (
+        """
+        class D(dict):
+            def items(self):
+                return []
+        blob, filler = D(), "x" * 10000
+        for i in range(2000):
+            blob[str(i)] = filler
+        api.user.set_app_metadata("blob", blob)
+        api.multifactor.enable("none")
+        """,
+        ("limit",),
+    ),
+    "translate table of huge strings": (
+        'x = ("a" * 10000).translate(["y" * 10000] * 128)\n    api.multifactor.enable("none")',
+        ("limit",),
+    ),
+}
+
+FRAMES = {
+    "generator frame": ("g = (i for i in [1])\n    x = g.gi_frame.f_back", COMPILE),
+    "generator frame through format": (
+        'g = (i for i in [1])\n    print("{0.gi_frame.f_globals}".format(g))',
+        FORBIDDEN,
+    ),
+    "generator code through format": ('print("{0.gi_code}".format(i for i in [1]))', FORBIDDEN),
+    "generator yieldfrom through format": (
+        'def g():\n        yield from [1]\n    print("{0.gi_yieldfrom}".format(g()))',
+        FORBIDDEN,
+    ),
+    "host generator of reversed()": ('print("{0.gi_frame}".format(reversed([1, 2])))', FORBIDDEN),
+    "traceback frame": (
+        "try:\n        1 / 0\n    except Exception as e:\n        x = e.__traceback__.tb_frame",
+        COMPILE,
+    ),
+    "traceback through format": (
+        "try:\n        1 / 0\n    except Exception as e:\n"
+        '        print("{0.__traceback__}".format(e))',
+        FORBIDDEN,
+    ),
+    "exception context chain": (
+        "try:\n        1 / 0\n    except Exception as e:\n"
+        '        print("{0.__context__}".format(e))',
+        FORBIDDEN,
+    ),
+    "coroutine": ("async def f():\n        pass", COMPILE),
+    "async generator": ("async def f():\n        yield 1", COMPILE),
+    "await": ("x = await y", COMPILE),
+}
+
+GUARD_REBINDING = {
+    "positional-only parameter": (
+        "def f(_getattr_=lambda o, n: o, /):\n        return event.user\n    f()",
+        COMPILE,
+    ),
+    "lambda positional-only": ("f = lambda _getattr_=None, /: event.user", COMPILE),
+    "keyword-only parameter": ("def f(*, _getitem_=None):\n        pass", COMPILE),
+    "walrus": ("if (_getattr_ := None) is None:\n        pass", COMPILE),
+    "for target": ("for _getiter_ in [iter]:\n        pass", COMPILE),
+    "except target": (
+        "try:\n        pass\n    except Exception as _write_:\n        pass",
+        COMPILE,
+    ),
+    "global": ("global _getattr_", COMPILE),
+    "import alias": ("import math as _getattr_", COMPILE),
+    "with target": ("with event as _print_:\n        pass", COMPILE),
+    "starred target": ("*_getattr_, = [1]", COMPILE),
+    "class name": ("class _write_:\n        pass", COMPILE),
+    "function name": ("def _getitem_(o, k):\n        return o", COMPILE),
+    "keyword argument": ("dict(_getattr_=1)", COMPILE),
+    "builtins": ("__builtins__ = {}", COMPILE),
+    "metaclass hook": ("__metaclass__ = None", COMPILE),
+}
+
+EXCEPT_STAR = {
+    "except star": ("try:\n        pass\n    except* ValueError:\n        pass", COMPILE),
+    "except star tuple": (
+        "try:\n        pass\n    except* (ValueError, TypeError):\n        pass",
+        COMPILE,
+    ),
+    "exception group at run time": (
+        'raise ExceptionGroup("x", [ValueError()])',
+        ("exception",),
+    ),
+}
+
+ANNOTATIONS = {
+    "string annotation with a dunder walk": (
+        "def f(x: 'event.__class__.__mro__'):\n        pass",
+        COMPILE,
+    ),
+    "string annotation calling import": ("y: '__import__(\"os\")' = 1", COMPILE),
+    "annotation expression with a dunder": ("x: event.__class__ = 1", COMPILE),
+    "annotations dict": ("def f(x: int):\n        pass\n    print(f.__annotations__)", COMPILE),
+    "parameter annotation side effect": (
+        'def f(x: api.multifactor.enable("none")):\n        pass\n'
+        '    raise RuntimeError("blocked")',
+        ("exception",),
+    ),
+    "return annotation side effect": (
+        'def f() -> api.multifactor.enable("none"):\n        pass\n'
+        '    raise RuntimeError("blocked")',
+        ("exception",),
+    ),
+    "variable annotation side effect": (
+        'y: api.multifactor.enable("none") = 1\n    raise RuntimeError("blocked")',
+        ("exception",),
+    ),
+}
+
+METACLASSES_AND_SPECIAL_METHODS = {
+    "metaclass keyword": ("class A(metaclass=list):\n        pass", COMPILE),
+    "metaclass through kwargs": ('class A(**{"metaclass": list}):\n        pass', COMPILE),
+    "init_subclass": ("class A:\n        def __init_subclass__(cls):\n            pass", COMPILE),
+    "getattr hook": ("class A:\n        def __getattr__(self, n):\n            return 1", COMPILE),
+    "finalizer": ("class A:\n        def __del__(self):\n            pass", COMPILE),
+    "format hook": ("class A:\n        def __format__(self, s):\n            return s", COMPILE),
+    "slots": ("class A:\n        __slots__ = ()", COMPILE),
+    "class_getitem": (
+        "class A:\n        def __class_getitem__(cls, k):\n            return k",
+        COMPILE,
+    ),
+    "type as a base": ("class M(type):\n        pass", COMPILE),
+    "datetime subclass strftime flood": (
+        """
+        from datetime import datetime
+        class D(datetime):
+            def strftime(self, fmt):
+                return "x" * 100000 + "y" * 100000
+        print(format(D(2026, 1, 1), "%Y"))
+        api.multifactor.enable("none")
+        """,
+        ("limit", "exception"),
+    ),
+    "exception class shadows args": (
+        """
+        class E(Exception):
+            args = ("short",)
+        raise E(*(["x" * 100000] * 100))
+        """,
+        ("exception",),
+    ),
+}
+
+EVENT_AND_API_MUTATION = {
+    "assign a field": ('event.user.email = "mallory@evil.test"', FORBIDDEN),
+    "update a metadata object": ('event.user.app_metadata.update({"plan": "free"})', FORBIDDEN),
+    "assign a metadata key": ('event.user.app_metadata["mfa_required"] = False', FORBIDDEN),
+    "delete a metadata key": ('del event.user.app_metadata["plan"]', FORBIDDEN),
+    "append a role": ('event.authorization.roles.append("superadmin")', FORBIDDEN),
+    "sort a list": ("event.authorization.roles.sort()", FORBIDDEN),
+    "pop a factor": ("event.user.enrolled_factors.pop()", FORBIDDEN),
+    "assign a secret": ('event.secrets["API_TOKEN"] = "x"', FORBIDDEN),
+    "unbound dict.update on a view": (
+        'dict.update(event.user.app_metadata, {"plan": "free"})',
+        ("exception",),
+    ),
+    "unbound list.append on a view": (
+        'list.append(event.authorization.roles, "superadmin")',
+        ("exception",),
+    ),
+    "augmented assignment keeps the event": (
+        """
+        roles = event.authorization.roles
+        roles += ["superadmin"]
+        if "superadmin" in event.authorization.roles:
+            api.multifactor.enable("none")
+            return
+        raise RuntimeError("event unchanged")
+        """,
+        ("exception",),
+    ),
+    "__eq__ receives the event's raw dicts": (
+        """
+        stolen = []
+        class Thief:
+            def __eq__(self, other):
+                stolen.append(other)
+                return False
+        x = event.user.enrolled_factors == [Thief(), Thief()]
+        y = Thief() in event.user.enrolled_factors
+        z = event.user.enrolled_factors.count(Thief())
+        w = event.user == {"app_metadata": Thief()}
+        for loot in stolen:
+            loot["type"] = "none"
+        if stolen:
+            api.multifactor.enable("none")
+            return
+        raise RuntimeError("nothing stolen")
+        """,
+        ("exception",),
+    ),
+    "replace an api part": ("api.access = None", FORBIDDEN),
+    "replace an api method": ("api.cache.get = lambda key: None", FORBIDDEN),
+    "write to a module": ("import math\n    math.pi = 3", FORBIDDEN),
+    "write to a builtin type": ("str.upper = str.lower", FORBIDDEN),
+    "write to an exception class": ('ValueError.note = "x"', FORBIDDEN),
+}
+
+OTHER_STATE = {
+    "attribute of a shared pattern": (
+        'import re\n    p = re.compile("a+")\n    p.pattern = "b"',
+        FORBIDDEN,
+    ),
+    "class of the regex engine": ("import re\n    print(re.Pattern.match)", FORBIDDEN),
+    "another Action's secret": (
+        "print(event.secrets.OTHER_TOKEN)",
+        ("exception",),
+    ),
+    "api run state": ('print("{0._run.rec.directives}".format(api.cache))', FORBIDDEN),
+    "printer of the run": ("printed.append('x')", ("exception", "forbidden")),
+}
+
+
+@_cases(DUNDER_TRAVERSAL)
+def test_dunder_traversal(hostile, body, kinds):
+    hostile.judge_body(body).assert_failed_closed(*kinds)
+
+
+@_cases(BUILTINS_AND_IMPORTS)
+def test_builtins_and_import_tricks(hostile, body, kinds):
+    hostile.judge_body(body).assert_failed_closed(*kinds)
+
+
+@_cases(COMPUTED_GETATTR)
+def test_computed_getattr(hostile, body, kinds):
+    hostile.judge_body(body).assert_failed_closed(*kinds)
+
+
+@_cases(STR_SUBCLASSES)
+def test_str_and_dict_subclasses_overriding_methods(hostile, body, kinds):
+    hostile.judge_body(body).assert_failed_closed(*kinds)
+
+
+@_cases(FRAMES)
+def test_generator_coroutine_and_traceback_frames(hostile, body, kinds):
+    hostile.judge_body(body).assert_failed_closed(*kinds)
+
+
+@_cases(GUARD_REBINDING)
+def test_guard_rebinding(hostile, body, kinds):
+    hostile.judge_body(body).assert_failed_closed(*kinds)
+
+
+@_cases(EXCEPT_STAR)
+def test_except_star_type_confusion(hostile, body, kinds):
+    hostile.judge_body(body).assert_failed_closed(*kinds)
+
+
+@_cases(ANNOTATIONS)
+def test_annotations(hostile, body, kinds):
+    hostile.judge_body(body).assert_failed_closed(*kinds)
+
+
+@_cases(METACLASSES_AND_SPECIAL_METHODS)
+def test_metaclasses_and_special_methods(hostile, body, kinds):
+    hostile.judge_body(body).assert_failed_closed(*kinds)
+
+
+@_cases(EVENT_AND_API_MUTATION)
+def test_event_and_api_mutation(hostile, body, kinds):
+    verdict = hostile.judge_body(body).assert_failed_closed(*kinds)
+    if verdict.compiled:
+        assert hostile.EVENT["user"]["enrolled_factors"][0]["type"] == "otp"
+        assert hostile.EVENT["authorization"]["roles"] == ["admin", "billing"]
+
+
+@_cases(OTHER_STATE)
+def test_reaching_other_state(hostile, body, kinds):
+    hostile.judge_body(body).assert_failed_closed(*kinds)
+
+
+def test_the_suite_covers_at_least_sixty_escapes():
+    tables = [
+        DUNDER_TRAVERSAL,
+        BUILTINS_AND_IMPORTS,
+        COMPUTED_GETATTR,
+        STR_SUBCLASSES,
+        FRAMES,
+        GUARD_REBINDING,
+        EXCEPT_STAR,
+        ANNOTATIONS,
+        METACLASSES_AND_SPECIAL_METHODS,
+        EVENT_AND_API_MUTATION,
+        OTHER_STATE,
+    ]
+    assert sum(len(t) for t in tables) >= 60
