@@ -12,6 +12,7 @@ from contextmfa.cli import (
     outbox,
     remember,
     replay,
+    serve,
     test_command,
 )
 
@@ -36,6 +37,7 @@ keygen.register(app)
 outbox.register(app)
 authenticators.register(app)
 remember.register(app)
+serve.register(app)
 
 
 def run() -> None:

@@ -1,0 +1,96 @@
+"""``contextmfa serve``: the HTTP service for one tenant config or a directory of them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from contextmfa.cli.console import reporting_errors
+from contextmfa.cli.options import ConfigOption
+from contextmfa.errors import ConfigError
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="serve")(serve)
+
+
+def serve(
+    config: ConfigOption = None,
+    tenants: Annotated[
+        Path | None,
+        typer.Option(
+            "--tenants",
+            "-t",
+            help="Serve every *.toml tenant config in this directory.",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535)] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, max=256, help="Worker processes.")
+    ] = 1,
+    log_level: Annotated[
+        str, typer.Option("--log-level", help="critical, error, warning, info or debug.")
+    ] = "info",
+) -> None:
+    """Serve the HTTP API (OpenAPI at /openapi.json) until interrupted.
+
+    Needs `CONTEXTMFA_SECRET_KEY` (see `contextmfa keygen`; `CONTEXTMFA_DEVELOPMENT=1` uses the
+    public development key), and `[service] api_key` (and `admin_key` for the admin endpoints) in
+    each config, directly or as `env:NAME`. Logs are JSON lines on stderr. Several workers, or
+    several `serve` processes on several hosts, share one store (PostgreSQL, optionally Redis)
+    and behave as one service. Exit 2 on a bad config.
+    """
+    with reporting_errors():
+        if log_level not in LOG_LEVELS:
+            raise ConfigError(f"--log-level must be one of {', '.join(LOG_LEVELS)}")
+        _run(config, tenants, host=host, port=port, workers=workers, log_level=log_level)
+
+
+def _run(
+    config: Path | None, tenants: Path | None, *, host: str, port: int, workers: int, log_level: str
+) -> None:
+    import uvicorn
+
+    from contextmfa.service import config_paths, create_app, load_tenants
+    from contextmfa.service.app import ENV_CONFIGS, ENV_LOG_LEVEL
+    from contextmfa.service.logs import configure_logging
+
+    configure_logging(log_level)
+    paths = [p.resolve() for p in config_paths(config, tenants)]
+    registry = load_tenants(paths)  # every config checked, every store opened, before listening
+    # log_config=None: uvicorn keeps the JSON handlers configure_logging() set up.
+    common = {"host": host, "port": port, "access_log": False, "log_config": None}
+    if workers == 1:
+        uvicorn.run(create_app(registry, owns_tenants=True), server_header=False, **common)
+        return
+    in_memory = [t.id for t in registry if t.store.database.in_memory]
+    registry.close()
+    if in_memory:
+        raise ConfigError(
+            f"tenant {in_memory[0]}: an in-memory store (sqlite://) cannot be shared by "
+            f"{workers} workers; use a database file or PostgreSQL"
+        )
+    metrics_dir = tempfile.mkdtemp(prefix="contextmfa-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    os.environ[ENV_CONFIGS] = os.pathsep.join(str(p) for p in paths)
+    os.environ[ENV_LOG_LEVEL] = log_level
+    try:
+        uvicorn.run(
+            "contextmfa.service.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            server_header=False,
+            **common,
+        )
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)

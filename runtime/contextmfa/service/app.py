@@ -1,0 +1,84 @@
+"""The FastAPI application: routes, error answers, access log and metrics around the tenants.
+
+    tenants = load_tenants([Path("tenant.toml")])
+    app = create_app(tenants)                  # uvicorn.run(app) - or `contextmfa serve`
+
+The app holds no state of its own between requests beyond what can be rebuilt (compiled engines,
+metrics): everything a request needs from an earlier one is in the store (and Redis) or in the
+signed ``mfa_token``, so any number of workers behind a load balancer behave as one.
+:func:`app_from_environment` is the factory ``serve`` hands to uvicorn, so each worker process
+builds its own app from the same configs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from contextmfa.service.auth import Clock, ServiceState
+from contextmfa.service.errors import install_error_handlers
+from contextmfa.service.logs import AccessLog, configure_logging
+from contextmfa.service.metrics import Metrics
+from contextmfa.service.openapi import install_openapi
+from contextmfa.service.routes import actions, admin, logins, mfa, public, push
+from contextmfa.service.tenants import Tenants, load_tenants
+
+__all__ = ["ENV_CONFIGS", "ENV_LOG_LEVEL", "app_from_environment", "create_app"]
+
+ENV_CONFIGS = "CONTEXTMFA_SERVE_CONFIGS"
+"""Set by ``serve`` for its workers: the tenant config paths, separated by ``os.pathsep``."""
+ENV_LOG_LEVEL = "CONTEXTMFA_SERVE_LOG_LEVEL"
+
+DESCRIPTION = """Contextual MFA for an identity provider or app: post a login, get a decision
+and an `mfa_token`, walk the user through the steps, receive a signed `assertion`.
+Errors are `{"error": code, "error_description": text}` with Auth0's codes."""
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    tenants: Tenants, *, clock: Clock | None = None, owns_tenants: bool = False
+) -> FastAPI:
+    """The service for ``tenants``; with ``owns_tenants`` it closes them at shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        n = int(os.environ.get("XX_THREADS", "40"))
+        anyio.to_thread.current_default_thread_limiter().total_tokens = n
+        try:
+            yield
+        finally:
+            if owns_tenants:
+                tenants.close()
+
+    app = FastAPI(
+        title="contextmfa",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        redoc_url=None,
+    )
+    metrics = Metrics()
+    app.state.contextmfa = ServiceState(tenants, metrics, clock or _system_clock)
+    for area in (logins, mfa, push, admin, actions, public):
+        app.include_router(area.router)
+    install_error_handlers(app)
+    install_openapi(app)
+    app.add_middleware(AccessLog, metrics=metrics)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one ``serve`` worker: configs from :data:`ENV_CONFIGS`."""
+    configure_logging(os.environ.get(ENV_LOG_LEVEL, "info"))
+    paths = [Path(p) for p in os.environ[ENV_CONFIGS].split(os.pathsep) if p]
+    return create_app(load_tenants(paths), owns_tenants=True)

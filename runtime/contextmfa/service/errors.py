@@ -1,0 +1,227 @@
+"""Every error the service answers, as ``{"error": code, "error_description": text}``.
+
+The codes are Auth0's (spec: factors-and-service.md); the service adds its own conditions to the
+factor module's tree (``factors/errors.py``) and maps everyone else's errors onto it::
+
+    ContextMFAError
+     ├── FactorError (factors)          its own code and status (400 .. 503)
+     ├── DeliveryError (delivery)       mfa_factor_unavailable      503
+     ├── InputError                     invalid_request             400
+     ├── StoreUnavailable (store)       temporarily_unavailable     503  Retry-After: 1
+     └── ServiceError                   code, status, headers
+          ├── Unauthorized              access_denied               401  no or unknown key
+          ├── InvalidMfaToken           invalid_grant               401  forged or malformed
+          ├── ExpiredMfaToken           expired_token               401  past its 10 minutes
+          ├── NotFound                  invalid_request             404
+          ├── PayloadTooLarge           invalid_request             413
+          ├── Unavailable               temporarily_unavailable     503  e.g. deployments unwritable
+          └── CompileFailed             invalid_request             422  + problems, located
+
+Anything else is a bug: the client gets 500 ``server_error`` with a reference id, the log gets the
+exception's type and frames under that id (not its message, which could quote a value; set
+``CONTEXTMFA_DEBUG=1`` for the full traceback). Descriptions are written for the caller: they
+never hold a key, a token, a code or a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import traceback
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from contextmfa.delivery.errors import DeliveryError
+from contextmfa.errors import ContextMFAError, InputError
+from contextmfa.factors.errors import FactorError, SlowDown, TooManyAttempts
+from contextmfa.store.errors import StoreUnavailable
+
+__all__ = [
+    "CompileFailed",
+    "ExpiredMfaToken",
+    "InvalidMfaToken",
+    "NotFound",
+    "PayloadTooLarge",
+    "ServiceError",
+    "Unauthorized",
+    "Unavailable",
+    "error_body",
+    "install_error_handlers",
+    "service_error_response",
+    "unexpected_error",
+]
+
+_log = logging.getLogger("contextmfa.service")
+
+
+class ServiceError(ContextMFAError):
+    """A refusal decided by the service itself (authentication, routing, size)."""
+
+    code = "invalid_request"
+    status = 400
+
+    def __init__(self, description: str, *, headers: Mapping[str, str] | None = None) -> None:
+        self.description = description
+        self.headers = dict(headers or {})
+        super().__init__(description)
+
+
+class Unauthorized(ServiceError):
+    code = "access_denied"
+    status = 401
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description, headers={"WWW-Authenticate": "Bearer"})
+
+
+class InvalidMfaToken(ServiceError):
+    code = "invalid_grant"
+    status = 401
+
+    def __init__(self, description: str = "invalid mfa_token") -> None:
+        super().__init__(description, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+class ExpiredMfaToken(ServiceError):
+    code = "expired_token"
+    status = 401
+
+    def __init__(self, description: str = "the mfa_token has expired; start a new login") -> None:
+        super().__init__(description, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+class NotFound(ServiceError):
+    code = "invalid_request"
+    status = 404
+
+
+class PayloadTooLarge(ServiceError):
+    code = "invalid_request"
+    status = 413
+
+
+class Unavailable(ServiceError):
+    code = "temporarily_unavailable"
+    status = 503
+
+
+class CompileFailed(ServiceError):
+    """An Action that does not compile: every problem, located, in ``problems``."""
+
+    code = "invalid_request"
+    status = 422
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(f"the Action does not compile ({len(self.problems)} problems)")
+
+
+def error_body(code: str, description: str, **extra: Any) -> dict[str, Any]:
+    return {"error": code, "error_description": description, **extra}
+
+
+def _respond(
+    status: int, code: str, description: str, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    return JSONResponse(error_body(code, description, **extra), status, headers=dict(headers or {}))
+
+
+def _strip_location(message: str) -> str:
+    """``event: error: user.user_id: ...`` -> ``user.user_id: ...`` (the caller knows where)."""
+    head, sep, rest = message.partition(": error: ")
+    return rest if sep and " " not in head else message
+
+
+def _describe_validation(exc: RequestValidationError) -> str:
+    errors = exc.errors()
+    if not errors:
+        return "the request is not valid"
+    first = errors[0]
+    loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    where = ".".join(loc) or "body"
+    kind = first.get("type", "")
+    if kind == "extra_forbidden":
+        text = "unknown key"
+    elif kind == "missing":
+        text = "required field is missing"
+    elif kind == "json_invalid":
+        text = "the body is not valid JSON"
+    else:
+        text = str(first.get("msg", "invalid value")).rstrip(".").lower()
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {text}{more}"
+
+
+def service_error_response(exc: ServiceError) -> JSONResponse:
+    extra = {"problems": exc.problems} if isinstance(exc, CompileFailed) else {}
+    return _respond(exc.status, exc.code, exc.description, exc.headers, **extra)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every exception type to its JSON answer; see the module docstring."""
+
+    @app.exception_handler(ServiceError)
+    async def _service(_: Request, exc: ServiceError) -> JSONResponse:
+        return service_error_response(exc)
+
+    @app.exception_handler(FactorError)
+    async def _factor(_: Request, exc: FactorError) -> JSONResponse:
+        headers = {}
+        if isinstance(exc, TooManyAttempts):
+            headers["Retry-After"] = str(max(1, exc.retry_after))
+        elif isinstance(exc, SlowDown):
+            headers["Retry-After"] = str(exc.interval)
+        return _respond(exc.status, exc.code, exc.description, headers)
+
+    @app.exception_handler(DeliveryError)
+    async def _delivery(_: Request, exc: DeliveryError) -> JSONResponse:
+        return _respond(exc.status, exc.code, f"{exc.channel} delivery failed; try another factor")
+
+    @app.exception_handler(InputError)
+    async def _input(_: Request, exc: InputError) -> JSONResponse:
+        return _respond(400, "invalid_request", _strip_location(str(exc)))
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        _log.error("store unavailable: %s", type(exc.__cause__).__name__)
+        return _respond(
+            503, "temporarily_unavailable", "the store is unavailable", {"Retry-After": "1"}
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return _respond(400, "invalid_request", _describe_validation(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        text = {404: "no such endpoint", 405: "method not allowed"}.get(exc.status_code)
+        return _respond(exc.status_code, "invalid_request", text or "request refused")
+
+
+def unexpected_error(method: str, path: str, exc: BaseException) -> JSONResponse:
+    """The 500 answer to a bug, logged with a reference the client can quote."""
+    reference = secrets.token_hex(6)
+    if os.environ.get("CONTEXTMFA_DEBUG") == "1":
+        _log.error(
+            "unexpected error on %s %s (reference %s)", method, path, reference, exc_info=exc
+        )
+    else:
+        frames = "\n".join(
+            f"  {frame.filename}:{frame.lineno} in {frame.name}"
+            for frame in traceback.extract_tb(exc.__traceback__)
+        )
+        _log.error(
+            "unexpected %s on %s %s (reference %s)\n%s",
+            type(exc).__name__,
+            method,
+            path,
+            reference,
+            frames,
+        )
+    return _respond(500, "server_error", f"internal error (reference {reference})")

@@ -1,0 +1,116 @@
+"""``/v1/users/{user_id}/...``: B2B/B2E management of a user's MFA, with the tenant admin key.
+
+List, show and remove a user's authenticators; forget every browser remembered for the user.
+Everything is scoped to the admin key's tenant: an id from another tenant is simply not found.
+Each change is audit-logged with the same kinds as the CLI (``admin.authenticator_removed``,
+``admin.authenticators_removed``, ``admin.remember_browser_invalidated``) and ``via: api``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response
+
+from contextmfa.service.auth import AdminTenant, ServiceState, State
+from contextmfa.service.errors import NotFound
+from contextmfa.service.logs import audit
+from contextmfa.service.routes import errors
+from contextmfa.service.schemas import AuthenticatorOut, CountOut
+from contextmfa.service.tenants import Tenant
+from contextmfa.service.views import authenticator_out
+from contextmfa.store.ports import Authenticator
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/users/{user_id}", tags=["admin"])
+
+UserId = Annotated[str, Path(min_length=1, max_length=255)]
+AuthenticatorId = Annotated[str, Path(min_length=1, max_length=255)]
+
+
+def _record(tenant: Tenant, state: ServiceState, kind: str, user_id: str, **detail: Any) -> None:
+    detail["via"] = "api"
+    tenant.store.audit.record(tenant.id, kind, user_id=user_id, detail=detail, now=state.clock())
+    audit(tenant.id, kind, user_id, **detail)
+
+
+def _owned(tenant: Tenant, user_id: str, authenticator_id: str) -> Authenticator:
+    found = tenant.store.authenticators.get(tenant.id, authenticator_id)
+    if found is None or found.user_id != user_id:
+        raise NotFound(f"user {user_id} has no authenticator {authenticator_id}")
+    return found
+
+
+@router.get(
+    "/authenticators",
+    summary="A user's authenticators",
+    response_model=list[AuthenticatorOut],
+    responses=errors(400, 401, 503),
+)
+def list_authenticators(user_id: UserId, tenant: AdminTenant) -> list[dict[str, Any]]:
+    """Confirmed and pending ones; contact details in full, never a secret or key."""
+    found = tenant.store.authenticators.for_user(tenant.id, user_id, confirmed_only=False)
+    return [authenticator_out(a, masked=False) for a in found]
+
+
+@router.get(
+    "/authenticators/{authenticator_id}",
+    summary="One authenticator of a user",
+    response_model=AuthenticatorOut,
+    responses=errors(400, 401, 404, 503),
+)
+def get_authenticator(
+    user_id: UserId, authenticator_id: AuthenticatorId, tenant: AdminTenant
+) -> dict[str, Any]:
+    return authenticator_out(_owned(tenant, user_id, authenticator_id), masked=False)
+
+
+@router.delete(
+    "/authenticators/{authenticator_id}",
+    summary="Remove one authenticator",
+    status_code=204,
+    response_class=Response,
+    responses=errors(400, 401, 404, 503),
+)
+def delete_authenticator(
+    user_id: UserId, authenticator_id: AuthenticatorId, tenant: AdminTenant, state: State
+) -> Response:
+    found = _owned(tenant, user_id, authenticator_id)
+    if not tenant.store.authenticators.remove(tenant.id, found.id):
+        raise NotFound(f"user {user_id} has no authenticator {authenticator_id}")
+    _record(
+        tenant,
+        state,
+        "admin.authenticator_removed",
+        user_id,
+        authenticator_id=found.id,
+        factor=found.type,
+    )
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/authenticators",
+    summary="Remove every authenticator (reset MFA)",
+    response_model=CountOut,
+    responses=errors(400, 401, 503),
+)
+def delete_authenticators(user_id: UserId, tenant: AdminTenant, state: State) -> dict[str, int]:
+    """The user enrolls again at the next login that needs MFA. Answers how many were removed."""
+    removed = tenant.store.authenticators.remove_for_user(tenant.id, user_id)
+    _record(tenant, state, "admin.authenticators_removed", user_id, count=removed)
+    return {"count": removed}
+
+
+@router.post(
+    "/remember-browser/invalidate",
+    summary="Forget every remembered browser",
+    response_model=CountOut,
+    responses=errors(400, 401, 503),
+)
+def invalidate_remembered(user_id: UserId, tenant: AdminTenant, state: State) -> dict[str, int]:
+    """The user's next login asks for MFA again wherever a remember_token was issued."""
+    count = tenant.store.remember.invalidate_user(tenant.id, user_id)
+    _record(tenant, state, "admin.remember_browser_invalidated", user_id, count=count)
+    return {"count": count}

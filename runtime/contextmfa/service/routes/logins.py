@@ -1,0 +1,143 @@
+"""``POST /v1/logins``: a login event in, a decision (and for MFA an ``mfa_token``) out.
+
+The service path of a login: the API key names the tenant; the event is validated as in the CLI
+(:func:`parse_event`); the user's enrolled factors come from the store, never from the event's
+``user.enrolled_factors``; ``device.remembered`` is true only when the caller presents a live
+remember-browser token of this user (``X-Remember-Token``), never because the event says so; the
+engine evaluates with the store's history (and records this login in it unless denied); the
+decision goes to the audit log; challenge and enroll decisions get an ``mfa_token`` for the steps.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+
+from contextmfa.decision import Decision
+from contextmfa.errors import InputError
+from contextmfa.events import MAX_RECORD_BYTES, EnrolledFactor, LoginEvent, parse_event
+from contextmfa.service.auth import ApiTenant, ServiceState, State
+from contextmfa.service.errors import PayloadTooLarge
+from contextmfa.service.logs import audit
+from contextmfa.service.metrics import source_kind
+from contextmfa.service.openapi import LOGIN_EVENT_BODY
+from contextmfa.service.routes import errors
+from contextmfa.service.schemas import LoginOut
+from contextmfa.service.tenants import Tenant
+from contextmfa.service.tokens import MfaStep, contact_of
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["logins"])
+
+REMEMBER_HEADER = "X-Remember-Token"
+
+
+async def login_event(request: Request) -> LoginEvent:
+    """The body, parsed and validated exactly as ``contextmfa evaluate`` reads a file."""
+    body = await request.body()
+    if len(body) > MAX_RECORD_BYTES:
+        raise PayloadTooLarge(f"a login event is at most {MAX_RECORD_BYTES} bytes")
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+        raise InputError(f"the body is not valid JSON: {detail}") from None
+    return parse_event(data, where="event")
+
+
+def _as_served(
+    tenant: Tenant, event: LoginEvent, remember_token: str | None, now: datetime
+) -> LoginEvent:
+    """The event with enrolled factors from the store and ``remembered`` from a checked token."""
+    store, user_id = tenant.store, event.user.user_id
+    types = sorted({a.type for a in store.authenticators.for_user(tenant.id, user_id)})
+    remembered = bool(remember_token) and store.remember.check(
+        tenant.id, user_id, str(remember_token), now=now
+    )
+    enrolled = [EnrolledFactor(type=t) for t in types]
+    user = event.user.model_copy(update={"enrolled_factors": enrolled})
+    device = event.device.model_copy(update={"remembered": remembered})
+    return event.model_copy(update={"user": user, "device": device})
+
+
+def _push_context(event: LoginEvent, decision: Decision) -> dict[str, Any]:
+    """What a push device shows about the sign-in: the app, the IP, the place. No secret."""
+    context: dict[str, Any] = {"ip": str(event.request.ip)}
+    if event.client is not None:
+        context["app"] = event.client.name or event.client.client_id
+    geo = decision.geoip or {}
+    place = ", ".join(str(geo[k]) for k in ("city_name", "country_code") if geo.get(k))
+    if place:
+        context["location"] = place
+    return context
+
+
+@router.post(
+    "/v1/logins",
+    summary="Decide a login",
+    response_model=None,
+    responses={200: {"model": LoginOut}, **errors(400, 401, 413, 503)},
+    openapi_extra=LOGIN_EVENT_BODY,
+)
+def post_login(
+    tenant: ApiTenant,
+    state: State,
+    event: Annotated[LoginEvent, Depends(login_event)],
+    remember_token: Annotated[
+        str | None,
+        Header(
+            alias=REMEMBER_HEADER,
+            max_length=256,
+            description="A remember_token from an earlier MFA of this user in this browser.",
+        ),
+    ] = None,
+) -> JSONResponse:
+    """Evaluate the login against the tenant's rules, Actions and policy."""
+    now = state.clock()
+    with tenant.login_gate:
+        event = _as_served(tenant, event, remember_token, now)
+        with tenant.engines.use() as engine, state.metrics.evaluation.time():
+            decision = engine.evaluate(event, tenant.store.history)
+        _record(tenant, state, event, decision, now)
+    body = decision.to_dict()
+    if decision.outcome in ("challenge", "enroll"):
+        tokens = state.tenants.tokens
+        txn = tokens.start(
+            tenant_id=tenant.id,
+            login_id=event.id,
+            user_id=event.user.user_id,
+            steps=tuple(MfaStep(s.kind, s.factors) for s in decision.steps),
+            audience=event.client.client_id if event.client is not None else tenant.id,
+            remember=decision.allow_remember_browser,
+            user=contact_of(event.user),
+            context=_push_context(event, decision),
+            now=now,
+        )
+        body["mfa_token"] = tokens.issue(txn)
+        body["expires_in"] = txn.expires_at - txn.issued_at
+    return JSONResponse(body)
+
+
+def _record(
+    tenant: Tenant, state: ServiceState, event: LoginEvent, decision: Decision, now: datetime
+) -> None:
+    detail = {
+        "login_id": decision.login_id,
+        "outcome": decision.outcome,
+        "source": decision.source,
+        "deny_reason": decision.deny_reason,
+        "factors": list(decision.factors),
+        "confidence": (decision.risk or {}).get("confidence"),
+        "remembered": event.device.remembered,
+    }
+    user_id = event.user.user_id
+    tenant.store.audit.record(tenant.id, "login.decision", user_id=user_id, detail=detail, now=now)
+    audit(tenant.id, "login.decision", user_id, **detail)
+    state.metrics.decisions.labels(
+        outcome=decision.outcome, source=source_kind(decision.source)
+    ).inc()

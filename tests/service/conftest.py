@@ -1,0 +1,105 @@
+"""Fixtures: the service in process (FastAPI's TestClient) over real tenant configs and a real
+SQLite store, with a settable clock; two tenants ("acme", "globex") share the store, so every
+test also exercises tenant isolation.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+
+from fastapi.testclient import TestClient  # noqa: E402
+from service_helpers import (  # noqa: E402
+    SECRET_KEY,
+    START,
+    TenantFiles,
+    bearer,
+    login_event,
+    write_tenant,
+)
+
+from contextmfa.service import Tenant, Tenants, create_app, load_tenants  # noqa: E402
+
+
+class Clock:
+    """The service's clock, moved by the tests."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Service:
+    client: TestClient
+    clock: Clock
+    tenants: Tenants
+    files: dict[str, TenantFiles]
+
+    def tenant(self, tenant_id: str = "acme") -> Tenant:
+        found = self.tenants.get(tenant_id)
+        assert found is not None
+        return found
+
+    def api(self, tenant_id: str = "acme") -> dict[str, str]:
+        return bearer(self.files[tenant_id].api_key)
+
+    def admin(self, tenant_id: str = "acme") -> dict[str, str]:
+        return bearer(self.files[tenant_id].admin_key)
+
+    def login(
+        self, event: dict[str, Any] | None = None, tenant_id: str = "acme", **headers: str
+    ) -> Any:
+        response = self.client.post(
+            "/v1/logins", json=event or login_event(), headers={**self.api(tenant_id), **headers}
+        )
+        return response
+
+    def mfa(self, path: str, token: str, body: dict[str, Any] | None = None) -> Any:
+        if body is None:
+            return self.client.get(f"/v1/mfa/{path}", headers=bearer(token))
+        return self.client.post(f"/v1/mfa/{path}", json=body, headers=bearer(token))
+
+    def code(self, secret: str, *, offset: float = 0) -> str:
+        return pyotp.TOTP(secret).at(self.clock.now + timedelta(seconds=offset))
+
+    def enroll_otp(self, user_id: str = "auth0|alice") -> tuple[str, dict[str, Any]]:
+        """A first login, OTP enrolled and confirmed; returns the seed and the confirm answer."""
+        token = self.login(login_event(user_id)).json()["mfa_token"]
+        started = self.mfa("enroll", token, {"factor": "otp"}).json()
+        secret = started["secret"]
+        answer = self.mfa("enroll/confirm", token, {"factor": "otp", "otp": self.code(secret)})
+        assert answer.status_code == 200, answer.text
+        self.clock.advance(seconds=30)  # the next code is another time step
+        return secret, answer.json()
+
+
+def open_service(tmp_path: Path, **options: Any) -> tuple[Tenants, dict[str, TenantFiles]]:
+    files = {t: write_tenant(tmp_path, t, **options) for t in ("acme", "globex")}
+    env = {"CONTEXTMFA_SECRET_KEY": SECRET_KEY}
+    for f in files.values():
+        env.update(f.env)
+    return load_tenants([f.path for f in files.values()], environ=env), files
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    tenants, files = open_service(tmp_path)
+    clock = Clock()
+    app = create_app(tenants, clock=clock, owns_tenants=True)
+    with TestClient(app) as client:
+        yield Service(client, clock, tenants, files)

@@ -1,0 +1,62 @@
+"""``contextmfa serve`` refuses what it cannot serve, before it listens, with exit 2."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+import typer
+from service_helpers import SECRET_KEY, write_tenant
+from typer.testing import CliRunner
+
+from contextmfa.cli import serve
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """serve configures the contextmfa and uvicorn loggers; put them back for other tests."""
+    saved = {}
+    for name in ("contextmfa", "uvicorn"):
+        logger = logging.getLogger(name)
+        saved[name] = (list(logger.handlers), logger.level, logger.propagate)
+    yield
+    for name, (handlers, level, propagate) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    serve.register(app)
+    app.command(name="noop")(lambda: None)  # a second command keeps "serve" a subcommand
+    return app
+
+
+def test_a_missing_key_is_a_config_error(tmp_path, monkeypatch):
+    files = write_tenant(tmp_path, "acme")
+    monkeypatch.setenv("CONTEXTMFA_SECRET_KEY", SECRET_KEY)
+    monkeypatch.delenv("ACME_API_KEY", raising=False)
+    result = CliRunner().invoke(_app(), ["serve", "--config", str(files.path)])
+    assert result.exit_code == 2
+    assert "service.api_key: environment variable ACME_API_KEY is not set" in result.output
+
+
+def test_an_in_memory_store_cannot_serve_several_workers(tmp_path, monkeypatch):
+    files = write_tenant(tmp_path, "acme", store="sqlite://")
+    monkeypatch.setenv("CONTEXTMFA_SECRET_KEY", SECRET_KEY)
+    for name, value in files.env.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(_app(), ["serve", "--config", str(files.path), "--workers", "2"])
+    assert result.exit_code == 2
+    assert "in-memory store" in result.output
+
+
+def test_config_and_tenants_are_exclusive(tmp_path):
+    files = write_tenant(tmp_path, "acme")
+    args = ["serve", "--config", str(files.path), "--tenants", str(tmp_path)]
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 2
+    assert "not both" in result.output
