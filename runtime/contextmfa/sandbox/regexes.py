@@ -127,6 +127,8 @@ def _class_end(text: str, i: int) -> int:
 
 @lru_cache(maxsize=1024)
 def _compiled(pattern: str | bytes, flags: int) -> Pattern:
+    """Checked and compiled once per (pattern, flags); a refused pattern raises and is not kept."""
+    check_complexity(pattern)
     return regex.compile(pattern, flags | _VERSION)
 
 
@@ -139,10 +141,9 @@ def compile_pattern(g: Guards, pattern: Any, flags: int = 0) -> Pattern:
         raise TypeError("first argument must be a string or compiled pattern")
     pattern = str(pattern) if isinstance(pattern, str) else bytes(pattern)
     try:
-        check_complexity(pattern)
+        return _compiled(pattern, int(flags))
     except PatternTooComplex as exc:
         g.meter.trip(ActionLimitExceeded, str(exc))
-    return _compiled(pattern, int(flags))
 
 
 def _deadline(g: Guards) -> float:
