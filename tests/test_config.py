@@ -153,3 +153,19 @@ def test_duo_section_builds_factor_settings_without_leaking_the_secret(tmp_path:
     settings = FactorSettings.from_config(config)
     assert settings.duo is not None and settings.duo.client_secret == "s" * 40
     assert "s" * 40 not in repr(settings) and "s" * 40 not in repr(config)
+
+
+def test_infinite_speed_would_disable_impossible_travel(tmp_path: Path):
+    path = write(tmp_path, '[tenant]\nid = "a"\n[risk]\nimpossible_speed_kmh = inf\n')
+    assert failure(path).startswith(f"{path}: error: risk.impossible_speed_kmh:")
+
+
+def test_no_enabled_factor_is_refused(tmp_path: Path):
+    path = write(tmp_path, '[tenant]\nid = "a"\n[policy]\nfactors = []\n')
+    assert failure(path).startswith(f"{path}: error: policy.factors:")
+
+
+def test_a_directory_is_not_an_action(tmp_path: Path):
+    (tmp_path / "dir.py").mkdir()
+    path = write(tmp_path, '[tenant]\nid = "a"\n[flow]\nactions = ["dir.py"]\n')
+    assert failure(path) == f"{path}: error: flow.actions[0]: not a file: dir.py"

@@ -9,7 +9,7 @@ import pytest
 from contextmfa.config import load_config
 from contextmfa.engine import MFA_ACR, Engine
 from contextmfa.enrich.history import InMemoryHistory
-from contextmfa.errors import InputError
+from contextmfa.errors import ConfigError, InputError
 from contextmfa.events import parse_event
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,3 +202,35 @@ def test_timing_is_reported(tmp_path):
     timing = engine.evaluate(login(), InMemoryHistory()).timing_us
     assert list(timing) == ["enrich", "rules", "actions", "total"]
     assert timing["total"] >= timing["actions"] >= 0
+
+
+def test_a_bad_geoip_database_is_named_with_the_config(tmp_path):
+    (tmp_path / "bad.mmdb").write_text("garbage")
+    (tmp_path / "tenant.toml").write_text(
+        '[tenant]\nid = "a"\n[geoip]\ncity_database = "bad.mmdb"\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        Engine(load_config(tmp_path / "tenant.toml"))
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'tenant.toml'}: error: geoip.city_database:")
+
+
+def test_secrets_are_redacted_in_their_quoted_forms_too(tmp_path):
+    engine = tenant(
+        tmp_path,
+        {"leaky": action("int(event.secrets['TOKEN'])")},
+        extra='[secrets.leaky]\nTOKEN = "line1\\nline2\'s"\n',
+    )
+    decision = engine.evaluate(login(), InMemoryHistory())
+    message = decision.errors[0]["message"]
+    assert "line1" not in message and "line2" not in message
+    assert "[REDACTED]" in message
+
+
+def test_short_configuration_values_are_not_redacted(tmp_path):
+    engine = tenant(
+        tmp_path,
+        {"count": action("print('login', 3, 'of', event.secrets['GRACE'])")},
+        extra='[secrets.count]\nGRACE = "3"\n',
+    )
+    assert engine.evaluate(login(), InMemoryHistory()).logs[0]["line"] == "login 3 of 3"

@@ -36,7 +36,9 @@ class TenantSection(_Section):
 
 class PolicySection(_Section):
     mfa: Literal["never", "adaptive", "always"] = "adaptive"
-    factors: tuple[Literal[FACTORS], ...] = DEFAULT_FACTORS  # type: ignore[valid-type]
+    factors: tuple[Literal[FACTORS], ...] = Field(  # type: ignore[valid-type]
+        default=DEFAULT_FACTORS, min_length=1
+    )
     remember_browser_days: int = Field(default=30, ge=0, le=365)
     device_trust_days: int = Field(default=30, ge=0, le=3650)
 
@@ -60,7 +62,7 @@ class GeoIPSection(_Section):
 
 
 class RiskSection(_Section):
-    impossible_speed_kmh: float = Field(default=1000, gt=0)
+    impossible_speed_kmh: float = Field(default=1000, gt=0, le=1_000_000, allow_inf_nan=False)
     deny_lists: dict[str, str] = Field(default_factory=dict)
 
 
@@ -208,7 +210,8 @@ def _existing(config: Path, base: Path, key: str, paths: tuple[str, ...]) -> tup
         full = base / relative
         if not full.is_file():
             label = f"{key}[{index}]" if key.startswith("flow.") else key
-            raise ConfigError(f"{config}: error: {label}: file not found: {relative}")
+            problem = "not a file" if full.exists() else "file not found"
+            raise ConfigError(f"{config}: error: {label}: {problem}: {relative}")
         found.append(full)
     return tuple(found)
 

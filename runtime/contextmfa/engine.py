@@ -17,7 +17,7 @@ from contextmfa.enrich.geoip import GeoIP
 from contextmfa.enrich.history import History, LoginRecord
 from contextmfa.enrich.iplists import DenyLists
 from contextmfa.enrich.risk import RiskSettings, assess
-from contextmfa.errors import CompileError, InputError, Problem
+from contextmfa.errors import CompileError, ConfigError, InputError, Problem
 from contextmfa.events import LoginEvent
 from contextmfa.flow import ActionFlow, FlowOutcome, InlineFlow
 from contextmfa.rules import RuleContext, RuleSet, compile_rule_files
@@ -49,6 +49,14 @@ def compile_actions(config: TenantConfig) -> tuple[list[CompiledAction], list[Pr
         except CompileError as exc:
             problems.extend(exc.problems)
     return compiled, problems
+
+
+def _located(exc: ConfigError, config: TenantConfig) -> ConfigError:
+    """A resource error (GeoIP database, deny list) named after the config that asked for it."""
+    message = str(exc)
+    if ": error: " in message:  # already located (a deny list's file:line)
+        return exc
+    return ConfigError(f"{config.path}: error: {message}")
 
 
 def _compile_rules(config: TenantConfig) -> tuple[RuleSet, list[Problem]]:
@@ -103,10 +111,13 @@ class Engine:
         self.rules = rules
         self.actions: tuple[CompiledAction, ...] = tuple(actions)
         self.warnings: tuple[Problem, ...] = rules.warnings
-        self.geoip = GeoIP.open(
-            config.geoip.city_database, config.geoip.asn_database, base_dir=config.base_dir
-        )
-        self.deny_lists = DenyLists.load(config.risk.deny_lists, base_dir=config.base_dir)
+        try:
+            self.geoip = GeoIP.open(
+                config.geoip.city_database, config.geoip.asn_database, base_dir=config.base_dir
+            )
+            self.deny_lists = DenyLists.load(config.risk.deny_lists, base_dir=config.base_dir)
+        except ConfigError as exc:
+            raise _located(exc, config) from None
         self.cache = cache if cache is not None else InMemoryActionCache()
         self.limits = sandbox_limits(config)
         options = {

@@ -288,3 +288,35 @@ def test_replay_help_explains_exit_codes(cli):
     result = cli("replay", "--help")
     assert result.exit_code == 0
     assert "Exit 0 when every expectation is met" in result.stdout
+
+
+# hostile text in terminal output ----------------------------------------------------------------
+
+
+def test_test_command_prints_markup_literally(cli, samples, tmp_path):
+    action = tmp_path / "markup.py"
+    action.write_text(
+        "def on_execute_post_login(event, api):\n"
+        "    print('a [/red] b [link=file:///etc/passwd]x[/link]')\n"
+    )
+    result = cli("test", action, "--event", samples / "events/admin-office.json")
+    assert result.exit_code == 0, result.output
+    assert "a [/red] b [link=file:///etc/passwd]x[/link]" in result.stdout
+
+
+def test_pretty_output_escapes_control_characters(cli, samples, tmp_path, sample_event):
+    sample_event["id"] = "l-\x1b[2Jcleared"
+    event = tmp_path / "e.json"
+    event.write_text(json.dumps(sample_event))
+    result = cli("evaluate", event, "-c", samples / "tenant.toml", "--format", "pretty")
+    assert result.exit_code == 0, result.output
+    assert "\x1b[2J" not in result.stdout
+    assert "l-\\x1b[2Jcleared" in result.stdout
+
+
+def test_test_command_secret_error_does_not_echo_the_value(cli, samples):
+    action = samples.parent / "actions/block_embargoed_countries.py"
+    event = samples / "events/admin-office.json"
+    result = cli("test", action, "--event", event, "--secret", "hunter2-supersecret")
+    assert result.exit_code == 2
+    assert "hunter2" not in result.output

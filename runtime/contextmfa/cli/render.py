@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 
 from rich.table import Table
 from rich.text import Text
 
 from contextmfa.decision import Decision
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe_text(value: object, style: str = "") -> Text:
+    """Hostile text for a terminal: no markup, control characters shown as escapes."""
+    text = _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], str(value))
+    return Text(text, style=style)
+
 
 OUTCOME_STYLE = {"allow": "green", "challenge": "yellow", "enroll": "cyan", "deny": "bold red"}
 
@@ -23,7 +33,7 @@ def decision_table(decision: Decision) -> Table:
     table.add_column()
 
     def row(label: str, value: str | Text) -> None:
-        table.add_row(label, value if isinstance(value, Text) else Text(value))
+        table.add_row(label, value if isinstance(value, Text) else safe_text(value))
 
     row("login", decision.login_id)
     row("outcome", outcome_text(decision.outcome))
@@ -47,6 +57,6 @@ def decision_table(decision: Decision) -> Table:
         row("log", f"[{log['action']}] {log['line']}")
     for err in decision.errors:
         where = f" line {err['line']}" if err.get("line") else ""
-        row("error", Text(f"{err['action']}{where}: {err['kind']}: {err['message']}", "red"))
+        row("error", safe_text(f"{err['action']}{where}: {err['kind']}: {err['message']}", "red"))
     row("time", f"{decision.timing_us['total']} µs")
     return table

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from contextmfa.cli.console import error, reporting_errors, stdout
+from contextmfa.cli.render import safe_text
 from contextmfa.config import TenantConfig, config_from_mapping, load_config
 from contextmfa.engine import Engine
 from contextmfa.enrich.history import InMemoryHistory
@@ -101,7 +102,7 @@ def _parse_secrets(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise InputError(f"--secret: expected KEY=VALUE, got {key or pair!r}")
+            raise InputError("--secret: expected KEY=VALUE (a name, '=', then the value)")
         secrets[key] = value
     return secrets
 
@@ -143,16 +144,16 @@ def _show(run: ActionRun, output_format: TestFormat) -> None:
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("action", run.action)
+    table.add_row("action", safe_text(run.action))
     for directive in summary["directives"] or [{"directive": "none"}]:  # type: ignore[union-attr]
-        table.add_row("directive", json.dumps(directive))
+        table.add_row("directive", safe_text(json.dumps(directive)))
     for line in summary["logs"]:  # type: ignore[union-attr]
-        table.add_row("log", line)
+        table.add_row("log", safe_text(line))
     for key in ("app_metadata", "user_metadata", "id_token_claims", "access_token_claims"):
         if summary[key]:
-            table.add_row(key.replace("_", " "), json.dumps(summary[key]))
+            table.add_row(key.replace("_", " "), safe_text(json.dumps(summary[key])))
     if run.error:
         where = f" (line {run.error.line})" if run.error.line else ""
-        table.add_row("error", f"[red]{run.error.kind}: {run.error.message}{where}[/red]")
+        table.add_row("error", safe_text(f"{run.error.kind}: {run.error.message}{where}", "red"))
     table.add_row("time", f"{run.duration_us} µs")
     stdout.print(table)

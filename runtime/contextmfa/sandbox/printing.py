@@ -8,12 +8,16 @@ outcome, so running out of lines is not an error.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 REDACTED = "[REDACTED]"
+MIN_REDACTED_CHARS = 6
+"""Shorter [secrets] values ("3", "tor", "true") are configuration, not credentials: replacing
+every "3" in every log line would mangle diagnostics and still reveal the value."""
 _HOST_FILE = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.@+-]+)+\.pyc?\b")
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 """Memory addresses, as in ``<Foo object at 0x7f...>``: they would tell the host's layout."""
@@ -40,7 +44,12 @@ class Redactor:
         self._values: tuple[str, ...] = ()
         self.longest = 0
         if secrets:
-            values = {v for v in secrets.values() if isinstance(v, str) and v}
+            values = set()
+            for value in secrets.values():
+                if isinstance(value, str) and len(value) >= MIN_REDACTED_CHARS:
+                    # Exception messages quote values with repr() and JSON escapes them: match
+                    # those spellings too, or a secret with a quote or newline slips through.
+                    values.update((value, repr(value)[1:-1], json.dumps(value)[1:-1]))
             self._values = tuple(sorted(values, key=len, reverse=True))
             self.longest = len(self._values[0]) if self._values else 0
 
