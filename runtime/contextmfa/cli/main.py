@@ -8,6 +8,7 @@ from contextmfa.cli import (
     authenticators,
     check,
     evaluate,
+    import_command,
     keygen,
     outbox,
     remember,
@@ -38,6 +39,7 @@ outbox.register(app)
 authenticators.register(app)
 remember.register(app)
 serve.register(app)
+import_command.register(app)
 
 
 def run() -> None:

@@ -1,0 +1,147 @@
+"""Turn recorded logins into rows: the per-login work a replay does, in-process or in a worker.
+
+An ``Evaluator`` owns one engine and its history, and in a diff a second engine (the candidate
+config) with a history of its own: a login the candidate denies never enters the candidate's
+history, exactly as it would not have in production under that config.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from contextmfa.config import load_config
+from contextmfa.decision import Decision
+from contextmfa.engine import Engine
+from contextmfa.enrich.history import InMemoryHistory
+from contextmfa.errors import InputError
+from contextmfa.events import EventRecord, _decode, parse_event
+from contextmfa.replay.diff import responsible
+from contextmfa.replay.rows import Facts, Row, RowOptions, Verdict
+from contextmfa.replay.run import evaluate_record
+
+__all__ = ["Evaluator"]
+
+DETAIL_KEYS = ("risk", "trace", "logs", "errors")
+
+
+class Evaluator:
+    """Records in, rows out; not thread-safe (a worker process owns one)."""
+
+    def __init__(
+        self, engine: Engine, options: RowOptions, candidate: Engine | None = None
+    ) -> None:
+        self.engine, self.candidate, self.options = engine, candidate, options
+        self.history = _history()
+        self.candidate_history = _history()
+        self._changed_policy = None
+        if candidate is not None and candidate.policy != engine.policy:
+            self._changed_policy = f"policy:{candidate.policy.mfa}"
+
+    @classmethod
+    def open(cls, config: Path, candidate: Path | None, options: RowOptions) -> Evaluator:
+        """Compile the config (and the candidate) from their files: a worker's start."""
+        engine = Engine(load_config(config))
+        try:
+            other = Engine(load_config(candidate)) if candidate is not None else None
+        except BaseException:
+            engine.close()
+            raise
+        return cls(engine, options, other)
+
+    def close(self) -> None:
+        self.engine.close()
+        if self.candidate is not None:
+            self.candidate.close()
+
+    def evaluate_line(self, number: int, raw: bytes) -> Row:
+        """One raw JSON Lines record, validated here (the parent only split the file)."""
+        where = f"{self.options.source}:{number}"
+        try:
+            event = parse_event(_decode(raw.strip(), where), where=where)
+        except InputError as exc:
+            return Row(number, error=str(exc))
+        return self.evaluate(EventRecord(line=number, event=event))
+
+    def evaluate(self, record: EventRecord) -> Row:
+        item = evaluate_record(self.engine, record, self.history, source=self.options.source)
+        event = item.event
+        login_id = event.id if event is not None else None
+        user_id = event.user.user_id if event is not None else None
+        if item.decision is None or event is None:
+            return Row(record.line, login_id, user_id, error=str(item.error))
+        decision = item.decision
+        current = Verdict.of(decision)
+        other: Decision | None = None
+        verdict: Verdict | None = None
+        if self.candidate is not None:
+            try:
+                other = self.candidate.evaluate(event, self.candidate_history)
+            except InputError as exc:
+                message = f"{self.options.source}:{record.line}: error: candidate config: {exc}"
+                return Row(record.line, login_id, user_id, error=message)
+            verdict = Verdict.of(other)
+        changed = verdict is not None and verdict != current
+        blame = (
+            responsible(current, verdict, changed_policy=self._changed_policy)
+            if changed and verdict is not None
+            else None
+        )
+        detail = None
+        if self.options.details and (item.mismatches or changed):
+            detail = _detail(record.line, user_id, decision, current, other, verdict, blame)
+            if item.mismatches:
+                detail["mismatches"] = [str(m) for m in item.mismatches]
+        return Row(
+            line=record.line,
+            login_id=login_id,
+            user_id=user_id,
+            current=current,
+            candidate=verdict,
+            checked=item.checked,
+            mismatches=item.mismatches,
+            decision_json=decision.to_json() if self.options.decision_json else None,
+            facts=Facts.of(decision) if self.options.facts else None,
+            responsible=blame,
+            timed_out=_timed_out(decision) or (other is not None and _timed_out(other)),
+            detail=detail,
+        )
+
+
+def _timed_out(decision: Decision) -> bool:
+    return any(error.get("kind") == "timeout" for error in decision.errors)
+
+
+def _history() -> InMemoryHistory:
+    """Risk reads a user's last login and when a device or browser was last seen, never the
+    list of logins, so a replay keeps one record a user: memory grows with users, not logins."""
+    return InMemoryHistory(keep_logins=1)
+
+
+def _side(decision: Decision, verdict: Verdict) -> dict[str, Any]:
+    full = decision.to_dict()
+    return verdict.to_dict() | {key: full[key] for key in DETAIL_KEYS}
+
+
+def _detail(
+    line: int,
+    user_id: str | None,
+    decision: Decision,
+    current: Verdict,
+    other: Decision | None,
+    verdict: Verdict | None,
+    blame: str | None,
+) -> dict[str, Any]:
+    """A login someone will read: its verdicts with their traces, JSON-ready."""
+    detail: dict[str, Any] = {"line": line, "login_id": decision.login_id, "user_id": user_id}
+    geo = decision.geoip or {}
+    detail["location"] = {k: geo.get(k) for k in ("country_code", "city_name")}
+    if other is not None and verdict is not None:
+        detail["transition"] = f"{current.outcome} -> {verdict.outcome}"
+        detail["changed"] = list(current.changed_fields(verdict))
+        detail["responsible"] = blame
+        detail["current"] = _side(decision, current)
+        detail["candidate"] = _side(other, verdict)
+    else:
+        detail["current"] = _side(decision, current)
+    return detail

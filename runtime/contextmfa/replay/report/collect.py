@@ -1,0 +1,161 @@
+"""What the report shows, gathered row by row in bounded memory.
+
+Counts are kept per outcome everywhere, so every chart can be coloured by outcome. Locations are
+bucketed to 0.1° (GeoIP places logins at city centroids, so a bucket is in practice a city); the
+number of buckets is bounded by the places in the GeoIP database, not by the number of logins.
+The logins someone will read (expectation mismatches, changed decisions) go to a temporary file
+as they arrive, so even a diff that changes a million logins does not grow memory.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from contextmfa.replay.diff import DiffSummary
+from contextmfa.replay.rows import Row
+
+__all__ = ["DISTANCE_BUCKETS", "SPEED_BUCKETS", "ReportData"]
+
+SPEED_BUCKETS = (0, 10, 100, 500, 1000, 5000)
+"""Lower bounds, km/h, of the travel speed histogram (the last bucket is open)."""
+DISTANCE_BUCKETS = (0, 10, 100, 500, 2000, 5000)
+"""Lower bounds, km, of the travel distance histogram."""
+ERRORS_KEPT = 50
+
+
+def _bucket(value: float, bounds: tuple[int, ...]) -> str:
+    index = max(i for i, low in enumerate(bounds) if value >= low)
+    if index == len(bounds) - 1:
+        return f"≥ {bounds[index]:,}"
+    return f"{bounds[index]:,}–{bounds[index + 1]:,}"
+
+
+def bucket_labels(bounds: tuple[int, ...]) -> list[str]:
+    return [_bucket(low, bounds) for low in bounds]
+
+
+@dataclass
+class Place:
+    latitude: float
+    longitude: float
+    label: str
+    outcomes: Counter[str] = field(default_factory=Counter)
+    changed: int = 0
+
+
+@dataclass
+class ReportData:
+    """Everything the HTML report renders; ``add`` every row, then render."""
+
+    title: str
+    inputs: dict[str, str]
+    diff: DiffSummary | None = None
+    limit: int = 5000
+    replayed: int = 0
+    checked: int = 0
+    failed: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    sources: dict[str, Counter[str]] = field(default_factory=dict)
+    candidate_sources: dict[str, Counter[str]] = field(default_factory=dict)
+    places: dict[tuple[float, float], Place] = field(default_factory=dict)
+    countries: dict[str, Place] = field(default_factory=dict)
+    unlocated: Counter[str] = field(default_factory=Counter)
+    risk: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    input_errors: int = 0
+    mismatched: int = 0
+    changed: int = 0
+    detailed: int = 0
+    _spill: IO[str] | None = None
+
+    def add(self, row: Row) -> None:
+        if row.error is not None or row.current is None:
+            self.input_errors += 1
+            if len(self.errors) < ERRORS_KEPT and row.error:
+                self.errors.append(row.error)
+            return
+        self.replayed += 1
+        current = row.current
+        self.outcomes[current.outcome] += 1
+        self.sources.setdefault(current.source, Counter())[current.outcome] += 1
+        shown = current.outcome
+        if row.candidate is not None:
+            shown = row.candidate.outcome
+            bucket = self.candidate_sources.setdefault(row.candidate.source, Counter())
+            bucket[shown] += 1
+        if row.checked:
+            self.checked += 1
+            self.failed += bool(row.mismatches)
+        self._add_facts(row, shown)
+        if row.detail is not None:
+            self.mismatched += bool(row.mismatches)
+            self.changed += row.changed
+            self.detailed += 1
+            if not self.limit or self.detailed <= self.limit:
+                self._keep(row)
+
+    def _add_facts(self, row: Row, outcome: str) -> None:
+        facts = row.facts
+        if facts is None:
+            return
+        if facts.latitude is not None and facts.longitude is not None:
+            key = (round(facts.latitude, 1), round(facts.longitude, 1))
+            place = self.places.get(key)
+            if place is None:
+                label = ", ".join(p for p in (facts.city, facts.country_code) if p) or "?"
+                place = self.places[key] = Place(key[0], key[1], label)
+            place.outcomes[outcome] += 1
+            place.changed += row.changed
+        else:
+            self.unlocated[outcome] += 1
+        if facts.country_code:
+            country = self.countries.get(facts.country_code)
+            if country is None:
+                name = facts.country_name or facts.country_code
+                country = self.countries[facts.country_code] = Place(0.0, 0.0, name)
+            country.outcomes[outcome] += 1
+            country.changed += row.changed
+        for name, code in (
+            ("confidence", facts.confidence),
+            ("new_device", facts.new_device),
+            ("impossible_travel", facts.impossible_travel),
+            ("untrusted_ip", facts.untrusted_ip),
+        ):
+            self._count("risk:" + name, code or "none", outcome)
+        if facts.speed_kmh is not None:
+            self._count("travel:speed_kmh", _bucket(facts.speed_kmh, SPEED_BUCKETS), outcome)
+        if facts.distance_km is not None:
+            label = _bucket(facts.distance_km, DISTANCE_BUCKETS)
+            self._count("travel:distance_km", label, outcome)
+
+    def _count(self, chart: str, category: str, outcome: str) -> None:
+        self.risk.setdefault(chart, {}).setdefault(category, Counter())[outcome] += 1
+
+    def _keep(self, row: Row) -> None:
+        if self._spill is None:  # closed by close(), after the page is written
+            self._spill = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        kind = "mismatch" if row.mismatches else "change"
+        detail = dict(row.detail or {}, kind=kind, changed_decision=row.changed)
+        self._spill.write(json.dumps(detail, ensure_ascii=False) + "\n")
+
+    def details(self) -> Iterator[dict[str, Any]]:
+        """The kept logins, in input order (read back from the temporary file)."""
+        if self._spill is None:
+            return
+        self._spill.seek(0)
+        for line in self._spill:
+            yield json.loads(line)
+
+    @property
+    def kept(self) -> int:
+        return min(self.detailed, self.limit) if self.limit else self.detailed
+
+    def close(self) -> None:
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None
