@@ -105,7 +105,7 @@ def test_testing_an_action_against_an_event(service):
     _put(service, "greet", PRINTING)
     answer = service.client.post(
         "/v1/actions/greet/test",
-        json={"event": login_event("auth0|t"), "secrets": {"GREETING": "hi"}},
+        json={"event": login_event("auth0|t"), "secrets": {"GREETING": "hi-there-friend"}},
         headers=service.admin(),
     )
     assert answer.status_code == 200, answer.text
