@@ -15,7 +15,7 @@ from contextmfa.decision import Decision
 from contextmfa.engine import Engine
 from contextmfa.enrich.history import InMemoryHistory
 from contextmfa.errors import InputError
-from contextmfa.events import EventRecord, _decode, parse_event
+from contextmfa.events import EventRecord, parse_event_json
 from contextmfa.replay.diff import responsible
 from contextmfa.replay.rows import Facts, Row, RowOptions, Verdict
 from contextmfa.replay.run import evaluate_record
@@ -58,7 +58,7 @@ class Evaluator:
         """One raw JSON Lines record, validated here (the parent only split the file)."""
         where = f"{self.options.source}:{number}"
         try:
-            event = parse_event(_decode(raw.strip(), where), where=where)
+            event = parse_event_json(raw.strip(), where=where)
         except InputError as exc:
             return Row(number, error=str(exc))
         return self.evaluate(EventRecord(line=number, event=event))
