@@ -3,6 +3,7 @@ kind of decision source a tenant meets, and every risk code."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,10 @@ RISK_CODES = {
 def decisions():
     found = []
     for config, logins in PAIRS:
-        engine = Engine(load_config(config))
+        loaded = load_config(config)
+        # A generous Action timeout: a busy machine must not change a recorded decision.
+        sandbox = loaded.sandbox.model_copy(update={"timeout_ms": 5000})
+        engine = Engine(dataclasses.replace(loaded, sandbox=sandbox))
         try:
             items = list(replay(engine, read_events(logins), source=str(logins)))
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from contextmfa.config import load_config
+from contextmfa.config import TenantConfig, load_config
 from contextmfa.engine import Engine
 from contextmfa.enrich.history import History, InMemoryHistory, LoginRecord
 from contextmfa.events import read_events
@@ -130,7 +131,7 @@ def test_the_lookups_use_the_indexes(sqlite_file_url):
 
 def test_replaying_the_samples_with_sql_history_matches_memory():
     """The sample tenant's recorded logins decide the same with either history."""
-    engine = Engine(load_config(SAMPLES / "tenant.toml"))
+    engine = Engine(unhurried(load_config(SAMPLES / "tenant.toml")))
     events = list(read_events(SAMPLES / "logins.jsonl"))
     in_memory = list(replay(engine, events, InMemoryHistory()))
     with Store.open("sqlite://", development=True) as store:
@@ -142,3 +143,10 @@ def test_replaying_the_samples_with_sql_history_matches_memory():
             assert b.decision.outcome == a.decision.outcome, a.event.id
             assert b.decision.risk == a.decision.risk, a.event.id
         assert a.mismatches == b.mismatches
+
+
+def unhurried(config: TenantConfig) -> TenantConfig:
+    """The samples with a generous Action timeout: a busy machine must not change a decision."""
+    return dataclasses.replace(
+        config, sandbox=config.sandbox.model_copy(update={"timeout_ms": 5000})
+    )
