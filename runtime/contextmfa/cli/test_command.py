@@ -19,6 +19,7 @@ from contextmfa.errors import CompileError, InputError
 from contextmfa.events import load_event
 from contextmfa.sandbox import ActionRun, InMemoryActionCache, compile_action, run_action
 from contextmfa.sandbox.process import run_action_isolated
+from contextmfa.sandbox.summary import run_summary
 
 
 class TestFormat(StrEnum):
@@ -105,35 +106,6 @@ def _parse_secrets(pairs: list[str]) -> dict[str, str]:
             raise InputError("--secret: expected KEY=VALUE (a name, '=', then the value)")
         secrets[key] = value
     return secrets
-
-
-def run_summary(run: ActionRun) -> dict[str, object]:
-    """What the Action did, as JSON-ready data (secrets never included)."""
-    return {
-        "action": run.action,
-        "directives": [_directive(d) for d in run.directives],
-        "logs": [log.line for log in run.logs],
-        "error": None
-        if run.error is None
-        else {"kind": run.error.kind, "message": run.error.message, "line": run.error.line},
-        "app_metadata": run.app_metadata,
-        "user_metadata": run.user_metadata,
-        "id_token_claims": run.id_token_claims,
-        "access_token_claims": run.access_token_claims,
-        "transaction_metadata": run.transaction_metadata,
-        "duration_us": run.duration_us,
-    }
-
-
-def _directive(directive: object) -> dict[str, object]:
-    data = {"directive": type(directive).__name__.lower()}
-    for name in ("kind", "factors", "remember", "reason"):
-        if hasattr(directive, name):
-            value = getattr(directive, name)
-            data[name] = sorted(value) if isinstance(value, frozenset) else value
-    if data.get("factors", ...) is None:
-        data["factors"] = "any"
-    return data
 
 
 def _show(run: ActionRun, output_format: TestFormat) -> None:

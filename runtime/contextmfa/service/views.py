@@ -12,6 +12,7 @@ from typing import Any
 
 from contextmfa.delivery import mask_recipient
 from contextmfa.sandbox import ActionRun
+from contextmfa.sandbox.summary import run_summary
 from contextmfa.store.ports import Authenticator
 
 __all__ = ["authenticator_out", "iso", "result_out", "run_out"]
@@ -62,31 +63,6 @@ def result_out(result: Any, **extra: Any) -> dict[str, Any]:
     return out
 
 
-def _directive(directive: object) -> dict[str, Any]:
-    data: dict[str, Any] = {"directive": type(directive).__name__.lower()}
-    for name in ("kind", "factors", "remember", "reason", "source"):
-        if hasattr(directive, name):
-            value = getattr(directive, name)
-            data[name] = sorted(value) if isinstance(value, frozenset) else value
-    if "factors" in data and data["factors"] is None:
-        data["factors"] = "any"
-    return data
-
-
 def run_out(run: ActionRun) -> dict[str, Any]:
-    """What one Action run did (the shape of ``contextmfa test --format json``)."""
-    error = run.error
-    return {
-        "action": run.action,
-        "directives": [_directive(d) for d in run.directives],
-        "logs": [log.line for log in run.logs],
-        "error": None
-        if error is None
-        else {"kind": error.kind, "message": error.message, "line": error.line},
-        "app_metadata": run.app_metadata,
-        "user_metadata": run.user_metadata,
-        "id_token_claims": run.id_token_claims,
-        "access_token_claims": run.access_token_claims,
-        "transaction_metadata": run.transaction_metadata,
-        "duration_us": run.duration_us,
-    }
+    """What one Action run did (the shape of ``contextmfa test --format json``, with sources)."""
+    return run_summary(run, sources=True)
