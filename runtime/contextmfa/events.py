@@ -31,6 +31,8 @@ __all__ = [
     "EventRecord",
     "Expectation",
     "LoginEvent",
+    "bounded_lines",
+    "decode_record",
     "format_validation_error",
     "load_event",
     "parse_event",
@@ -270,7 +272,7 @@ def parse_event_json(text: str | bytes, *, where: str) -> LoginEvent:
         raise InputError(f"{where}: error: {format_validation_error(exc)}") from None
 
 
-def _decode(text: str | bytes, where: str) -> Any:
+def decode_record(text: str | bytes, where: str) -> Any:
     if len(text) > MAX_RECORD_BYTES:
         raise InputError(f"{where}: error: record is larger than {MAX_RECORD_BYTES} bytes")
     try:
@@ -301,7 +303,7 @@ def read_events(path: Path) -> Iterator[EventRecord]:
     except OSError as exc:
         raise InputError(f"{path}: error: cannot read: {exc.strerror}") from None
     with handle:
-        for number, raw in enumerate(_bounded_lines(handle), start=1):
+        for number, raw in enumerate(bounded_lines(handle), start=1):
             where = f"{path}:{number}"
             if raw is None:
                 message = f"{where}: error: record is larger than {MAX_RECORD_BYTES} bytes"
@@ -319,7 +321,7 @@ def read_events(path: Path) -> Iterator[EventRecord]:
                 yield EventRecord(line=number, event=event)
 
 
-def _bounded_lines(handle: BinaryIO) -> Iterator[bytes | None]:
+def bounded_lines(handle: BinaryIO) -> Iterator[bytes | None]:
     """Lines of at most MAX_RECORD_BYTES; an over-long line yields None and is skipped unread."""
     while True:
         line = handle.readline(MAX_RECORD_BYTES + 1)

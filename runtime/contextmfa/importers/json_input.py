@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from contextmfa.errors import InputError
-from contextmfa.events import MAX_RECORD_BYTES, _bounded_lines
+from contextmfa.events import MAX_RECORD_BYTES, bounded_lines
 
 __all__ = ["Item", "read_items"]
 
@@ -63,7 +63,7 @@ def _text(handle: Any) -> TextIO:
 
 
 def _lines(handle: Any, path: Path) -> Iterator[Item]:
-    for number, raw in enumerate(_bounded_lines(handle), start=1):
+    for number, raw in enumerate(bounded_lines(handle), start=1):
         where = f"{path}:{number}"
         if raw is None:
             yield (

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from contextmfa.errors import ContextMFAError, InputError
-from contextmfa.events import _decode
+from contextmfa.events import decode_record
 from contextmfa.replay.evaluator import Evaluator
 from contextmfa.replay.rows import Row, RowOptions
 from contextmfa.replay.source import raw_records, too_long
@@ -71,7 +71,7 @@ class WorkerSpec:
 def route(raw: bytes, workers: int) -> int:
     """The worker that owns this record's user; a record without one goes to worker 0, which
     reports the validation error as a one-process replay would."""
-    data = _decode(raw, "-")
+    data = decode_record(raw, "-")
     user = data.get("user") if isinstance(data, dict) else None
     user_id = user.get("user_id") if isinstance(user, dict) else None
     if user_id is None:

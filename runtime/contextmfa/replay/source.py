@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from contextmfa.errors import InputError
-from contextmfa.events import MAX_RECORD_BYTES, _bounded_lines
+from contextmfa.events import MAX_RECORD_BYTES, bounded_lines
 from contextmfa.replay.evaluator import Evaluator
 from contextmfa.replay.rows import Row
 
@@ -31,7 +31,7 @@ def raw_records(path: Path) -> Iterator[tuple[int, bytes | None]]:
     except OSError as exc:
         raise InputError(f"{path}: error: cannot read: {exc.strerror}") from None
     with handle:
-        for number, raw in enumerate(_bounded_lines(handle), start=1):
+        for number, raw in enumerate(bounded_lines(handle), start=1):
             if raw is None:
                 yield number, None
                 continue
