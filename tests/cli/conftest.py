@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,17 @@ def cli() -> Run:
     return Run()
 
 
-@pytest.fixture
-def samples() -> Path:
-    return SAMPLES
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of samples/ (and the actions/ it refers to) whose Actions get 5 s instead of
+    100 ms: a pause of the test process must not turn a recorded decision into a timeout."""
+    root = tmp_path_factory.mktemp("checkout")
+    shutil.copytree(SAMPLES, root / "samples")
+    shutil.copytree(ROOT / "actions", root / "actions")
+    config = root / "samples" / "tenant.toml"
+    text = config.read_text(encoding="utf-8").replace("timeout_ms = 100", "timeout_ms = 5000")
+    config.write_text(text, encoding="utf-8")
+    return root / "samples"
 
 
 @pytest.fixture
