@@ -20,6 +20,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from contextmfa.service import pages
 from contextmfa.service.auth import Clock, ServiceState
 from contextmfa.service.errors import install_error_handlers
 from contextmfa.service.logs import AccessLog, configure_logging
@@ -50,10 +51,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        import anyio.to_thread
-
-        n = int(os.environ.get("XX_THREADS", "40"))
-        anyio.to_thread.current_default_thread_limiter().total_tokens = n
         try:
             yield
         finally:
@@ -69,7 +66,7 @@ def create_app(
     )
     metrics = Metrics()
     app.state.contextmfa = ServiceState(tenants, metrics, clock or _system_clock)
-    for area in (logins, mfa, push, admin, actions, public):
+    for area in (logins, mfa, push, admin, actions, public, pages):
         app.include_router(area.router)
     install_error_handlers(app)
     install_openapi(app)

@@ -72,9 +72,18 @@ def _digest(key: str) -> bytes:
 class Tenants:
     """The registry: find a tenant by key or id; owns the stores and engines."""
 
-    def __init__(self, tenants: Sequence[Tenant], tokens: MfaTokens, stores: Sequence[Store]):
+    def __init__(
+        self,
+        tenants: Sequence[Tenant],
+        tokens: MfaTokens,
+        stores: Sequence[Store],
+        *,
+        page_key: bytes,
+    ) -> None:
         self._by_id = {t.id: t for t in tenants}
         self.tokens = tokens
+        self.page_key = page_key
+        """Seals the hosted pages' session cookies (``MasterKey.derive("service/pages")``)."""
         self._stores = list(stores)
 
     def __iter__(self) -> Iterator[Tenant]:
@@ -248,4 +257,9 @@ def load_tenants(paths: Sequence[Path], *, environ: Mapping[str, str] | None = N
             store.close()
         raise
     key = opener.master.derive("service/mfa-token")
-    return Tenants(tenants, MfaTokens(key), list(opener.stores.values()))
+    return Tenants(
+        tenants,
+        MfaTokens(key),
+        list(opener.stores.values()),
+        page_key=opener.master.derive("service/pages"),
+    )
