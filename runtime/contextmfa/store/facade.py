@@ -10,7 +10,8 @@ Opening migrates the schema to the newest revision. The secret key is the argume
 ``development=True`` (a fixed, public key, with a logged warning).
 
 With ``redis_url``, rate buckets, the Actions cache and challenge state live in Redis; the rest
-(authenticators, single-use claims, remember tokens, history, outbox, audit) stays in SQL.
+(authenticators, single-use claims, remember tokens, history, outbox, audit, recorded logins)
+stays in SQL.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from contextmfa.store.ports import (
     AuditLog,
     AuthenticatorStore,
     ChallengeStore,
+    LoginRecords,
     Outbox,
     RateLimiter,
     RememberTokens,
@@ -40,6 +42,7 @@ from contextmfa.store.sql import (
     SqlAuthenticators,
     SqlChallenges,
     SqlHistory,
+    SqlLoginRecords,
     SqlOutbox,
     SqlRateLimiter,
     SqlRememberTokens,
@@ -70,6 +73,7 @@ class Store:
     remember: RememberTokens
     outbox: Outbox
     audit: AuditLog
+    logins: LoginRecords
     history: History
     action_cache: ActionCache
     codes: CodeHasher
@@ -84,6 +88,7 @@ class Store:
         self.remember = SqlRememberTokens(db)
         self.outbox = SqlOutbox(db, box)
         self.audit = SqlAuditLog(db)
+        self.logins = SqlLoginRecords(db)
         self.history = SqlHistory(db)
         self._redis = None
         if redis_url is None:

@@ -13,7 +13,7 @@ import copy
 import dataclasses
 import hmac
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from contextmfa.store.ports import (
     Authenticator,
     Challenge,
     OutboxMessage,
+    RecordedLogin,
 )
 from contextmfa.store.tokens import new_id, new_token, token_hash
 
@@ -35,6 +36,7 @@ __all__ = [
     "InMemoryAuditLog",
     "InMemoryAuthenticators",
     "InMemoryChallenges",
+    "InMemoryLoginRecords",
     "InMemoryOutbox",
     "InMemoryRateLimiter",
     "InMemoryRememberTokens",
@@ -357,6 +359,54 @@ class InMemoryAuditLog:
             ]
         return found[:limit]
 
+    def purge(self, tenant_id: str, *, before: datetime) -> int:
+        moment = utc(before)
+        with self._lock:
+            kept = [e for e in self._entries if e.tenant_id != tenant_id or e.created_at >= moment]
+            removed = len(self._entries) - len(kept)
+            self._entries = kept
+        return removed
+
+
+class InMemoryLoginRecords:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._logins: list[RecordedLogin] = []
+
+    def record(self, login: RecordedLogin) -> None:
+        copied = dataclasses.replace(
+            login, event=_copy(login.event), decision=_copy(login.decision)
+        )
+        with self._lock:
+            self._logins.append(copied)
+
+    def export(
+        self,
+        tenant_id: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        user_id: str | None = None,
+    ) -> Iterator[RecordedLogin]:
+        with self._lock:
+            logins = list(self._logins)
+        for login in logins:
+            if login.tenant_id != tenant_id or (user_id is not None and login.user_id != user_id):
+                continue
+            if since is not None and login.occurred_at < utc(since):
+                continue
+            if until is not None and login.occurred_at >= utc(until):
+                continue
+            yield login
+
+    def purge(self, tenant_id: str, *, before: datetime) -> int:
+        moment = utc(before)
+        with self._lock:
+            kept = [x for x in self._logins if x.tenant_id != tenant_id or x.recorded_at >= moment]
+            removed = len(self._logins) - len(kept)
+            self._logins = kept
+        return removed
+
 
 class InMemoryStore:
     """Every port in memory, shaped like :class:`contextmfa.store.Store` (for tests).
@@ -374,6 +424,7 @@ class InMemoryStore:
         self.remember = InMemoryRememberTokens()
         self.outbox = InMemoryOutbox()
         self.audit = InMemoryAuditLog()
+        self.logins = InMemoryLoginRecords()
         self.history = InMemoryHistory()
         self.action_cache = InMemoryActionCache()
 

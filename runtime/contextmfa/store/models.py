@@ -42,6 +42,7 @@ __all__ = [
     "LoginRow",
     "OutboxRow",
     "RateBucketRow",
+    "RecordedLoginRow",
     "RememberTokenRow",
     "SingleUseRow",
 ]
@@ -217,3 +218,29 @@ class AuditRow(Base):
     user_id: Mapped[str | None] = mapped_column(String(IDENT))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     detail: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+
+
+class RecordedLoginRow(Base):
+    """A login the service decided: the event as served, its decision and the config version.
+
+    Read back in ``seq`` order (the order the service decided them, which is the order their
+    risk history saw them), filtered by the login's own time and user.
+    """
+
+    __tablename__ = "recorded_logins"
+    __table_args__ = (
+        Index(None, "tenant_id", "occurred_at"),
+        Index(None, "tenant_id", "user_id", "seq"),
+        Index(None, "tenant_id", "recorded_at"),
+    )
+
+    seq: Mapped[int] = mapped_column(Serial, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(TENANT))
+    login_id: Mapped[str] = mapped_column(String(IDENT))
+    user_id: Mapped[str] = mapped_column(String(IDENT))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    config_version: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    event: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    decision: Mapped[dict[str, Any]] = mapped_column(JsonDoc)

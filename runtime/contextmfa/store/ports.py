@@ -26,7 +26,7 @@ Conventions every implementation keeps:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -41,10 +41,12 @@ __all__ = [
     "BucketLimit",
     "Challenge",
     "ChallengeStore",
+    "LoginRecords",
     "Outbox",
     "OutboxMessage",
     "RateLimiter",
     "RateVerdict",
+    "RecordedLogin",
     "RememberTokens",
     "SingleUse",
 ]
@@ -124,6 +126,25 @@ class AuditEntry:
     user_id: str | None
     created_at: datetime
     detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedLogin:
+    """A login the service decided: the event as it was evaluated, and what was decided.
+
+    ``event`` is the login event as served (enrolled factors from the store, ``remembered``
+    from a checked token), with secret-looking values already redacted; ``decision`` is the
+    decision JSON. ``config_version`` names the config (files and deployed Actions) that decided.
+    """
+
+    tenant_id: str
+    login_id: str
+    user_id: str
+    occurred_at: datetime
+    recorded_at: datetime
+    config_version: str
+    event: Mapping[str, Any]
+    decision: Mapping[str, Any]
 
 
 @runtime_checkable
@@ -314,4 +335,33 @@ class AuditLog(Protocol):
         self, tenant_id: str, *, user_id: str | None = None, limit: int = 100
     ) -> list[AuditEntry]:
         """The most recent entries, newest first."""
+        ...
+
+    def purge(self, tenant_id: str, *, before: datetime) -> int:
+        """Delete the tenant's entries older than ``before``; returns how many."""
+        ...
+
+
+@runtime_checkable
+class LoginRecords(Protocol):
+    def record(self, login: RecordedLogin) -> None:
+        """Append a decided login."""
+        ...
+
+    def export(
+        self,
+        tenant_id: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        user_id: str | None = None,
+    ) -> Iterator[RecordedLogin]:
+        """The tenant's recorded logins in the order they were decided, streamed.
+
+        ``since`` (inclusive) and ``until`` (exclusive) bound the login's own timestamp.
+        """
+        ...
+
+    def purge(self, tenant_id: str, *, before: datetime) -> int:
+        """Delete the logins recorded before ``before``; returns how many."""
         ...

@@ -13,6 +13,7 @@ from contextmfa.store.sql.challenges import SqlChallenges
 from contextmfa.store.sql.history import SqlHistory
 from contextmfa.store.sql.outbox import SqlOutbox
 from contextmfa.store.sql.rate_limits import SqlRateLimiter
+from contextmfa.store.sql.recorded_logins import SqlLoginRecords
 from contextmfa.store.sql.remember import SqlRememberTokens
 from contextmfa.store.sql.single_use import SqlSingleUse
 
@@ -22,6 +23,7 @@ __all__ = [
     "SqlAuthenticators",
     "SqlChallenges",
     "SqlHistory",
+    "SqlLoginRecords",
     "SqlOutbox",
     "SqlRateLimiter",
     "SqlRememberTokens",

@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from contextmfa.store.clock import utc
 from contextmfa.store.database import Database
 from contextmfa.store.models import AuditRow
 from contextmfa.store.ports import AuditEntry
-from contextmfa.store.sql.common import p, table
+from contextmfa.store.sql.common import p, rowcount, table
 from contextmfa.store.tokens import new_id
 
 __all__ = ["SqlAuditLog"]
@@ -61,3 +61,8 @@ class SqlAuditLog:
             AuditEntry(row.id, row.tenant_id, row.kind, row.user_id, row.created_at, row.detail)
             for row in rows
         ]
+
+    def purge(self, tenant_id: str, *, before: datetime) -> int:
+        statement = delete(T).where(T.c.tenant_id == tenant_id, T.c.created_at < utc(before))
+        with self._db.write() as connection:
+            return rowcount(connection.execute(statement))
