@@ -86,6 +86,10 @@ class ServiceSection(_Section):
     issuer: str = "http://localhost:8000"
     webauthn_rp_id: str = "localhost"
     webauthn_origins: tuple[str, ...] = ("http://localhost:8000",)
+    return_urls: tuple[str, ...] = ()
+    """Where the hosted challenge page may hand the assertion back (exact URLs of the IdP)."""
+    audit_retention_days: int = Field(default=90, ge=1, le=3650)
+    """How long the store keeps recorded logins and audit records."""
 
 
 class DuoSection(_Section):

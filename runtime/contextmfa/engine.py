@@ -7,10 +7,12 @@ the clock taken from the event. Storage, HTTP and the CLI are adapters around it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from time import perf_counter_ns
 from typing import Any
 
 from contextmfa.config import TenantConfig
+from contextmfa.config_version import config_version
 from contextmfa.decision import Decision, PolicySettings, UserContext, resolve
 from contextmfa.directives import Deny, Directive, Require, Step
 from contextmfa.enrich.geoip import GeoIP
@@ -142,6 +144,11 @@ class Engine:
             impossible_speed_kmh=config.risk.impossible_speed_kmh,
         )
 
+    @cached_property
+    def version(self) -> str:
+        """The config's version (:func:`config_version`), computed on first use."""
+        return config_version(self.config)
+
     def close(self) -> None:
         self.flow.close()
         self.geoip.close()
@@ -227,7 +234,7 @@ class Engine:
     @staticmethod
     def event_view(event: LoginEvent, enrichment: Enrichment) -> dict[str, Any]:
         """The enriched event as the plain dict an Action reads (through a read-only view)."""
-        data = event.model_dump(mode="json", exclude={"expect"})
+        data = event.model_dump(mode="json", exclude={"expect", "recorded"})
         data["tenant"]["id"] = enrichment.tenant_id
         data["request"]["geoip"] = enrichment.geoip
         data["request"]["asn"] = enrichment.asn

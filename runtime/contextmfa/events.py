@@ -31,6 +31,7 @@ __all__ = [
     "EventRecord",
     "Expectation",
     "LoginEvent",
+    "Recorded",
     "bounded_lines",
     "decode_record",
     "format_validation_error",
@@ -173,6 +174,15 @@ class Expectation(_Strict):
     source: str | None = None
 
 
+class Recorded(_Strict):
+    """What the service decided for a recorded login (``contextmfa logins export``); evaluation
+    ignores it, and its ``expect`` carries the outcome a replay compares."""
+
+    config_version: str = Field(max_length=64)
+    recorded_at: AwareDatetime
+    decision: Metadata
+
+
 class LoginEvent(_Strict):
     id: str = Field(min_length=1, max_length=256)
     timestamp: AwareDatetime
@@ -188,6 +198,7 @@ class LoginEvent(_Strict):
     transaction: Transaction | None = None
     stats: Stats | None = None
     expect: Expectation | None = None
+    recorded: Recorded | None = None
 
     @property
     def ip(self) -> IPv4Address | IPv6Address:

@@ -10,6 +10,7 @@ from contextmfa.cli import (
     evaluate,
     import_command,
     keygen,
+    logins,
     outbox,
     remember,
     replay,
@@ -40,6 +41,7 @@ authenticators.register(app)
 remember.register(app)
 serve.register(app)
 import_command.register(app)
+logins.register(app)
 
 
 def run() -> None:

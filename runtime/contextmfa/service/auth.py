@@ -13,7 +13,7 @@ device's key (:mod:`service.routes.push`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
@@ -22,6 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from contextmfa.service.errors import InvalidMfaToken, Unauthorized
 from contextmfa.service.metrics import Metrics
+from contextmfa.service.recording import RetentionSweep
 from contextmfa.service.tenants import Tenant, Tenants
 from contextmfa.service.tokens import MfaTransaction
 
@@ -57,11 +58,12 @@ MfaToken = Annotated[Credentials, Depends(_mfa)]
 
 @dataclass(frozen=True)
 class ServiceState:
-    """What every request reads: the tenants, the metrics and the clock."""
+    """What every request reads: the tenants, the metrics, the clock, the retention sweep."""
 
     tenants: Tenants
     metrics: Metrics
     clock: Clock
+    retention: RetentionSweep = field(default_factory=RetentionSweep)
 
 
 def state_of(request: Request) -> ServiceState:

@@ -59,6 +59,8 @@ class Tenant:
     admin_key_digest: bytes | None = field(repr=False)
     login_gate: AbstractContextManager[object] = field(default_factory=nullcontext, repr=False)
     """Held around a login's evaluation; a lock per SQLite file store (see :func:`_gate_for`)."""
+    secret_values: tuple[str, ...] = field(default=(), repr=False)
+    """The keys and Action secrets: redacted from anything recorded."""
 
     @property
     def id(self) -> str:
@@ -227,6 +229,11 @@ def _tenant(config: TenantConfig, opener: _Opener, env: Mapping[str, str]) -> Te
         api_key_digest=_digest(api_key),
         admin_key_digest=_digest(admin) if admin is not None else None,
         login_gate=opener.gates[id(store)],
+        secret_values=(
+            api_key,
+            *([admin] if admin else []),
+            *(v for values in config.secrets.values() for v in values.values()),
+        ),
     )
 
 

@@ -22,9 +22,9 @@ from contextmfa.errors import InputError
 from contextmfa.events import MAX_RECORD_BYTES, EnrolledFactor, LoginEvent, parse_event
 from contextmfa.service.auth import ApiTenant, ServiceState, State
 from contextmfa.service.errors import PayloadTooLarge
-from contextmfa.service.logs import audit
 from contextmfa.service.metrics import source_kind
 from contextmfa.service.openapi import LOGIN_EVENT_BODY
+from contextmfa.service.recording import record_login
 from contextmfa.service.routes import errors
 from contextmfa.service.schemas import LoginOut
 from contextmfa.service.tenants import Tenant
@@ -103,7 +103,8 @@ def post_login(
         event = _as_served(tenant, event, remember_token, now)
         with tenant.engines.use() as engine, state.metrics.evaluation.time():
             decision = engine.evaluate(event, tenant.store.history)
-        _record(tenant, state, event, decision, now)
+            version = engine.version
+        _record(tenant, state, event, decision, version, now)
     body = decision.to_dict()
     if decision.outcome in ("challenge", "enroll"):
         tokens = state.tenants.tokens
@@ -124,20 +125,14 @@ def post_login(
 
 
 def _record(
-    tenant: Tenant, state: ServiceState, event: LoginEvent, decision: Decision, now: datetime
+    tenant: Tenant,
+    state: ServiceState,
+    event: LoginEvent,
+    decision: Decision,
+    version: str,
+    now: datetime,
 ) -> None:
-    detail = {
-        "login_id": decision.login_id,
-        "outcome": decision.outcome,
-        "source": decision.source,
-        "deny_reason": decision.deny_reason,
-        "factors": list(decision.factors),
-        "confidence": (decision.risk or {}).get("confidence"),
-        "remembered": event.device.remembered,
-    }
-    user_id = event.user.user_id
-    tenant.store.audit.record(tenant.id, "login.decision", user_id=user_id, detail=detail, now=now)
-    audit(tenant.id, "login.decision", user_id, **detail)
+    record_login(tenant, event, decision, config_version=version, now=now, sweep=state.retention)
     state.metrics.decisions.labels(
         outcome=decision.outcome, source=source_kind(decision.source)
     ).inc()

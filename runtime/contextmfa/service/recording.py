@@ -1,0 +1,85 @@
+"""The service's record of what it decided: every login, kept for ``[service]
+audit_retention_days``.
+
+Each decided login goes to the store's recorded logins (:mod:`contextmfa.recording` says what is
+kept and what is redacted) and its summary to the audit log. Old records are swept by the worker
+that records, at most once per :data:`SWEEP_EVERY` per tenant: a DELETE on an index, off no
+request's critical path but the one that happens to run it, so no separate job has to be run for
+the retention setting to hold.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+from contextmfa.decision import Decision
+from contextmfa.events import LoginEvent
+from contextmfa.recording import recorded_login
+from contextmfa.service.logs import audit
+from contextmfa.service.tenants import Tenant
+
+__all__ = ["SWEEP_EVERY", "RetentionSweep", "record_login"]
+
+SWEEP_EVERY = timedelta(hours=1)
+
+
+class RetentionSweep:
+    """Deletes a tenant's recorded logins and audit entries older than its retention."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: dict[str, datetime] = {}
+
+    def due(self, tenant_id: str, now: datetime) -> bool:
+        with self._lock:
+            last = self._last.get(tenant_id)
+            if last is not None and now - last < SWEEP_EVERY:
+                return False
+            self._last[tenant_id] = now
+            return True
+
+    def run(self, tenant: Tenant, now: datetime) -> dict[str, int]:
+        """Sweep now; the number of rows deleted per kind."""
+        before = now - timedelta(days=tenant.config.service.audit_retention_days)
+        return {
+            "recorded_logins": tenant.store.logins.purge(tenant.id, before=before),
+            "audit": tenant.store.audit.purge(tenant.id, before=before),
+        }
+
+
+def record_login(
+    tenant: Tenant,
+    event: LoginEvent,
+    decision: Decision,
+    *,
+    config_version: str,
+    now: datetime,
+    sweep: RetentionSweep,
+) -> None:
+    """Keep the login and its decision; audit the decision; sweep old records when due."""
+    store, user_id = tenant.store, event.user.user_id
+    store.logins.record(
+        recorded_login(
+            tenant.id,
+            event,
+            decision,
+            config_version=config_version,
+            secret_values=tenant.secret_values,
+            now=now,
+        )
+    )
+    detail = {
+        "login_id": decision.login_id,
+        "outcome": decision.outcome,
+        "source": decision.source,
+        "deny_reason": decision.deny_reason,
+        "factors": list(decision.factors),
+        "confidence": (decision.risk or {}).get("confidence"),
+        "remembered": event.device.remembered,
+        "config_version": config_version,
+    }
+    store.audit.record(tenant.id, "login.decision", user_id=user_id, detail=detail, now=now)
+    audit(tenant.id, "login.decision", user_id, **detail)
+    if sweep.due(tenant.id, now):
+        sweep.run(tenant, now)
