@@ -29,9 +29,16 @@ def cli() -> Run:
     return Run()
 
 
-@pytest.fixture
-def samples() -> Path:
-    return SAMPLES
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A read-only use of samples/ with 5 s of Action wall time instead of 100 ms, so a pause of
+    a loaded machine never turns a sample decision into a timeout."""
+    root = tmp_path_factory.mktemp("samples-copy")
+    shutil.copytree(SAMPLES, root / "samples")
+    shutil.copytree(SAMPLES.parent / "actions", root / "actions")
+    config = root / "samples" / "tenant.toml"
+    config.write_text(config.read_text().replace("timeout_ms = 100", "timeout_ms = 5000"))
+    return root / "samples"
 
 
 @pytest.fixture
