@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from contextmfa.service.pages import files
+from contextmfa.service.pages import challenge, enroll, files
 from contextmfa.service.pages.routing import PageRoute
 
 __all__ = ["router"]
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-router.include_router(files.router)
+for area in (challenge, enroll, files):
+    router.include_router(area.router)

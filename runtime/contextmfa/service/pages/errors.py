@@ -133,7 +133,7 @@ def _factor(exc: FactorError) -> Friendly:
     if isinstance(exc, SlowDown):
         return Friendly("Still waiting for your answer.", status, code, retry_after=exc.interval)
     words = {
-        "invalid_grant": ("That did not work: the code or answer is not right. Try again.", False),
+        "invalid_grant": ("That did not work. Try again, or choose another method.", False),
         "expired_token": ("This has expired. Ask for a new code, or choose another method.", True),
         "access_denied": ("The sign-in was rejected on your device.", True),
         "authorization_pending": ("Still waiting for your answer.", False),
@@ -147,7 +147,9 @@ def _factor(exc: FactorError) -> Friendly:
     if code in words:
         text, ends = words[code]
         if code == "invalid_grant" and "already used" in exc.description:
-            text, ends = "This code was already used. Wait for a new one and try again.", False
+            text = "This code was already used. Wait for a new one and try again."
+        elif code == "invalid_grant" and "code" in exc.description:
+            text = "That code is not right. Check it and try again."
         return Friendly(text, status, code, ends_attempt=ends)
     return Friendly(_sentence(exc.description), status, code)
 

@@ -143,22 +143,37 @@ class MfaVisit:
 
     # Moving on ---------------------------------------------------------------------------
 
-    def go(self, url: str, **changes: Any) -> Response:
-        """303 to ``url`` with ``changes`` in the session (None removes a key)."""
+    def change(self, **changes: Any) -> None:
+        """Put ``changes`` in the session (None removes a key); saved by the next response."""
         self.page = self.page.updated(**changes)
+
+    def save(self, response: Response) -> Response:
+        """Store the session in ``response``'s cookie."""
+        self.sessions.attach(response, self.page, request=self.request, now=self.now)
+        return response
+
+    def go(self, url: str, **changes: Any) -> Response:
+        """303 to ``url`` with ``changes`` in the session."""
+        self.change(**changes)
         return redirect(self.request, url, self.sessions, self.page, now=self.now)
 
-    def end(self, url: str) -> Response:
-        return redirect(self.request, url, self.sessions, None, now=self.now)
+    def end(self, response: Response) -> Response:
+        """The session is over: clear the cookie on ``response``."""
+        self.sessions.clear(response, request=self.request)
+        return response
 
-    def after_step(self, result: Mapping[str, Any]) -> Response:
-        """A step passed (the API's StepResult): on to the next step, or to the hand-back."""
+    def advance(self, result: Mapping[str, Any]) -> str:
+        """A step passed (the API's StepResult): the session moves on; returns where to go."""
         recovery = result.get("recovery_code") or self.page.get("recovery")
         if result.get("status") == "next_step":
             step = result.get("step") or {}
-            target = ENROLL_URL if step.get("kind") == "enroll" else CHALLENGE_URL
-            return self.go(target, token=result["mfa_token"], pending=None, recovery=recovery)
+            self.change(token=result["mfa_token"], pending=None, recovery=recovery)
+            return ENROLL_URL if step.get("kind") == "enroll" else CHALLENGE_URL
         done = {"assertion": result["assertion"]}
         if result.get("remember_token"):
             done["remember_token"] = result["remember_token"]
-        return self.go(DONE_URL, token=None, pending=None, recovery=recovery, done=done)
+        self.change(token=None, pending=None, recovery=recovery, done=done)
+        return DONE_URL
+
+    def after_step(self, result: Mapping[str, Any]) -> Response:
+        return self.go(self.advance(result))

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.responses import HTMLResponse
 
 from contextmfa.service.pages.assets import static_url
+from contextmfa.service.pages.errors import Friendly
 from contextmfa.service.pages.security import protect
 
 __all__ = ["BRAND", "render", "render_text"]
@@ -34,10 +35,26 @@ def render_text(template: str, **context: Any) -> str:
 
 
 def render(
-    template: str, *, status: int = 200, form_targets: Iterable[str] = (), **context: Any
+    template: str,
+    *,
+    status: int = 200,
+    words: Friendly | None = None,
+    form_targets: Iterable[str] = (),
+    **context: Any,
 ) -> HTMLResponse:
-    """``template`` with ``context`` (``error``, ``csrf`` default to none) as a protected page."""
+    """``template`` with ``context`` as a protected page.
+
+    ``words``: a refusal to show in the page's alert, its code in the alert's ``data-code``. The
+    page stays a 200: it is the form again, to correct and resend (browsers report a 4xx page
+    as a failed load). Whole-page refusals have their own status (:mod:`.routing`).
+    """
     context.setdefault("error", None)
+    context.setdefault("error_code", None)
     context.setdefault("csrf", None)
+    if words is not None:
+        context["error"], context["error_code"] = words.message, words.code
     response = HTMLResponse(render_text(template, **context), status_code=status)
-    return protect(response, form_targets=form_targets)  # type: ignore[return-value]
+    if words is not None and words.retry_after:
+        response.headers["Retry-After"] = str(words.retry_after)
+    protect(response, form_targets=form_targets)
+    return response

@@ -40,7 +40,9 @@ def error_page(exc: Exception) -> Response:
     """The whole-page answer to a refusal."""
     words = friendly(exc)
     title = exc.title if isinstance(exc, PageError) else "This did not work"
-    response = render("error.html", status=words.status, title=title, message=words.message)
+    response = render(
+        "error.html", status=words.status, title=title, message=words.message, code=words.code
+    )
     if words.retry_after:
         response.headers["Retry-After"] = str(words.retry_after)
     return response
@@ -65,6 +67,7 @@ def _bug(request: Request, exc: BaseException) -> Response:
         status=500,
         title="Something went wrong",
         message=f"An internal error occurred (reference {reference}). Try again in a moment.",
+        code="server_error",
     )
 
 

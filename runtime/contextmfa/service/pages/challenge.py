@@ -1,0 +1,352 @@
+"""``/u/mfa``: the challenge page of a login, from the identity provider's hand-over to the
+hand-back of the assertion.
+
+    POST /u/mfa  (or GET /u/mfa?mfa_token=&return_to=&state=)   the IdP sends the user here
+    GET  /u/mfa                  pick a method, or the challenge under way
+    POST /u/mfa/start            challenge the chosen authenticator or factor
+    POST /u/mfa/verify           a code, a recovery code, a WebAuthn assertion, "I approved"
+    POST /u/mfa/poll             push: has the device answered? (JSON, from push.js)
+    POST /u/mfa/back             choose another method
+    POST /u/mfa/recovery-saved   the new recovery code was saved: go on
+    GET  /u/mfa/done             the hand-back form, posted to return_to by handback.js
+
+The entry is the one POST without a CSRF token: it comes from the identity provider's site, and
+the mfa_token it carries is its credential. A GET entry answers with a redirect at once, so the
+token leaves the address bar and the history. Everything else is checked by
+:meth:`MfaVisit.check`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from contextmfa.delivery import mask_recipient
+from contextmfa.delivery.errors import DeliveryError
+from contextmfa.factors.errors import FactorError
+from contextmfa.service.auth import MfaSession
+from contextmfa.service.pages.errors import BadForm, Friendly, SessionMissing, friendly
+from contextmfa.service.pages.flow import (
+    CHALLENGE_URL,
+    DONE_URL,
+    ENROLL_URL,
+    MfaVisit,
+    enter,
+)
+from contextmfa.service.pages.forms import Form
+from contextmfa.service.pages.labels import CODE_FACTORS, PAGE_FACTORS, WEBAUTHN_FACTORS, label
+from contextmfa.service.pages.polling import poll_answer
+from contextmfa.service.pages.rendering import render
+from contextmfa.service.pages.routing import PageRoute
+from contextmfa.service.pages.security import origin_of
+from contextmfa.service.routes import mfa
+from contextmfa.service.schemas import ChallengeBody, VerifyBody
+
+__all__ = ["MAX_CREDENTIAL_CHARS", "Choice", "router"]
+
+router = APIRouter(route_class=PageRoute)
+
+PUSH = "push-notification"
+MAX_CREDENTIAL_CHARS = 32 * 1024
+_ENTRY_FIELDS = ("mfa_token", "return_to", "state")
+_PAGE_TITLE = "Verify it's you"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One button of the method picker: ``a:<authenticator id>`` or ``f:<factor>``."""
+
+    value: str
+    factor: str
+    name: str
+    detail: str
+
+
+# Entry ---------------------------------------------------------------------------------------
+
+
+def _entry(fields: Mapping[str, str]) -> tuple[str, str, str]:
+    token, return_to, state = (fields.get(name, "") for name in _ENTRY_FIELDS)
+    if not token or not return_to:
+        raise BadForm("The application did not send what this page needs (mfa_token, return_to).")
+    return token, return_to, state
+
+
+@router.post(CHALLENGE_URL)
+def entry_post(request: Request, form: Form) -> Response:
+    return enter(request, *_entry(form))
+
+
+@router.get(CHALLENGE_URL)
+def challenge_page(request: Request) -> Response:
+    if "mfa_token" in request.query_params:
+        return enter(request, *_entry(request.query_params))
+    visit = MfaVisit.of(request)
+    if visit.page.get("done"):
+        return visit.go(DONE_URL)
+    api = visit.api()
+    pending = visit.page.get("pending")
+    if pending and api.txn.step.kind == "challenge":
+        return pending_page(visit, api, pending)
+    if visit.page.get("recovery"):
+        return recovery_page(visit)
+    if api.txn.step.kind == "enroll":
+        return visit.go(ENROLL_URL)
+    return picker_page(visit, api)
+
+
+# The picker ---------------------------------------------------------------------------------
+
+
+def choices(api: MfaSession) -> list[Choice]:
+    """What the user can answer this step with, in the order the step offers the factors."""
+    offered = [f for f in api.txn.step.factors if f in PAGE_FACTORS]
+    found = mfa.list_authenticators(api)
+    out: list[Choice] = []
+    for factor in offered:
+        mine = [a for a in found if a["factor"] == factor]
+        if factor == "recovery-code":
+            if mine:
+                out.append(Choice(f"f:{factor}", factor, label(factor).name, label(factor).about))
+            continue
+        for a in mine:
+            details = a["details"]
+            detail = details.get("phone_number") or details.get("email") or a["name"]
+            out.append(Choice(f"a:{a['id']}", factor, label(factor).name, str(detail)))
+        subject = api.txn.subject
+        if factor == "email" and not mine and subject.email_verified and subject.email:
+            out.append(Choice("f:email", factor, label(factor).name, mask_recipient(subject.email)))
+    return out
+
+
+def picker_page(visit: MfaVisit, api: MfaSession, *, words: Friendly | None = None) -> Response:
+    return render(
+        "mfa/picker.html",
+        words=words,
+        title=_PAGE_TITLE,
+        csrf=visit.csrf,
+        choices=choices(api),
+    )
+
+
+@router.post(CHALLENGE_URL + "/start")
+def start(request: Request, form: Form) -> Response:
+    visit = MfaVisit.of(request)
+    visit.check(form)
+    api = visit.api()
+    choice = form.get("choice", "")
+    kind, _, value = choice.partition(":")
+    if kind == "a" and value:
+        body = ChallengeBody(authenticator_id=value)
+    elif kind == "f" and value in PAGE_FACTORS:
+        body = ChallengeBody(factor=value)
+    else:
+        raise BadForm("Choose one of the methods on the page.")
+    try:
+        issued = mfa.challenge(body, api)
+    except (FactorError, DeliveryError) as exc:
+        return picker_page(visit, api, words=friendly(exc))
+    pending = {
+        "factor": issued["factor"],
+        "kind": issued["challenge_type"],
+        "choice": choice,
+        "oob": issued.get("oob_code"),
+        "auth": issued.get("authenticator_id"),
+        "to": issued.get("sent_to"),
+        "number": issued.get("binding_code"),
+    }
+    pending = {k: v for k, v in pending.items() if v is not None}
+    visit.change(
+        pending=pending, recovery=issued.get("recovery_code") or visit.page.get("recovery")
+    )
+    if issued["factor"] in WEBAUTHN_FACTORS:
+        return visit.save(webauthn_page(visit, api, pending, options=issued.get("options")))
+    return visit.go(CHALLENGE_URL)
+
+
+@router.post(CHALLENGE_URL + "/back")
+def back(request: Request, form: Form) -> Response:
+    visit = MfaVisit.of(request)
+    visit.check(form)
+    return visit.go(CHALLENGE_URL, pending=None)
+
+
+# A challenge under way --------------------------------------------------------------------
+
+
+def _remember(visit: MfaVisit, api: MfaSession) -> dict[str, Any]:
+    allowed = visit.can_remember(api)
+    return {"remember": allowed, "remember_days": api.tenant.config.policy.remember_browser_days}
+
+
+def pending_page(
+    visit: MfaVisit,
+    api: MfaSession,
+    pending: Mapping[str, Any],
+    *,
+    words: Friendly | None = None,
+) -> Response:
+    factor = pending["factor"]
+    if factor in WEBAUTHN_FACTORS:
+        return webauthn_page(visit, api, pending, words=words)
+    context: dict[str, Any] = {
+        "title": _PAGE_TITLE,
+        "csrf": visit.csrf,
+        "factor": factor,
+        "name": label(factor).name,
+        "pending": pending,
+        **_remember(visit, api),
+    }
+    if factor == PUSH:
+        return render("mfa/push.html", words=words, **context)
+    if factor in CODE_FACTORS:
+        return render("mfa/code.html", words=words, **context)
+    raise BadForm("This method cannot be used on this page.")
+
+
+def webauthn_page(
+    visit: MfaVisit,
+    api: MfaSession,
+    pending: Mapping[str, Any],
+    *,
+    options: Mapping[str, Any] | None = None,
+    words: Friendly | None = None,
+) -> Response:
+    """With ``options``: run the ceremony; without (a reload, a refusal): offer to try again."""
+    factor = pending["factor"]
+    return render(
+        "mfa/webauthn.html",
+        words=words,
+        title=_PAGE_TITLE,
+        csrf=visit.csrf,
+        factor=factor,
+        name=label(factor).name,
+        pending=pending,
+        options=json.dumps(dict(options)) if options else None,
+        **_remember(visit, api),
+    )
+
+
+def _verify_body(pending: Mapping[str, Any], form: Mapping[str, str], remember: bool) -> VerifyBody:
+    factor = pending["factor"]
+    code = form.get("code", "").strip()
+    fields: dict[str, Any] = {"factor": factor, "remember_browser": remember}
+    if factor == "otp":
+        fields.update(otp=code, authenticator_id=pending.get("auth"))
+    elif factor == "recovery-code":
+        fields.update(recovery_code=code)
+    elif factor in WEBAUTHN_FACTORS:
+        fields.update(oob_code=pending.get("oob"), credential=credential_of(form))
+    elif factor == PUSH:
+        fields.update(oob_code=pending.get("oob"))
+    else:
+        fields.update(oob_code=pending.get("oob"), binding_code=code)
+    return VerifyBody(**fields)
+
+
+def credential_of(form: Mapping[str, str]) -> dict[str, Any]:
+    """The PublicKeyCredential that webauthn.js put in the form, as JSON."""
+    text = form.get("credential", "")
+    if not text or len(text) > MAX_CREDENTIAL_CHARS:
+        raise BadForm("The security key's answer is missing.")
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise BadForm("The security key's answer could not be read.") from None
+    if not isinstance(value, dict):
+        raise BadForm("The security key's answer could not be read.")
+    return value
+
+
+@router.post(CHALLENGE_URL + "/verify")
+def verify(request: Request, form: Form) -> Response:
+    visit = MfaVisit.of(request)
+    visit.check(form)
+    pending = visit.page.get("pending")
+    if not pending:
+        return visit.go(CHALLENGE_URL)
+    api = visit.api()
+    if pending["factor"] in CODE_FACTORS and not form.get("code", "").strip():
+        return pending_page(
+            visit, api, pending, words=Friendly("Enter the code.", 400, "invalid_request")
+        )
+    remember = form.get("remember") == "1" and visit.can_remember(api)
+    try:
+        result = mfa.verify(_verify_body(pending, form, remember), api)
+    except (FactorError, DeliveryError) as exc:
+        return pending_page(visit, api, pending, words=friendly(exc))
+    return visit.after_step(result)
+
+
+@router.post(CHALLENGE_URL + "/poll")
+def poll(request: Request, form: Form) -> Response:
+    def step(visit: MfaVisit, remember: bool) -> Mapping[str, Any]:
+        pending = visit.page.get("pending") or {}
+        if pending.get("factor") != PUSH:
+            raise SessionMissing("No push sign-in is waiting on this page. Reload it.")
+        api = visit.api()
+        body = VerifyBody(
+            factor=PUSH,
+            oob_code=pending.get("oob"),
+            remember_browser=remember and visit.can_remember(api),
+        )
+        return mfa.verify(body, api)
+
+    return poll_answer(request, form, step)
+
+
+# A recovery code to keep, and the hand-back ------------------------------------------------
+
+
+def recovery_page(visit: MfaVisit) -> Response:
+    code = str(visit.page.get("recovery"))
+    return render(
+        "mfa/recovery.html",
+        title="Save your recovery code",
+        csrf=visit.csrf,
+        code=code,
+        grouped=group(code, 4),
+    )
+
+
+@router.post(CHALLENGE_URL + "/recovery-saved")
+def recovery_saved(request: Request, form: Form) -> Response:
+    visit = MfaVisit.of(request)
+    visit.check(form)
+    return visit.go(CHALLENGE_URL, recovery=None)
+
+
+@router.get(DONE_URL)
+def done(request: Request) -> Response:
+    """The assertion handed back once: the session ends with this page."""
+    visit = MfaVisit.of(request)
+    outcome = visit.page.get("done")
+    if not outcome:
+        return visit.go(CHALLENGE_URL)
+    return_to = str(visit.page.get("return_to"))
+    recovery = visit.page.get("recovery")
+    fields = {"assertion": outcome["assertion"], "state": visit.page.get("state", "")}
+    if outcome.get("remember_token"):
+        fields["remember_token"] = outcome["remember_token"]
+    target = origin_of(return_to)
+    response = render(
+        "mfa/handback.html",
+        title="You're verified" if not recovery else "Save your recovery code",
+        return_to=return_to,
+        fields=fields,
+        recovery=recovery,
+        grouped=group(str(recovery), 4) if recovery else None,
+        form_targets=[target] if target else [],
+    )
+    return visit.end(response)
+
+
+def group(text: str, size: int) -> str:
+    """``ABCDEFGH`` -> ``ABCD EFGH``: easier to read out and type."""
+    return " ".join(text[i : i + size] for i in range(0, len(text), size))

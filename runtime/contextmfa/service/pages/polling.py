@@ -1,0 +1,54 @@
+"""The answer to a page's ``fetch`` poll (push sign-in, push pairing), as JSON.
+
+``{"status": "pending", "interval": s}`` - ask again in ``s`` seconds (the factor's
+``authorization_pending``; ``slow_down`` raises the interval as it says);
+``{"status": "done", "location": url}`` - the step passed, the session moved on, go there;
+``{"status": "error", "message": text}`` - refused (rejected on the device, expired, session
+ended, bad CSRF token): the page shows ``text`` and stops polling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from contextmfa.delivery.errors import DeliveryError
+from contextmfa.factors.errors import AuthorizationPending, FactorError, SlowDown
+from contextmfa.factors.settings import POLL_INTERVAL_SECONDS
+from contextmfa.service.errors import ServiceError
+from contextmfa.service.pages.errors import PageError, friendly
+from contextmfa.service.pages.flow import MfaVisit
+from contextmfa.service.pages.security import protect
+from contextmfa.store.errors import StoreUnavailable
+
+__all__ = ["poll_answer"]
+
+_REFUSED = (PageError, ServiceError, FactorError, DeliveryError, StoreUnavailable)
+
+
+def _json(body: dict[str, Any], status: int = 200) -> Response:
+    return protect(JSONResponse(body, status_code=status))
+
+
+def poll_answer(
+    request: Request,
+    form: Mapping[str, str],
+    step: Callable[[MfaVisit, bool], Mapping[str, Any]],
+) -> Response:
+    """Run ``step(visit, remember)`` for a checked poll and answer as the module says."""
+    try:
+        visit = MfaVisit.of(request)
+        visit.check(form)
+        result = step(visit, form.get("remember") == "1")
+    except AuthorizationPending:
+        return _json({"status": "pending", "interval": POLL_INTERVAL_SECONDS})
+    except SlowDown as exc:
+        return _json({"status": "pending", "interval": max(exc.interval, POLL_INTERVAL_SECONDS)})
+    except _REFUSED as exc:
+        words = friendly(exc)
+        return _json({"status": "error", "message": words.message}, words.status)
+    location = visit.advance(result)
+    return visit.save(_json({"status": "done", "location": location}))
