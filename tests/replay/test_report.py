@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from contextmfa.config import load_config
+from contextmfa.config_version import config_version
+
 BLOCK_PEGGY = """rule "block-peggy" priority 1000 {
     when user.id == "auth0|peggy"
     deny "peggy is blocked"
@@ -102,3 +105,13 @@ def test_an_unwritable_report_fails_before_the_replay(cli, tree, tmp_path):
     assert result.exit_code == 2
     assert f"{report}: error: cannot write: No such file or directory" in result.stderr
     assert "replayed" not in result.output
+
+
+def test_report_names_each_config_with_its_version(cli, tree, tmp_path):
+    current = config_version(load_config(tree / "tenant.toml"))
+    html = _report(cli, tree, tmp_path / "r.html", tree / "logins.jsonl")
+    assert f"({current})</code>" in html
+    # Any change to a file that decides logins is a new version.
+    rules = tree / "rules" / "admins.rules"
+    rules.write_text(rules.read_text() + "\n# reviewed\n")
+    assert config_version(load_config(tree / "tenant.toml")) != current

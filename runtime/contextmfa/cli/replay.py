@@ -168,9 +168,11 @@ def _path_of(engine: Engine | None) -> Path | None:
 
 
 def _inputs(engine: Engine, candidate: Engine | None, logins: Path) -> dict[str, str]:
-    inputs = {"logins": str(logins), "config": str(engine.config.path)}
+    """What the report names as its inputs: the files, and each config's version (the one a
+    recorded login carries, see ``contextmfa logins export``)."""
+    inputs = {"logins": str(logins), "config": f"{engine.config.path} ({engine.version})"}
     if candidate is not None:
-        inputs["candidate"] = str(candidate.config.path)
+        inputs["candidate"] = f"{candidate.config.path} ({candidate.version})"
     return inputs
 
 
