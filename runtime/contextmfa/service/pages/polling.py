@@ -3,8 +3,11 @@
 ``{"status": "pending", "interval": s}`` - ask again in ``s`` seconds (the factor's
 ``authorization_pending``; ``slow_down`` raises the interval as it says);
 ``{"status": "done", "location": url}`` - the step passed, the session moved on, go there;
-``{"status": "error", "message": text}`` - refused (rejected on the device, expired, session
-ended, bad CSRF token): the page shows ``text`` and stops polling.
+``{"status": "error", "code": code, "message": text}`` - refused (rejected on the device,
+expired, session ended, bad CSRF token): the page shows ``text`` and stops polling.
+
+Every answer is a 200: the outcome is in the body, which push.js reads (a 4xx would also be
+logged by the browser as a failed load).
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ __all__ = ["poll_answer"]
 _REFUSED = (PageError, ServiceError, FactorError, DeliveryError, StoreUnavailable)
 
 
-def _json(body: dict[str, Any], status: int = 200) -> Response:
-    return protect(JSONResponse(body, status_code=status))
+def _json(body: dict[str, Any]) -> Response:
+    return protect(JSONResponse(body))
 
 
 def poll_answer(
@@ -49,6 +52,6 @@ def poll_answer(
         return _json({"status": "pending", "interval": max(exc.interval, POLL_INTERVAL_SECONDS)})
     except _REFUSED as exc:
         words = friendly(exc)
-        return _json({"status": "error", "message": words.message}, words.status)
+        return _json({"status": "error", "code": words.code, "message": words.message})
     location = visit.advance(result)
     return visit.save(_json({"status": "done", "location": location}))
