@@ -81,11 +81,14 @@ class Tenants:
         stores: Sequence[Store],
         *,
         page_key: bytes,
+        settings_key: bytes,
     ) -> None:
         self._by_id = {t.id: t for t in tenants}
         self.tokens = tokens
         self.page_key = page_key
         """Seals the hosted pages' session cookies (``MasterKey.derive("service/pages")``)."""
+        self.settings_key = settings_key
+        """Signs settings-page tickets (``MasterKey.derive("service/settings-ticket")``)."""
         self._stores = list(stores)
 
     def __iter__(self) -> Iterator[Tenant]:
@@ -269,4 +272,5 @@ def load_tenants(paths: Sequence[Path], *, environ: Mapping[str, str] | None = N
         MfaTokens(key),
         list(opener.stores.values()),
         page_key=opener.master.derive("service/pages"),
+        settings_key=opener.master.derive("service/settings-ticket"),
     )

@@ -3,6 +3,7 @@
 * ``/u/mfa``: the challenge page an identity provider sends a user to with an ``mfa_token``
   (:mod:`.challenge`), and the hand-back of the assertion;
 * ``/u/enroll``: enrolling a factor in an enroll step (:mod:`.enroll`);
+* ``/u/settings``: "My MFA settings", opened with a settings ticket (:mod:`.settings`);
 * ``/u/static/...``: the pages' CSS, scripts and icon (:mod:`.files`).
 
 The foundation is shared by every page: a sealed page-session cookie with a CSRF token
@@ -15,11 +16,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from contextmfa.service.pages import challenge, enroll, files
+from contextmfa.service.pages import challenge, enroll, files, settings
 from contextmfa.service.pages.routing import PageRoute
 
 __all__ = ["router"]
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-for area in (challenge, enroll, files):
+for area in (challenge, enroll, files, settings):
     router.include_router(area.router)

@@ -1,20 +1,25 @@
 """``/v1/users/{user_id}/...``: B2B/B2E management of a user's MFA, with the tenant admin key.
 
-List, show and remove a user's authenticators; forget every browser remembered for the user.
+List, show and remove a user's authenticators; forget every browser remembered for the user;
+mint a one-time ticket that opens the user's own "My MFA settings" page.
 Everything is scoped to the admin key's tenant: an id from another tenant is simply not found.
 Each change is audit-logged with the same kinds as the CLI (``admin.authenticator_removed``,
-``admin.authenticators_removed``, ``admin.remember_browser_invalidated``) and ``via: api``.
+``admin.authenticators_removed``, ``admin.remember_browser_invalidated``) and ``via: api``;
+a settings ticket as ``admin.settings_ticket_issued``.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Body, Path, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from contextmfa.service.auth import AdminTenant, ServiceState, State
 from contextmfa.service.errors import NotFound
 from contextmfa.service.logs import audit
+from contextmfa.service.pages.settings_ticket import TICKET_TTL, SettingsTickets
 from contextmfa.service.routes import errors
 from contextmfa.service.schemas import AuthenticatorOut, CountOut
 from contextmfa.service.tenants import Tenant
@@ -114,3 +119,48 @@ def invalidate_remembered(user_id: UserId, tenant: AdminTenant, state: State) ->
     count = tenant.store.remember.invalidate_user(tenant.id, user_id)
     _record(tenant, state, "admin.remember_browser_invalidated", user_id, count=count)
     return {"count": count}
+
+
+class SettingsTicketBody(BaseModel):
+    """What the settings pages may need to know of the user, to enroll email or a phone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    email: str | None = Field(default=None, max_length=320)
+    email_verified: bool = Field(
+        default=False, description="The app verified this email: it may enroll without a code."
+    )
+    phone_number: str | None = Field(default=None, max_length=64)
+    name: str | None = Field(default=None, max_length=100)
+
+
+class SettingsTicketOut(BaseModel):
+    ticket_url: str = Field(description="Send the user's browser here, once, within expires_in.")
+    expires_in: int = Field(description="Seconds the ticket stays redeemable.")
+
+
+@router.post(
+    "/settings-ticket",
+    summary="A one-time link to the user's MFA settings page",
+    response_model=SettingsTicketOut,
+    responses=errors(400, 401, 503),
+)
+def settings_ticket(
+    user_id: UserId,
+    tenant: AdminTenant,
+    state: State,
+    body: Annotated[SettingsTicketBody | None, Body()] = None,
+) -> dict[str, Any]:
+    """The ticket is the user's authority on the settings page: whoever opens ``ticket_url``
+    lists, removes and adds that user's factors and gets a new recovery code. Mint one only for
+    a user your app has just authenticated (with MFA where your policy asks for it), in answer
+    to that user's own request, and send it only to that user's browser. It works once, within
+    five minutes; the page session it opens lasts 15 minutes."""
+    contact = body.model_dump(exclude_none=True) if body is not None else {}
+    tickets = SettingsTickets(state.tenants.settings_key)
+    ticket = tickets.issue(tenant.id, user_id, contact, now=state.clock())
+    _record(tenant, state, "admin.settings_ticket_issued", user_id)
+    base = tenant.config.service.issuer.rstrip("/")
+    return {
+        "ticket_url": f"{base}/u/settings/start?{urlencode({'ticket': ticket})}",
+        "expires_in": int(TICKET_TTL.total_seconds()),
+    }

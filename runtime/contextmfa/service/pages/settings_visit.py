@@ -1,0 +1,126 @@
+"""One browser's visit to "My MFA settings": the page session of kind ``settings``.
+
+A redeemed settings ticket (:mod:`.settings_ticket`) opens the session (:func:`open_settings`);
+its data::
+
+    tid       the tenant
+    uid       the user the ticket was issued for (the only user these pages act on)
+    usr       contact data from the ticket (email, phone, name) for enrolling
+    pending   a factor being added: {"f": factor, "a": authenticator id, "oob": oob_code, ...}
+    notice    a one-line status to show once on the next page ("Text message removed.")
+    recovery  a recovery code to show once
+
+The session lasts :data:`~.settings_ticket.SESSION_TTL` and is never extended: after it, the
+user opens the settings again from the app (a fresh ticket, a fresh sign-in there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from contextmfa.factors import Subject
+from contextmfa.service.auth import ServiceState, state_of
+from contextmfa.service.logs import audit
+from contextmfa.service.pages.errors import SessionMissing
+from contextmfa.service.pages.flow import page_sessions, redirect
+from contextmfa.service.pages.forms import checked
+from contextmfa.service.pages.session import PageSession, PageSessions
+from contextmfa.service.pages.settings_ticket import SESSION_TTL, TicketHolder, subject_of
+from contextmfa.service.tenants import Tenant
+
+__all__ = ["SETTINGS_URL", "SettingsVisit", "open_settings"]
+
+SETTINGS_URL = "/u/settings"
+_ENDED = "Your settings session has ended. Open your security settings again from the application."
+
+
+def open_settings(request: Request, holder: TicketHolder) -> Response:
+    """Start a settings session for the ticket's holder and go to the settings page."""
+    state = state_of(request)
+    sessions = page_sessions(state)
+    now = state.clock()
+    data = {"tid": holder.tenant.id, "uid": holder.user_id, "usr": dict(holder.contact)}
+    expires_at = int((now + SESSION_TTL).timestamp())
+    session = sessions.new("settings", data, expires_at=expires_at)
+    return redirect(request, SETTINGS_URL, sessions, session, now=now)
+
+
+@dataclass
+class SettingsVisit:
+    """One request of a browser in a ``settings`` page session."""
+
+    request: Request
+    state: ServiceState
+    sessions: PageSessions
+    now: datetime
+    page: PageSession
+    tenant: Tenant
+    user_id: str
+
+    @classmethod
+    def of(cls, request: Request) -> SettingsVisit:
+        """The visit of ``request``; :class:`SessionMissing` without a live settings session."""
+        state = state_of(request)
+        sessions = page_sessions(state)
+        now = state.clock()
+        page = sessions.read(request, now=now)
+        if page is None or page.kind != "settings":
+            raise SessionMissing(_ENDED)
+        tenant = state.tenants.get(page.get("tid"))
+        user_id = page.get("uid")
+        if tenant is None or not isinstance(user_id, str) or not user_id:
+            raise SessionMissing(_ENDED)
+        request.state.tenant_id = tenant.id
+        return cls(request, state, sessions, now, page, tenant, user_id)
+
+    @property
+    def subject(self) -> Subject:
+        contact = self.page.get("usr")
+        return subject_of(
+            self.tenant.id, self.user_id, contact if isinstance(contact, Mapping) else {}
+        )
+
+    @property
+    def csrf(self) -> str:
+        return self.sessions.csrf_token(self.page)
+
+    def check(self, form: Mapping[str, str]) -> None:
+        """CSRF token and origin of a POST (the tenant's WebAuthn origins are this service)."""
+        origins = self.tenant.config.service.webauthn_origins
+        checked(self.request, self.sessions, self.page, form, origins=origins)
+
+    def record(self, kind: str, **detail: Any) -> None:
+        """Audit-log a change the user made here (``via: settings``)."""
+        detail["via"] = "settings"
+        self.tenant.store.audit.record(
+            self.tenant.id, kind, user_id=self.user_id, detail=detail, now=self.now
+        )
+        audit(self.tenant.id, kind, self.user_id, **detail)
+
+    # Moving on ---------------------------------------------------------------------------
+
+    def change(self, **changes: Any) -> None:
+        """Put ``changes`` in the session (None removes a key); saved by the next response."""
+        self.page = self.page.updated(**changes)
+
+    def take(self, key: str) -> Any:
+        """A value shown once: read it and drop it from the session."""
+        value = self.page.get(key)
+        if value is not None:
+            self.change(**{key: None})
+        return value
+
+    def save(self, response: Response) -> Response:
+        self.sessions.attach(response, self.page, request=self.request, now=self.now)
+        return response
+
+    def go(self, url: str, **changes: Any) -> Response:
+        """303 to ``url`` with ``changes`` in the session."""
+        self.change(**changes)
+        return redirect(self.request, url, self.sessions, self.page, now=self.now)

@@ -1,0 +1,143 @@
+""" "My MFA settings" in Chromium: the app mints a ticket for its signed-in user, the browser
+opens it, and the user removes a method with the keyboard and gets a new recovery code."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from service_helpers import fresh_code_window
+
+from contextmfa.factors import Answer, EnrollRequest, InvalidGrant, Subject
+
+PHONE = "+31612345678"
+
+
+def _user_with_two_methods(live: Any) -> tuple[str, str]:
+    """An authenticator app enrolled through the JSON API (which also issues the recovery code)
+    and a text-message number through the factor module; returns the user id and that code."""
+    user_id = f"auth0|settings-{secrets.token_hex(6)}"
+    token = live.api_login(live.login_event(user_id))["mfa_token"]
+    started = live.http.post(
+        "/v1/mfa/enroll", json={"factor": "otp"}, headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    fresh_code_window()
+    confirmed = live.http.post(
+        "/v1/mfa/enroll/confirm",
+        json={"factor": "otp", "otp": live.totp(started["secret"])},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    sms = live.tenant.factors.factor("sms")
+    subject = Subject(live.tenant.id, user_id)
+    sent = sms.enroll(
+        subject, EnrollRequest(phone_number=PHONE, name="Work phone"), now=live.clock()
+    )
+    body = live.tenant.store.outbox.list(live.tenant.id, channel="sms", limit=1)[0].body
+    code = re.search(r"\b(\d{6})\b", body).group(1)
+    sms.confirm_enrollment(
+        subject, Answer(oob_code=sent.oob_code, binding_code=code), now=live.clock()
+    )
+    return user_id, confirmed.json()["recovery_code"]
+
+
+def _types(live: Any, user_id: str) -> set[str]:
+    return {a.type for a in live.tenant.store.authenticators.for_user(live.tenant.id, user_id)}
+
+
+def _recovery_code_works(live: Any, user_id: str, code: str) -> bool:
+    factor = live.tenant.factors.factor("recovery-code")
+    try:
+        factor.verify(
+            Subject(live.tenant.id, user_id), Answer(recovery_code=code), now=live.clock()
+        )
+    except InvalidGrant:
+        return False
+    return True
+
+
+def _press(page: Any, name: str | re.Pattern[str]) -> None:
+    """Reach a button with the keyboard's focus and press Enter on it."""
+    button = page.get_by_role("button", name=name)
+    button.focus()
+    assert button.evaluate("b => document.activeElement === b")
+    page.keyboard.press("Enter")
+
+
+def test_remove_a_method_and_regenerate_the_recovery_code(page, live_service, check_page):
+    user_id, old_recovery = _user_with_two_methods(live_service)
+    minted = live_service.http.post(
+        f"/v1/users/{user_id}/settings-ticket",
+        json={"name": "Alice"},
+        headers=live_service.admin,
+    )
+    assert minted.status_code == 200, minted.text
+
+    page.goto(minted.json()["ticket_url"])
+    page.wait_for_url("**/u/settings")
+    assert "ticket" not in page.url
+    methods = page.get_by_role("list", name="Sign-in methods").get_by_role("listitem")
+    assert methods.count() == 2
+    texts = methods.all_inner_texts()
+    assert any("Authenticator app" in t and "Last used" in t for t in texts)
+    (sms_row,) = [t for t in texts if "Text message" in t]
+    assert "Work phone" in sms_row and PHONE not in sms_row  # the number is masked
+    assert page.locator("li.method time[datetime]").count() >= 2
+    check_page(page, "list")
+
+    _press(page, re.compile(r"Remove Text message"))
+    page.wait_for_url("**/u/settings/remove")
+    assert page.get_by_role("heading", level=1).inner_text() == "Remove Text message?"
+    check_page(page, "confirm-remove")
+    _press(page, "Yes, remove it")
+    page.wait_for_url("**/u/settings")
+    assert "Work phone" in page.get_by_role("status").inner_text()
+    assert methods.count() == 1
+    assert "Text message" not in methods.first.inner_text()
+    assert _types(live_service, user_id) == {"otp", "recovery-code"}
+    check_page(page, "removed")
+
+    _press(page, "Regenerate recovery code")
+    page.wait_for_url("**/u/settings/recovery-code")
+    new_recovery = page.locator("#recovery-code").inner_text().replace(" ", "")
+    assert re.fullmatch(r"[A-Z0-9]{24}", new_recovery)
+    assert new_recovery != old_recovery
+    assert page.get_by_role("button", name=re.compile("Copy")).is_visible()
+    check_page(page, "new-recovery-code")
+    assert not _recovery_code_works(live_service, user_id, old_recovery)
+    assert _recovery_code_works(live_service, user_id, new_recovery)
+
+    page.get_by_role("link", name=re.compile("I have saved it")).click()
+    page.wait_for_url("**/u/settings")
+    assert page.get_by_role("heading", name="Recovery code").is_visible()
+    check_page(page, "back-to-list")
+    kinds = [e.kind for e in live_service.tenant.store.audit.list("acme", user_id=user_id)]
+    assert "user.authenticator_removed" in kinds
+    assert "user.recovery_code_regenerated" in kinds
+
+
+def test_add_an_authenticator_app_from_the_settings(page, live_service, check_page):
+    user_id, _ = _user_with_two_methods(live_service)
+    minted = live_service.http.post(
+        f"/v1/users/{user_id}/settings-ticket", headers=live_service.admin
+    )
+    page.goto(minted.json()["ticket_url"])
+    page.wait_for_url("**/u/settings")
+    page.get_by_role("button", name=re.compile("^Authenticator app")).click()
+    page.wait_for_url("**/u/settings/add")
+    check_page(page, "add-authenticator-app")
+    secret = page.locator("#otp-secret").inner_text().replace(" ", "")
+    assert re.fullmatch(r"[A-Z2-7]{32}", secret)
+    fresh_code_window()
+    page.get_by_label("Code from your authenticator app").fill(live_service.totp(secret))
+    page.get_by_role("button", name="Verify and add").click()
+    page.wait_for_url("**/u/settings")
+    assert "was added" in page.get_by_role("status").inner_text()
+    otp = [
+        a
+        for a in live_service.tenant.store.authenticators.for_user(live_service.tenant.id, user_id)
+        if a.type == "otp"
+    ]
+    assert len(otp) == 2
+    check_page(page, "added")

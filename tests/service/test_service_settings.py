@@ -1,0 +1,365 @@
+"""``/u/settings``: the settings ticket (minted with the admin key, redeemed once) and what the
+user does on the page - remove a method, regenerate the recovery code, add a method - through
+the real app, store and factor modules."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import jwt
+import pytest
+from service_helpers import bearer, login_event
+
+from contextmfa.factors import Answer, InvalidGrant, Subject
+from contextmfa.service.pages.session import COOKIE
+
+USER = "auth0|settings-user"
+
+
+def mint(service: Any, user_id: str = USER, tenant_id: str = "acme", **body: Any) -> Any:
+    return service.client.post(
+        f"/v1/users/{user_id}/settings-ticket", json=body or None, headers=service.admin(tenant_id)
+    )
+
+
+def ticket_path(service: Any, user_id: str = USER, **body: Any) -> str:
+    answer = mint(service, user_id, **body)
+    assert answer.status_code == 200, answer.text
+    url = urlsplit(answer.json()["ticket_url"])
+    return f"{url.path}?{url.query}"
+
+
+def open_settings(service: Any, user_id: str = USER) -> str:
+    """Redeem a fresh ticket in the client; the settings page's HTML."""
+    redeemed = service.client.get(ticket_path(service, user_id), follow_redirects=False)
+    assert redeemed.status_code == 303, redeemed.text
+    assert redeemed.headers["location"] == "/u/settings"
+    page = service.client.get("/u/settings")
+    assert page.status_code == 200, page.text
+    return page.text
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def method_ids(html: str) -> dict[str, str]:
+    """authenticator id -> factor, as the list on the page shows them."""
+    found = re.findall(r'data-factor="([^"]+)" data-id="([^"]+)"', html)
+    return {id_: factor for factor, id_ in found}
+
+
+def authenticators(service: Any, user_id: str = USER) -> list[Any]:
+    return service.tenant().store.authenticators.for_user("acme", user_id)
+
+
+def audit_kinds(service: Any, user_id: str = USER) -> list[str]:
+    return [e.kind for e in service.tenant().store.audit.list("acme", user_id=user_id)]
+
+
+# The ticket ----------------------------------------------------------------------------------
+
+
+def test_a_ticket_needs_the_admin_key(service):
+    for headers in ({}, service.api(), bearer("admin-0000000000000000")):
+        answer = service.client.post(f"/v1/users/{USER}/settings-ticket", headers=headers)
+        assert answer.status_code == 401
+        assert answer.json()["error"] == "access_denied"
+    answer = mint(service)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["expires_in"] == 300
+    assert body["ticket_url"].startswith("http://127.0.0.1:8000/u/settings/start?ticket=")
+    assert "admin.settings_ticket_issued" in audit_kinds(service)
+
+
+def test_a_ticket_body_refuses_unknown_fields(service):
+    answer = mint(service, email="alice@acme.test", password="hunter2")
+    assert answer.status_code == 400
+
+
+def test_a_ticket_opens_the_settings_once(service):
+    service.enroll_otp(USER)
+    path = ticket_path(service)
+    first = service.client.get(path, follow_redirects=False)
+    assert first.status_code == 303
+    assert first.headers["location"] == "/u/settings"
+    assert COOKIE in first.cookies
+    page = service.client.get("/u/settings")
+    assert "Authenticator app" in page.text
+    assert "Recovery code" in page.text
+
+    service.client.cookies.clear()
+    again = service.client.get(path, follow_redirects=False)
+    assert again.status_code == 410
+    assert COOKIE not in again.cookies
+    assert service.client.get("/u/settings").status_code == 401
+
+
+def test_an_expired_ticket_is_refused(service):
+    path = ticket_path(service)
+    service.clock.advance(seconds=300)
+    answer = service.client.get(path, follow_redirects=False)
+    assert answer.status_code == 410
+    assert "expired" in answer.text
+    assert COOKIE not in answer.cookies
+
+
+def test_a_forged_ticket_is_refused(service):
+    path = ticket_path(service)
+    ticket = path.split("ticket=", 1)[1]
+    claims = jwt.decode(ticket, options={"verify_signature": False})
+    header = jwt.get_unverified_header(ticket)
+    other_user = jwt.encode(
+        {**claims, "sub": "auth0|someone-else"}, "x" * 32, algorithm="HS256", headers=header
+    )
+    mfa_token = service.login(login_event("auth0|forger")).json()["mfa_token"]
+    for forged in (ticket[:-2] + ("AA" if ticket[-2:] != "AA" else "BB"), other_user, mfa_token):
+        answer = service.client.get(
+            "/u/settings/start", params={"ticket": forged}, follow_redirects=False
+        )
+        assert answer.status_code == 403, forged
+        assert COOKIE not in answer.cookies
+    assert service.client.get("/u/settings/start").status_code == 403
+    # the genuine ticket was never spent by the forgeries
+    assert service.client.get(path, follow_redirects=False).status_code == 303
+
+
+def test_the_session_ends_after_fifteen_minutes(service):
+    open_settings(service)
+    service.clock.advance(minutes=15)
+    answer = service.client.get("/u/settings")
+    assert answer.status_code == 401
+    assert "Open your security settings again" in answer.text
+
+
+def test_a_ticket_of_one_tenant_shows_nothing_of_another(service):
+    service.enroll_otp(USER)
+    answer = mint(service, tenant_id="globex")
+    url = urlsplit(answer.json()["ticket_url"])
+    service.client.get(f"{url.path}?{url.query}")
+    page = service.client.get("/u/settings")
+    assert page.status_code == 200
+    assert method_ids(page.text) == {}
+    assert "You have no sign-in methods set up" in page.text
+
+
+# Removing ------------------------------------------------------------------------------------
+
+
+def test_removing_a_method_asks_first_then_removes_and_says_so(service):
+    service.enroll_otp(USER)
+    html = open_settings(service)
+    (otp_id,) = [i for i, f in method_ids(html).items() if f == "otp"]
+    csrf = csrf_of(html)
+
+    asked = service.client.post(
+        "/u/settings/remove", data={"csrf": csrf, "authenticator_id": otp_id}
+    )
+    assert asked.status_code == 200
+    assert "Yes, remove it" in asked.text
+    assert "last sign-in method" in asked.text
+    assert any(a.id == otp_id for a in authenticators(service))  # asking changes nothing
+
+    done = service.client.post(
+        "/u/settings/remove/confirm",
+        data={"csrf": csrf, "authenticator_id": otp_id},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    page = service.client.get("/u/settings")
+    assert 'role="status"' in page.text
+    assert "was removed" in page.text
+    assert authenticators(service) == []  # the recovery code went with the last method
+    entries = service.tenant().store.audit.list("acme", user_id=USER)
+    removed = [e for e in entries if e.kind == "user.authenticator_removed"]
+    assert removed and removed[0].detail["authenticator_id"] == otp_id
+    assert removed[0].detail["via"] == "settings"
+    assert removed[0].detail["recovery_code_removed"] is True
+    again = service.client.get("/u/settings")
+    assert "was removed" not in again.text  # the status is shown once
+
+
+def test_removing_one_of_two_methods_keeps_the_recovery_code(service):
+    service.enroll_otp(USER)
+    html = open_settings(service)
+    html = add_otp(service, html)
+    ids = [i for i, f in method_ids(html).items() if f == "otp"]
+    assert len(ids) == 2
+    answer = service.client.post(
+        "/u/settings/remove/confirm", data={"csrf": csrf_of(html), "authenticator_id": ids[0]}
+    )
+    assert answer.status_code == 200
+    left = {a.type for a in authenticators(service)}
+    assert left == {"otp", "recovery-code"}
+
+
+def test_remove_needs_the_pages_csrf_token(service):
+    service.enroll_otp(USER)
+    html = open_settings(service)
+    (otp_id,) = [i for i, f in method_ids(html).items() if f == "otp"]
+    for data in ({"authenticator_id": otp_id}, {"csrf": "nope", "authenticator_id": otp_id}):
+        answer = service.client.post("/u/settings/remove/confirm", data=data)
+        assert answer.status_code == 403
+    foreign = service.client.post(
+        "/u/settings/remove/confirm",
+        data={"csrf": csrf_of(html), "authenticator_id": otp_id},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert foreign.status_code == 403
+    assert any(a.id == otp_id for a in authenticators(service))
+    assert "user.authenticator_removed" not in audit_kinds(service)
+
+
+def test_another_users_method_or_the_recovery_code_cannot_be_removed(service):
+    service.enroll_otp("auth0|victim")
+    victim = {a.type: a.id for a in authenticators(service, "auth0|victim")}
+    service.enroll_otp(USER)
+    html = open_settings(service)
+    csrf = csrf_of(html)
+    mine = {a.type: a.id for a in authenticators(service)}
+    for target in (victim["otp"], victim["recovery-code"], mine["recovery-code"], "x" * 300):
+        for path in ("/u/settings/remove", "/u/settings/remove/confirm"):
+            answer = service.client.post(path, data={"csrf": csrf, "authenticator_id": target})
+            assert answer.status_code == 404, (path, target)
+    assert {a.type for a in authenticators(service, "auth0|victim")} == {"otp", "recovery-code"}
+    assert {a.type for a in authenticators(service)} == {"otp", "recovery-code"}
+
+
+# The recovery code ---------------------------------------------------------------------------
+
+
+def recovery_verifies(service: Any, code: str) -> bool:
+    factor = service.tenant().factors.factor("recovery-code")
+    try:
+        factor.verify(Subject("acme", USER), Answer(recovery_code=code), now=service.clock.now)
+    except InvalidGrant:
+        return False
+    return True
+
+
+def test_regenerating_the_recovery_code_invalidates_the_old_one(service):
+    _, confirmed = service.enroll_otp(USER)
+    old = confirmed["recovery_code"]
+    html = open_settings(service)
+    answer = service.client.post(
+        "/u/settings/recovery-code", data={"csrf": csrf_of(html)}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/u/settings/recovery-code"
+    shown = service.client.get("/u/settings/recovery-code")
+    new = re.search(r'data-secret="([A-Z0-9]{24})"', shown.text)
+    assert new and new.group(1) != old
+    assert "will not be shown again" in shown.text
+    reload = service.client.get("/u/settings/recovery-code", follow_redirects=False)
+    assert reload.status_code == 303  # shown once
+    assert new.group(1) not in reload.text
+    assert "user.recovery_code_regenerated" in audit_kinds(service)
+
+    assert not recovery_verifies(service, old)
+    assert recovery_verifies(service, new.group(1))
+
+
+def test_regenerating_needs_the_csrf_token(service):
+    _, confirmed = service.enroll_otp(USER)
+    open_settings(service)
+    answer = service.client.post("/u/settings/recovery-code", data={"csrf": "x"})
+    assert answer.status_code == 403
+    assert recovery_verifies(service, confirmed["recovery_code"])
+
+
+# Adding --------------------------------------------------------------------------------------
+
+
+def add_otp(service: Any, html: str) -> str:
+    """Add an authenticator app through the pages; the settings page afterwards."""
+    started = service.client.post(
+        "/u/settings/add", data={"csrf": csrf_of(html), "factor": "otp"}, follow_redirects=False
+    )
+    assert started.status_code == 303
+    step = service.client.get("/u/settings/add")
+    secret = re.search(r'data-secret="([A-Z2-7]+)"', step.text)
+    assert secret, step.text
+    wrong = service.client.post(
+        "/u/settings/add/confirm", data={"csrf": csrf_of(step.text), "code": "000000"}
+    )
+    if service.code(secret.group(1)) != "000000":
+        assert "That code is not right" in wrong.text
+    done = service.client.post(
+        "/u/settings/add/confirm",
+        data={"csrf": csrf_of(step.text), "code": service.code(secret.group(1))},
+    )
+    assert done.status_code == 200
+    assert "was added" in done.text
+    return done.text
+
+
+def test_adding_an_authenticator_app(service):
+    html = open_settings(service)
+    assert "Add a sign-in method" in html
+    added = service.client.post(
+        "/u/settings/add", data={"csrf": csrf_of(html), "factor": "otp"}, follow_redirects=False
+    )
+    assert added.status_code == 303
+    step = service.client.get("/u/settings/add")
+    secret = re.search(r'data-secret="([A-Z2-7]+)"', step.text).group(1)
+    assert 'src="data:image/svg+xml;base64,' in step.text
+    done = service.client.post(
+        "/u/settings/add/confirm",
+        data={"csrf": csrf_of(step.text), "code": service.code(secret)},
+        follow_redirects=False,
+    )
+    # the user's first method comes with a recovery code, shown once
+    assert done.headers["location"] == "/u/settings/recovery-code"
+    shown = service.client.get("/u/settings/recovery-code")
+    assert re.search(r'data-secret="[A-Z0-9]{24}"', shown.text)
+    assert {a.type for a in authenticators(service)} == {"otp", "recovery-code"}
+    assert all(a.confirmed for a in authenticators(service))
+    assert "user.authenticator_added" in audit_kinds(service)
+
+
+def test_adding_a_text_message_number(service):
+    service.enroll_otp(USER)
+    html = open_settings(service)
+    service.client.post("/u/settings/add", data={"csrf": csrf_of(html), "factor": "sms"})
+    step = service.client.get("/u/settings/add")
+    assert 'type="tel"' in step.text
+    bad = service.client.post(
+        "/u/settings/add/send", data={"csrf": csrf_of(step.text), "phone_number": "12"}
+    )
+    assert "international form" in bad.text
+    sent = service.client.post(
+        "/u/settings/add/send", data={"csrf": csrf_of(step.text), "phone_number": "+31612345678"}
+    )
+    assert "We sent a 6-digit code" in sent.text
+    body = service.tenant().store.outbox.list("acme", channel="sms", limit=1)[0].body
+    code = re.search(r"\b(\d{6})\b", body).group(1)
+    done = service.client.post(
+        "/u/settings/add/confirm", data={"csrf": csrf_of(sent.text), "code": code}
+    )
+    assert "was added" in done.text
+    sms = [a for a in authenticators(service) if a.type == "sms"]
+    assert len(sms) == 1 and sms[0].public["phone_number"] == "+31612345678"
+    assert "+31612345678" not in done.text  # the list shows the number masked
+
+
+def test_cancelling_an_addition_leaves_nothing_behind(service):
+    service.enroll_otp(USER)
+    html = open_settings(service)
+    service.client.post("/u/settings/add", data={"csrf": csrf_of(html), "factor": "otp"})
+    pending = service.tenant().store.authenticators.for_user("acme", USER, confirmed_only=False)
+    assert any(not a.confirmed for a in pending)
+    service.client.post("/u/settings/add/cancel", data={"csrf": csrf_of(html)})
+    after = service.tenant().store.authenticators.for_user("acme", USER, confirmed_only=False)
+    assert all(a.confirmed for a in after)
+
+
+@pytest.mark.parametrize("factor", ["duo", "recovery-code", "webauthn-roaming", "nope"])
+def test_only_the_offered_methods_can_be_added(service, factor):
+    html = open_settings(service)
+    answer = service.client.post("/u/settings/add", data={"csrf": csrf_of(html), "factor": factor})
+    assert answer.status_code == 400
