@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from contextmfa.service.pages import challenge, enroll, files, settings
+from contextmfa.service.pages import challenge, enroll, fallback, files, settings
 from contextmfa.service.pages.routing import PageRoute
 
 __all__ = ["router"]
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-for area in (challenge, enroll, files, settings):
+for area in (challenge, enroll, files, settings, fallback):  # fallback last: it matches all
     router.include_router(area.router)

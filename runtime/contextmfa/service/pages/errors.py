@@ -4,7 +4,8 @@
      ├── SessionMissing          401  no page session, or it ended (start the sign-in again)
      ├── CsrfRefused             403  form token missing or wrong, or a foreign Origin
      ├── ReturnToRefused         400  return_to is not one of ``[service] return_urls``
-     └── BadForm                 400  not a form, too large, duplicate or malformed fields
+     ├── BadForm                 400  not a form, too large, duplicate or malformed fields
+     └── PageNotFound            404  no such page or file under /u
 
 The service's own errors (:mod:`service.errors`), the factors' (Auth0 codes) and delivery
 failures are turned into a sentence for the person at the browser by :func:`friendly`: wrong
@@ -29,6 +30,7 @@ __all__ = [
     "CsrfRefused",
     "Friendly",
     "PageError",
+    "PageNotFound",
     "ReturnToRefused",
     "SessionMissing",
     "friendly",
@@ -89,6 +91,14 @@ class ReturnToRefused(PageError):
 class BadForm(PageError):
     status = 400
     title = "Request refused"
+
+
+class PageNotFound(PageError):
+    status = 404
+    title = "Page not found"
+
+    def __init__(self, message: str = "There is no such page. Check the address.") -> None:
+        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from contextmfa.service.pages.assets import ASSETS, CACHE, STATIC_PREFIX
-from contextmfa.service.pages.errors import PageError
+from contextmfa.service.pages.errors import PageNotFound
 from contextmfa.service.pages.routing import PageRoute
 from contextmfa.service.pages.security import protect
 
@@ -15,14 +15,9 @@ __all__ = ["router"]
 router = APIRouter(route_class=PageRoute)
 
 
-class NoSuchFile(PageError):
-    status = 404
-    title = "Not found"
-
-
 @router.get(STATIC_PREFIX + "/{name}")
 def static_file(name: str) -> Response:
     asset = ASSETS.get(name)
     if asset is None:
-        raise NoSuchFile("There is no such file.")
+        raise PageNotFound("There is no such file.")
     return protect(Response(asset.body, media_type=asset.media_type), cache=CACHE)
