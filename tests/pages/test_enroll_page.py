@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from page_flows import returned_claims, start_login
 from service_helpers import fresh_code_window
 
@@ -63,30 +64,35 @@ def test_a_wrong_code_is_explained_and_the_right_one_then_passes(page, live_serv
     assert returned_claims(live_service, state)["amr"] == ["otp"]
 
 
-def test_enroll_a_security_key_then_sign_in_with_it(
-    page, live_service, virtual_authenticator, check_page
+@pytest.mark.parametrize(
+    ("platform", "factor", "choice"),
+    [(False, "webauthn-roaming", "Security key"), (True, "webauthn-platform", "This device")],
+    ids=["security-key", "this-device"],
+)
+def test_register_an_authenticator_then_sign_in_with_it(
+    page, live_service, virtual_authenticator, check_page, platform, factor, choice
 ):
-    key = virtual_authenticator(page)
+    key = virtual_authenticator(page, platform=platform)
     user_id, state = start_login(live_service, page)
-    page.get_by_role("button", name=re.compile("Security key")).click()
+    page.get_by_role("button", name=re.compile(choice)).click()
     page.wait_for_url("**/u/enroll/start")
-    check_page(page, "register-security-key")
-    page.get_by_role("button", name="Register security key").click()
+    check_page(page, "register")
+    page.get_by_role("button", name=f"Register {choice.lower()}").click()
     page.wait_for_url("**/u/mfa/done")
     _save_recovery_code_and_continue(page, live_service)
-    assert returned_claims(live_service, state)["amr"] == ["webauthn-roaming"]
+    assert returned_claims(live_service, state)["amr"] == [factor]
     (credential,) = key.credentials()
     assert credential["rpId"] == "localhost"
 
     _, state = start_login(live_service, page, user_id)
     page.wait_for_url("**/u/mfa")
     check_page(page, "sign-in-choose")
-    page.get_by_role("button", name=re.compile("Security key")).click()
+    page.get_by_role("button", name=re.compile(choice)).click()
     page.wait_for_url(live_service.return_url)
     check_page(page, "signed-in")
     claims = returned_claims(live_service, state)
     assert claims["sub"] == user_id
-    assert claims["amr"] == ["webauthn-roaming"]
+    assert claims["amr"] == [factor]
     assert key.credentials()[0]["signCount"] >= 1
 
 

@@ -116,13 +116,21 @@ def choices(api: MfaSession) -> list[Choice]:
                 out.append(Choice(f"f:{factor}", factor, label(factor).name, label(factor).about))
             continue
         for a in mine:
-            details = a["details"]
-            detail = details.get("phone_number") or details.get("email") or a["name"]
-            out.append(Choice(f"a:{a['id']}", factor, label(factor).name, str(detail)))
+            out.append(Choice(f"a:{a['id']}", factor, label(factor).name, _detail(a)))
         subject = api.txn.subject
         if factor == "email" and not mine and subject.email_verified and subject.email:
             out.append(Choice("f:email", factor, label(factor).name, mask_recipient(subject.email)))
     return out
+
+
+def _detail(authenticator: Mapping[str, Any]) -> str:
+    """Which one: the masked number or address, else its own name, else what the factor is."""
+    details, name = authenticator["details"], str(authenticator["name"])
+    contact = details.get("phone_number") or details.get("email")
+    if contact:
+        return str(contact)
+    info = label(str(authenticator["factor"]))
+    return name if name and name != info.name else info.about
 
 
 def picker_page(visit: MfaVisit, api: MfaSession, *, words: Friendly | None = None) -> Response:
