@@ -34,11 +34,21 @@ def test_enroll_an_authenticator_app_from_the_key_on_the_page(page, live_service
     assert qr.get_attribute("src").startswith("data:image/svg+xml;base64,")
     assert qr.evaluate("img => img.naturalWidth") > 0
 
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy setup key").click()
+    assert page.get_by_role("status").filter(has_text="Copied").inner_text() == (
+        "Copied to the clipboard."
+    )
+    assert page.evaluate("navigator.clipboard.readText()") == secret
+
     fresh_code_window()
     page.get_by_label("Code from your authenticator app").fill(live_service.totp(secret))
     page.get_by_role("button", name="Verify and finish").click()
     page.wait_for_url("**/u/mfa/done")
     check_page(page, "recovery-code")
+    page.get_by_role("button", name="Copy your recovery code").click()
+    shown = page.locator("#recovery-code").inner_text().replace(" ", "")
+    assert page.evaluate("navigator.clipboard.readText()") == shown
     _save_recovery_code_and_continue(page, live_service)
 
     claims = returned_claims(live_service, state)

@@ -483,3 +483,30 @@ def test_continuing_before_the_phone_is_paired_says_to_wait(site):
     assert refused.status_code == 200
     assert refused.json()["status"] == "error" and refused.json()["code"] == "access_denied"
     assert_page_headers(refused)
+
+
+def test_enroll_a_phone_asking_for_the_number_then_the_code(site):
+    picker = site.open(site.login("auth0|phone")["mfa_token"])
+    asked = site.post("/u/enroll/start", picker, factor="sms")
+    assert 'type="tel"' in asked.text and 'autocomplete="tel"' in asked.text
+    local = site.post("/u/enroll/start", asked, factor="sms", phone_number="0612345678")
+    code, text = alert_of(local.text)
+    assert code == "invalid_request" and text.startswith("Enter the phone number in international")
+    assert 'value="0612345678"' in local.text, "what was typed stays to be corrected"
+    sent = site.post("/u/enroll/start", local, factor="sms", phone_number="+31 6 12345678")
+    assert re.search(r"\+3\*+5678", sent.text)
+    body = site.tenant.store.outbox.list("acme", channel="sms", limit=1)[0].body
+    code_sent = re.search(r"\d{6}", body).group(0)
+    wrong = site.post("/u/enroll/confirm", sent, code=f"{(int(code_sent) + 1) % 10**6:06d}")
+    assert alert_of(wrong.text) == (
+        "invalid_grant",
+        "That code is not right. Check it and try again.",
+    )
+    done = site.post("/u/enroll/confirm", sent, code=code_sent)
+    assert str(done.url).endswith("/u/mfa/done")
+    (phone,) = [
+        a
+        for a in site.tenant.store.authenticators.for_user("acme", "auth0|phone")
+        if a.type == "sms"
+    ]
+    assert phone.public["phone_number"] == "+31612345678"
