@@ -8,6 +8,7 @@ import base64
 import html
 import logging
 import re
+import secrets
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,8 +31,12 @@ from service_helpers import (  # noqa: E402
     login_event,
     write_tenant,
 )
+from starlette.requests import Request  # noqa: E402
+from starlette.responses import Response  # noqa: E402
 
 from contextmfa.service import Tenant, create_app, load_tenants  # noqa: E402
+from contextmfa.service.pages.errors import SessionTooLarge  # noqa: E402
+from contextmfa.service.pages.session import PageSessions  # noqa: E402
 
 ORIGIN = "https://mfa.acme.test"
 RETURN_TO = "https://idp.acme.test/login/callback"
@@ -510,3 +515,25 @@ def test_enroll_a_phone_asking_for_the_number_then_the_code(site):
         if a.type == "sms"
     ]
     assert phone.public["phone_number"] == "+31612345678"
+
+
+def test_a_state_too_long_is_refused(site):
+    refused = site.enter(site.login()["mfa_token"], state="s" * 1025)
+    assert refused.status_code == 400 and "set-cookie" not in refused.headers
+    assert alert_of(refused.text)[1] == "The application sent a state value that is too long."
+
+
+def test_a_session_too_large_for_a_cookie_is_refused_not_cut():
+    sessions = PageSessions(secrets.token_bytes(32))
+    scope = {"type": "http", "scheme": "https", "server": ("mfa.acme.test", 443), "path": "/u"}
+    request = Request({**scope, "headers": [], "method": "GET", "query_string": b""})
+    small = sessions.new("mfa", {"token": "t" * 100}, expires_at=int(START.timestamp()) + 600)
+    response = Response()
+    sessions.attach(response, small, request=request, now=START)
+    value = response.headers["set-cookie"].split(";")[0].removeprefix("contextmfa_page=")
+    assert sessions.open(value, now=START) == small
+    assert sessions.open(value, now=START + timedelta(minutes=10)) is None, "expired"
+    assert PageSessions(secrets.token_bytes(32)).open(value, now=START) is None, "another key"
+    large = sessions.new("mfa", {"token": "t" * 3000}, expires_at=int(START.timestamp()) + 600)
+    with pytest.raises(SessionTooLarge):
+        sessions.attach(Response(), large, request=request, now=START)

@@ -5,6 +5,7 @@
      ├── CsrfRefused             403  form token missing or wrong, or a foreign Origin
      ├── ReturnToRefused         400  return_to is not one of ``[service] return_urls``
      ├── BadForm                 400  not a form, too large, duplicate or malformed fields
+     ├── SessionTooLarge         400  the sign-in's data does not fit in the page cookie
      └── PageNotFound            404  no such page or file under /u
 
 The service's own errors (:mod:`service.errors`), the factors' (Auth0 codes) and delivery
@@ -33,6 +34,7 @@ __all__ = [
     "PageNotFound",
     "ReturnToRefused",
     "SessionMissing",
+    "SessionTooLarge",
     "friendly",
     "retry_words",
 ]
@@ -91,6 +93,18 @@ class ReturnToRefused(PageError):
 class BadForm(PageError):
     status = 400
     title = "Request refused"
+
+
+class SessionTooLarge(PageError):
+    status = 400
+    title = "This sign-in cannot continue here"
+
+    def __init__(
+        self,
+        message: str = "This sign-in carries more data than this page can keep. Contact your "
+        "administrator.",
+    ) -> None:
+        super().__init__(message)
 
 
 class PageNotFound(PageError):

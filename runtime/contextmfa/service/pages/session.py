@@ -33,6 +33,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from starlette.requests import Request
 from starlette.responses import Response
 
+from contextmfa.service.pages.errors import SessionTooLarge
+
 __all__ = [
     "COOKIE",
     "COOKIE_PATH",
@@ -124,10 +126,10 @@ class PageSessions:
     def attach(
         self, response: Response, session: PageSession, *, request: Request, now: datetime
     ) -> None:
-        """Set the cookie; a session too large for a cookie is a ValueError (never truncated)."""
+        """Set the cookie; a session too large for a cookie is refused, never truncated."""
         value = self.seal(session)
         if len(value) > MAX_COOKIE_CHARS:
-            raise ValueError("the page session is too large for a cookie")
+            raise SessionTooLarge()
         response.set_cookie(
             COOKIE,
             value,
