@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from sample_tree import copy_samples
 from typer.testing import CliRunner
 
 from contextmfa.cli.main import app
@@ -30,13 +30,7 @@ def cli() -> Run:
 def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of samples/ (and the actions/ it refers to) whose Actions get 5 s instead of
     100 ms: a pause of the test process must not turn a recorded decision into a timeout."""
-    root = tmp_path_factory.mktemp("checkout")
-    shutil.copytree(SAMPLES, root / "samples")
-    shutil.copytree(ROOT / "actions", root / "actions")
-    config = root / "samples" / "tenant.toml"
-    text = config.read_text(encoding="utf-8").replace("timeout_ms = 100", "timeout_ms = 5000")
-    config.write_text(text, encoding="utf-8")
-    return root / "samples"
+    return copy_samples(tmp_path_factory.mktemp("checkout"))
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 import typer
+from sample_tree import copy_samples
 from typer.testing import CliRunner
 
 from contextmfa.cli import import_command
@@ -64,12 +64,7 @@ def logs(export: Path) -> list[dict]:
 def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A read-only use of samples/ with 5 s of Action wall time instead of 100 ms, so a pause of
     a loaded machine never turns a sample decision into a timeout."""
-    root = tmp_path_factory.mktemp("samples-copy")
-    shutil.copytree(SAMPLES, root / "samples")
-    shutil.copytree(SAMPLES.parent / "actions", root / "actions")
-    config = root / "samples" / "tenant.toml"
-    config.write_text(config.read_text().replace("timeout_ms = 100", "timeout_ms = 5000"))
-    return root / "samples"
+    return copy_samples(tmp_path_factory.mktemp("samples-copy"))
 
 
 def events_of(text: str) -> list[dict]:

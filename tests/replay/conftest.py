@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sample_tree import copy_samples
 from typer.testing import CliRunner
 
 from contextmfa.cli.main import app
@@ -33,12 +33,7 @@ def cli() -> Run:
 def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A read-only use of samples/ with 5 s of Action wall time instead of 100 ms, so a pause of
     a loaded machine never turns a sample decision into a timeout."""
-    root = tmp_path_factory.mktemp("samples-copy")
-    shutil.copytree(SAMPLES, root / "samples")
-    shutil.copytree(SAMPLES.parent / "actions", root / "actions")
-    config = root / "samples" / "tenant.toml"
-    config.write_text(config.read_text().replace("timeout_ms = 100", "timeout_ms = 5000"))
-    return root / "samples"
+    return copy_samples(tmp_path_factory.mktemp("samples-copy"))
 
 
 @pytest.fixture
@@ -48,17 +43,7 @@ def tree(tmp_path: Path) -> Path:
     Its configs give Actions 5 s of wall time instead of 100 ms: a diff test compares two runs
     login by login, and a loaded machine must not turn a slow Action into a changed decision.
     """
-    shutil.copytree(SAMPLES, tmp_path / "samples")
-    shutil.copytree(ROOT / "actions", tmp_path / "actions")
-    root = tmp_path / "samples"
-    for config in (root / "tenant.toml", root / "always" / "tenant.toml"):
-        text = config.read_text()
-        if "timeout_ms = 100" in text:
-            text = text.replace("timeout_ms = 100", "timeout_ms = 5000")
-        else:
-            text += "\n[sandbox]\ntimeout_ms = 5000\n"
-        config.write_text(text)
-    return root
+    return copy_samples(tmp_path)
 
 
 @pytest.fixture

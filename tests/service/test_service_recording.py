@@ -9,7 +9,6 @@ with the CLI and replays the export with the CLI: zero expectation mismatches, z
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 from conftest import Clock
 from fastapi.testclient import TestClient
+from sample_tree import copy_samples
 from service_helpers import SECRET_KEY, START, bearer, login_event
 from typer.testing import CliRunner
 
@@ -68,10 +68,8 @@ class Served:
 
 def sample_tenant(root: Path, *, retention_days: int = 90) -> Path:
     """A copy of samples/ served by the service: keys, a SQLite file, generous Action time."""
-    shutil.copytree(ROOT / "samples", root / "samples")
-    shutil.copytree(ROOT / "actions", root / "actions")
-    config = root / "samples" / "tenant.toml"
-    text = config.read_text(encoding="utf-8").replace("timeout_ms = 100", "timeout_ms = 5000")
+    config = copy_samples(root) / "tenant.toml"
+    text = config.read_text(encoding="utf-8")
     text = text.replace("[sandbox]\n", '[sandbox]\nisolation = "inline"\n', 1)
     text = text.replace(
         "[secrets.impossible_travel]",
