@@ -1,24 +1,17 @@
 """Duo Universal Prompt through duo_universal, against a local stand-in for Duo over real TLS.
 
-The stand-in checks what Duo checks (HS512 client assertions with the right audience, the
-authorization code, the redirect URI) and answers as Duo does (an HS512 ID token with the
-username, nonce and auth_result). The test plays the browser and the prompt in between.
+The stand-in (tests/duo_stand_in.py) checks what Duo checks (HS512 client assertions with the
+right audience, the authorization code, the redirect URI) and answers as Duo does (an HS512 ID
+token with the username, nonce and auth_result). The test plays the browser and the prompt in
+between.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import secrets
-import ssl
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
-import jwt
 import pytest
-from local_servers import self_signed_cert
+from duo_stand_in import CLIENT_ID, CLIENT_SECRET, serve_duo_stand_in
 
 from contextmfa.factors import (
     AccessDenied,
@@ -34,110 +27,13 @@ from contextmfa.factors import (
 # Duo issues 40-character client secrets; PyJWT warns that this is short for HS512.
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 
-CLIENT_ID = "DIXXXXXXXXXXXXXXXXXX"
-CLIENT_SECRET = "deadbeefdeadbeefdeadbeefdeadbeefdeadbeef"
 REDIRECT = "https://acme.test/duo/callback"
-
-
-class DuoStandIn(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, cert, key) -> None:
-        super().__init__(("127.0.0.1", 0), _DuoHandler)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-        self.socket = context.wrap_socket(self.socket, server_side=True)
-        self.host = f"localhost:{self.server_address[1]}"
-        self.healthy = True
-        self.codes: dict[str, dict[str, str]] = {}
-        self.requests: list[str] = []
-
-    def prompt(self, redirect_url: str, result: str = "allow") -> dict[str, str]:
-        """What Duo's prompt does: read the signed request, then redirect back with a code."""
-        query = {k: v[0] for k, v in parse_qs(urlsplit(redirect_url).query).items()}
-        request = jwt.decode(
-            query["request"], CLIENT_SECRET, algorithms=["HS512"], audience=f"https://{self.host}"
-        )
-        assert request["client_id"] == CLIENT_ID and request["redirect_uri"] == REDIRECT
-        code = secrets.token_urlsafe(16)
-        self.codes[code] = {
-            "username": request["duo_uname"],
-            "nonce": query.get("nonce", ""),
-            "result": result,
-        }
-        return {"duo_code": code, "state": request["state"]}
-
-
-class _DuoHandler(BaseHTTPRequestHandler):
-    server: DuoStandIn
-
-    def log_message(self, *args) -> None:
-        return
-
-    def _assertion_ok(self, fields: dict[str, str], endpoint: str) -> bool:
-        try:
-            jwt.decode(
-                fields["client_assertion"],
-                CLIENT_SECRET,
-                algorithms=["HS512"],
-                audience=f"https://{self.server.host}{endpoint}",
-                issuer=CLIENT_ID,
-            )
-        except (KeyError, jwt.InvalidTokenError):
-            return False
-        return fields.get("client_id") == CLIENT_ID
-
-    def _reply(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_POST(self) -> None:
-        url = urlsplit(self.path)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-        fields = {k: v[0] for k, v in parse_qs(body or url.query).items()}
-        self.server.requests.append(url.path)
-        if not self._assertion_ok(fields, url.path):
-            return self._reply(401, {"stat": "FAIL", "code": 40101})
-        if url.path == "/oauth/v1/health_check":
-            if not self.server.healthy:
-                return self._reply(200, {"stat": "FAIL", "code": 50301})
-            return self._reply(200, {"stat": "OK", "response": {"timestamp": int(time.time())}})
-        if url.path == "/oauth/v1/token":
-            return self._token(fields)
-        return self._reply(404, {"stat": "FAIL"})
-
-    def _token(self, fields: dict[str, str]) -> None:
-        grant = self.server.codes.pop(fields.get("code", ""), None)
-        if grant is None or fields.get("redirect_uri") != REDIRECT:
-            return self._reply(400, {"error": "invalid_grant", "error_description": "bad code"})
-        now = int(time.time())
-        claims = {
-            "iss": f"https://{self.server.host}/oauth/v1/token",
-            "aud": CLIENT_ID,
-            "iat": now,
-            "exp": now + 300,
-            "preferred_username": grant["username"],
-            "nonce": grant["nonce"],
-            "auth_result": {"result": grant["result"], "status": grant["result"]},
-        }
-        token = jwt.encode(claims, CLIENT_SECRET, algorithm="HS512")
-        return self._reply(200, {"id_token": token, "access_token": "x", "token_type": "Bearer"})
 
 
 @pytest.fixture(scope="module")
 def duo(tmp_path_factory):
-    cert, key = self_signed_cert(tmp_path_factory.mktemp("duo-tls"))
-    server = DuoStandIn(cert, key)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    server.cert = cert
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serve_duo_stand_in(tmp_path_factory.mktemp("duo-tls"), REDIRECT) as server:
+        yield server
 
 
 @pytest.fixture
