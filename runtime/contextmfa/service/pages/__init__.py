@@ -3,6 +3,7 @@
 * ``/u/mfa``: the challenge page an identity provider sends a user to with an ``mfa_token``
   (:mod:`.challenge`), and the hand-back of the assertion;
 * ``/u/enroll``: enrolling a factor in an enroll step (:mod:`.enroll`);
+* ``/u/mfa/duo/callback``: back from Duo's Universal Prompt, in either step (:mod:`.duo`);
 * ``/u/settings``: "My MFA settings", opened with a settings ticket (:mod:`.settings`);
 * ``/u/static/...``: the pages' CSS, scripts and icon (:mod:`.files`).
 
@@ -16,11 +17,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from contextmfa.service.pages import challenge, enroll, fallback, files, settings
+from contextmfa.service.pages import challenge, duo, enroll, fallback, files, settings
 from contextmfa.service.pages.routing import PageRoute
 
 __all__ = ["router"]
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-for area in (challenge, enroll, files, settings, fallback):  # fallback last: it matches all
+for area in (challenge, duo, enroll, files, settings, fallback):  # fallback last: it matches all
     router.include_router(area.router)

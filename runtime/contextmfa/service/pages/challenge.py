@@ -3,7 +3,8 @@ hand-back of the assertion.
 
     POST /u/mfa  (or GET /u/mfa?mfa_token=&return_to=&state=)   the IdP sends the user here
     GET  /u/mfa                  pick a method, or the challenge under way
-    POST /u/mfa/start            challenge the chosen authenticator or factor
+    POST /u/mfa/start            challenge the chosen authenticator or factor (Duo: off to its
+                                 prompt, back through :mod:`.duo`'s callback)
     POST /u/mfa/verify           a code, a recovery code, a WebAuthn assertion, "I approved"
     POST /u/mfa/poll             push: has the device answered? (JSON, from push.js)
     POST /u/mfa/back             choose another method
@@ -31,6 +32,7 @@ from contextmfa.delivery import mask_recipient
 from contextmfa.delivery.errors import DeliveryError
 from contextmfa.factors.errors import FactorError
 from contextmfa.service.auth import MfaSession
+from contextmfa.service.pages.duo import DUO, duo_page, duo_targets, duo_words
 from contextmfa.service.pages.errors import BadForm, Friendly, SessionMissing, friendly
 from contextmfa.service.pages.flow import (
     CHALLENGE_URL,
@@ -111,6 +113,9 @@ def choices(api: MfaSession) -> list[Choice]:
     out: list[Choice] = []
     for factor in offered:
         mine = [a for a in found if a["factor"] == factor]
+        if factor == DUO:  # one Duo account: Duo's prompt offers its devices
+            out.append(Choice(f"f:{factor}", factor, label(factor).name, label(factor).about))
+            continue
         if factor == "recovery-code":
             if mine:
                 out.append(Choice(f"f:{factor}", factor, label(factor).name, label(factor).about))
@@ -134,12 +139,14 @@ def _detail(authenticator: Mapping[str, Any]) -> str:
 
 
 def picker_page(visit: MfaVisit, api: MfaSession, *, words: Friendly | None = None) -> Response:
+    offered = choices(api)
     return render(
         "mfa/picker.html",
         words=words,
         title=_PAGE_TITLE,
         csrf=visit.csrf,
-        choices=choices(api),
+        choices=offered,
+        form_targets=duo_targets(api, [c.factor for c in offered]),
     )
 
 
@@ -159,7 +166,8 @@ def start(request: Request, form: Form) -> Response:
     try:
         issued = mfa.challenge(body, api)
     except (FactorError, DeliveryError) as exc:
-        return picker_page(visit, api, words=friendly(exc))
+        words = duo_words(exc) if body.factor == DUO else friendly(exc)
+        return picker_page(visit, api, words=words)
     pending = {
         "factor": issued["factor"],
         "kind": issued["challenge_type"],
@@ -175,6 +183,8 @@ def start(request: Request, form: Form) -> Response:
     )
     if issued["factor"] in WEBAUTHN_FACTORS:
         return visit.save(webauthn_page(visit, api, pending, options=issued.get("options")))
+    if issued.get("redirect_url"):  # Duo's prompt; it comes back to duo.CALLBACK_URL
+        return visit.go(str(issued["redirect_url"]))
     return visit.go(CHALLENGE_URL)
 
 
@@ -203,6 +213,8 @@ def pending_page(
     factor = pending["factor"]
     if factor in WEBAUTHN_FACTORS:
         return webauthn_page(visit, api, pending, words=words)
+    if factor == DUO:
+        return duo_page(visit, api, pending, words=words)
     context: dict[str, Any] = {
         "title": _PAGE_TITLE,
         "csrf": visit.csrf,
@@ -277,7 +289,7 @@ def verify(request: Request, form: Form) -> Response:
     visit = MfaVisit.of(request)
     visit.check(form)
     pending = visit.page.get("pending")
-    if not pending:
+    if not pending or pending["factor"] == DUO:  # Duo answers through its callback only
         return visit.go(CHALLENGE_URL)
     api = visit.api()
     if pending["factor"] in CODE_FACTORS and not form.get("code", "").strip():

@@ -2,7 +2,8 @@
 
     GET  /u/enroll           choose a method, or the enrollment under way
     POST /u/enroll/start     start one (sms, voice: ask for the phone number first; email: the
-                             address, unless the login's verified email is used)
+                             address, unless the login's verified email is used; Duo: off to its
+                             prompt, back through :mod:`.duo`'s callback)
     POST /u/enroll/confirm   the code (authenticator app, phone, email) or the WebAuthn
                              registration; or "my phone is paired" for push
     POST /u/enroll/poll      push pairing: has the phone registered? (JSON, from push.js)
@@ -29,6 +30,7 @@ from contextmfa.factors.errors import FactorError
 from contextmfa.factors.qr import qr_svg
 from contextmfa.service.auth import MfaSession
 from contextmfa.service.pages.challenge import credential_of, group
+from contextmfa.service.pages.duo import DUO, duo_page, duo_targets, duo_words
 from contextmfa.service.pages.errors import BadForm, Friendly, SessionMissing, friendly
 from contextmfa.service.pages.flow import CHALLENGE_URL, ENROLL_URL, MfaVisit
 from contextmfa.service.pages.forms import Form
@@ -87,6 +89,7 @@ def picker_page(visit: MfaVisit, api: MfaSession, *, words: Friendly | None = No
         title=_TITLE,
         csrf=visit.csrf,
         offered=offered,
+        form_targets=duo_targets(api, [f for f, _ in offered]),
     )
 
 
@@ -134,7 +137,7 @@ def start(request: Request, form: Form) -> Response:
     try:
         started = mfa.enroll(body, api)
     except (FactorError, DeliveryError) as exc:
-        words = friendly(exc)
+        words = duo_words(exc) if factor == DUO else friendly(exc)
         if factor in _CODE_SENT:
             typed = body.phone_number or body.email or ""
             return contact_page(visit, api, factor, value=typed, words=words)
@@ -153,6 +156,8 @@ def start(request: Request, form: Form) -> Response:
     visit.change(pending=pending)
     if factor in WEBAUTHN_FACTORS:
         return visit.save(webauthn_page(visit, api, pending, options=started.get("options")))
+    if started.get("redirect_url"):  # Duo's prompt; it comes back to duo.CALLBACK_URL
+        return visit.go(str(started["redirect_url"]))
     return visit.go(ENROLL_URL)
 
 
@@ -169,6 +174,8 @@ def pending_page(
     factor = pending["factor"]
     if factor in WEBAUTHN_FACTORS:
         return webauthn_page(visit, api, pending, words=words)
+    if factor == DUO:
+        return duo_page(visit, api, pending, words=words)
     context: dict[str, Any] = {
         "title": _TITLE,
         "csrf": visit.csrf,
@@ -230,7 +237,7 @@ def confirm(request: Request, form: Form) -> Response:
     visit = MfaVisit.of(request)
     visit.check(form)
     pending = visit.page.get("pending")
-    if not pending:
+    if not pending or pending["factor"] == DUO:  # Duo answers through its callback only
         return visit.go(ENROLL_URL)
     api = visit.api()
     factor = pending["factor"]

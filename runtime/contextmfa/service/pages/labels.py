@@ -36,11 +36,13 @@ LABELS: dict[str, FactorLabel] = {
     "recovery-code": FactorLabel(
         "Recovery code", "The 24-character code you saved when you set up your first method."
     ),
-    "duo": FactorLabel("Duo", "Duo Security's prompt."),
+    "duo": FactorLabel(
+        "Duo", "Approve the sign-in with Duo Mobile or another of your Duo methods, on Duo's page."
+    ),
 }
 
-PAGE_FACTORS = tuple(name for name in LABELS if name != "duo")
-"""The factors the hosted pages can walk (Duo runs in its own Universal Prompt)."""
+PAGE_FACTORS = tuple(LABELS)
+"""The factors the hosted pages can walk (Duo by a round trip to its Universal Prompt)."""
 CODE_FACTORS = ("otp", "sms", "voice", "email", "recovery-code")
 WEBAUTHN_FACTORS = ("webauthn-roaming", "webauthn-platform")
 
