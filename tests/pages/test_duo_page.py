@@ -286,8 +286,17 @@ def test_duo_in_an_enroll_step_goes_to_duo_and_hands_back(site):
     assert gone.headers["location"].startswith(f"https://{site.duo.host}/oauth/v1/authorize?")
     returned = site.back_from_duo(**site.duo.prompt(gone.headers["location"]))
     assert returned.headers["location"] == "/u/mfa/done"
-    claims = site.claims(site.client.get("/u/mfa/done"))
+    done = site.client.get("/u/mfa/done")
+    claims = site.claims(done)
     assert claims["sub"] == "auth0|new" and claims["amr"] == ["duo"]
+    # Duo allowed the sign-in, so Duo knows the user: recorded, with the first recovery code.
+    assert "recovery code" in done.text.lower()
+    kinds = {a.type for a in site.tenant.store.authenticators.for_user("acme", "auth0|new")}
+    assert kinds == {"duo", "recovery-code"}
+    again = site.client.post(
+        "/v1/logins", json=login_event("auth0|new"), headers=bearer(site.files.api_key)
+    )
+    assert again.json()["outcome"] == "challenge"
 
 
 def test_coming_back_without_an_answer_offers_duo_again_or_another_method(site):

@@ -1,11 +1,13 @@
 """``duo``: hand the second factor to Duo's Universal Prompt (OIDC redirect) via duo_universal.
 
-Duo enrolls its own users, so there is nothing to enroll here. ``challenge`` checks Duo's health
-(an unreachable Duo is ``mfa_factor_unavailable``, never a pass), then creates a challenge whose
-id is the OIDC ``state`` and returns the prompt's URL; a fresh ``nonce`` is bound to it. Duo
-redirects the browser back with ``duo_code`` and ``state``; ``verify`` takes them as
-``binding_code`` and ``oob_code``, exchanges the code (duo_universal checks the ID token's
-signature, audience, issuer, expiry, username and nonce) and passes only on an ``allow`` result.
+Duo enrolls its own users, so there is nothing to enroll here; the first Duo sign-in Duo allows
+in an enroll step is recorded as the user's ``duo`` authenticator (:meth:`record_enrollment`).
+``challenge`` checks Duo's health (an unreachable Duo is ``mfa_factor_unavailable``, never a
+pass), then creates a challenge whose id is the OIDC ``state`` and returns the prompt's URL; a
+fresh ``nonce`` is bound to it. Duo redirects the browser back with ``duo_code`` and ``state``;
+``verify`` takes them as ``binding_code`` and ``oob_code``, exchanges the code (duo_universal
+checks the ID token's signature, audience, issuer, expiry, username and nonce) and passes only
+on an ``allow`` result.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from contextmfa.factors.base import Factor
 from contextmfa.factors.context import Answer, FactorServices, Subject
 from contextmfa.factors.errors import AccessDenied, FactorUnavailable, InvalidGrant, InvalidRequest
-from contextmfa.factors.results import ChallengeIssued, DuoHealth, Verified
+from contextmfa.factors.results import ChallengeIssued, DuoHealth, Enrolled, Verified
 from contextmfa.factors.settings import CODE_TTL
 from contextmfa.store.ports import Authenticator
 
@@ -101,6 +103,29 @@ class DuoFactor(Factor):
         self.spend(record, now=now)
         self.audit(subject, "factor.verified", now)
         return Verified(self.TYPE, "duo")
+
+    def record_enrollment(self, subject: Subject, *, now: datetime) -> Enrolled:
+        """Remember that Duo knows this user, after Duo allowed a sign-in in an enroll step.
+
+        Duo enrolls its users in its own prompt, so the first allowed Duo sign-in is the proof
+        of enrollment: from then on the user has a ``duo`` authenticator and the policy
+        challenges rather than enrolls them. The first enrollment of a user also gets a recovery
+        code, as with every factor.
+        """
+        found = self.enrolled(subject)
+        if found:
+            return Enrolled(self.TYPE, found[0].id)
+        added = self.services.authenticators.add(
+            subject.tenant_id,
+            subject.user_id,
+            self.TYPE,
+            name="Duo",
+            public={"username": _username(subject)},
+            secret=None,
+            confirmed=False,
+            now=now,
+        )
+        return self.finish_enrollment(subject, added.id, now=now)
 
     def _client(self) -> Any:
         settings = self.services.settings.duo

@@ -142,10 +142,17 @@ def confirm(body: ConfirmBody, session: MfaCall) -> dict[str, Any]:
     check_oob(session, body.oob_code)
     factor = session.tenant.factors.factor(body.factor)
     subject, answer = session.txn.subject, _answer(body)
-    step = factor.verify if isinstance(factor, DuoFactor) else factor.confirm_enrollment
-    result = _counted(
-        session, "verify", body.factor, lambda: step(subject, answer, now=session.now)
-    )
+    if isinstance(factor, DuoFactor):
+
+        def step() -> Any:
+            factor.verify(subject, answer, now=session.now)
+            return factor.record_enrollment(subject, now=session.now)
+    else:
+
+        def step() -> Any:
+            return factor.confirm_enrollment(subject, answer, now=session.now)
+
+    result = _counted(session, "verify", body.factor, step)
     return complete_step(
         session,
         result.factor,
