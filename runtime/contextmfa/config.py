@@ -99,6 +99,9 @@ class DuoSection(_Section):
     client_secret: str = Field(min_length=1, repr=False)
     api_host: str = Field(min_length=1)
     redirect_uri: str = Field(pattern=r"^https?://")
+    ca_certs: str = ""
+    """A PEM bundle (path relative to the config) to trust instead of the CAs duo_universal pins:
+    for a Duo reached through a private TLS proxy."""
 
 
 class _File(_Section):

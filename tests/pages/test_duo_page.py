@@ -4,13 +4,12 @@ A tenant with ``[duo]`` pointing at the local Duo stand-in (tests/duo_stand_in.p
 its ``redirect_uri`` at the service's ``/u/mfa/duo/callback``. Over HTTP (FastAPI's TestClient,
 the real app, a real SQLite store) the test plays Duo's prompt and follows its redirect back; in
 Chromium the stand-in's authorize endpoint redirects the browser itself. duo_universal pins Duo's
-own CAs, so the tenant's Duo factor is rebuilt to trust the stand-in's certificate instead
-(``DuoSettings.ca_certs``, as tests/factors/test_duo.py does); everything else is as configured.
+own CAs, so the tenant's ``[duo] ca_certs`` names the stand-in's certificate, as a deployment
+behind a private TLS proxy would.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import re
 import socket
@@ -50,7 +49,6 @@ from service_helpers import (  # noqa: E402
     write_tenant,
 )
 
-from contextmfa.factors import build_factors  # noqa: E402
 from contextmfa.service import Tenant, create_app, load_tenants  # noqa: E402
 
 # Duo issues 40-character client secrets; PyJWT warns that this is short for HS512.
@@ -81,20 +79,9 @@ def duo_tenant(directory: Path, origin: str, duo: DuoStandIn, **options: Any) ->
             f'webauthn_origins = ["{origin}"]\n'
             f'\n[duo]\nclient_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n'
             f'api_host = "{duo.host}"\nredirect_uri = "{origin}{CALLBACK}"\n'
+            f'ca_certs = "{duo.cert}"\n'
         )
     return files
-
-
-def trust_stand_in(tenant: Tenant, duo: DuoStandIn) -> None:
-    """The tenant's factors as loaded, with Duo trusting the stand-in's certificate."""
-    services = tenant.factors["duo"].services
-    assert services.settings.duo is not None and services.settings.duo.api_host == duo.host
-    settings = dataclasses.replace(
-        services.settings, duo=dataclasses.replace(services.settings.duo, ca_certs=str(duo.cert))
-    )
-    tenant.factors = build_factors(
-        dataclasses.replace(services, settings=settings), tenant.config.policy.factors
-    )
 
 
 class Clock:
@@ -218,7 +205,6 @@ def site(tmp_path: Path, duo: DuoStandIn) -> Iterator[Site]:
     tenants = load_tenants([files.path], environ={"CONTEXTMFA_SECRET_KEY": SECRET_KEY, **files.env})
     tenant = tenants.get("acme")
     assert tenant is not None
-    trust_stand_in(tenant, duo)
     clock = Clock()
     app = create_app(tenants, clock=clock, owns_tenants=True)
     with TestClient(app, base_url=ORIGIN) as client:
@@ -470,7 +456,6 @@ def duo_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveSer
         tenants = load_tenants([files.path], environ=env)
         tenant = tenants.get("acme")
         assert tenant is not None
-        trust_stand_in(tenant, duo)
         clock = LiveClock()
         http = httpx.Client(base_url=base_url.replace("localhost", "127.0.0.1"), timeout=30)
         live = LiveService(base_url, tenant, clock, files.api_key, files.admin_key, http)

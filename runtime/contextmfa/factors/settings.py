@@ -68,6 +68,9 @@ class FactorSettings:
                 client_secret=resolve_env(config.duo.client_secret, "duo.client_secret", config),
                 api_host=config.duo.api_host,
                 redirect_uri=config.duo.redirect_uri,
+                ca_certs=str(config.base_dir / config.duo.ca_certs)
+                if config.duo.ca_certs
+                else None,
             )
         name = urlsplit(service.issuer).hostname or config.tenant_id
         return cls(
@@ -90,3 +93,8 @@ def resolve_env(value: str, key: str, config: TenantConfig) -> str:
     if name not in os.environ:
         raise ConfigError(f"{config.path}: error: {key}: environment variable {name} is not set")
     return os.environ[name]
+
+
+def _path_or_none(config: TenantConfig, value: str) -> str | None:
+    """A path of the config, relative to its file; None when not set."""
+    return str(config.base_dir / value) if value else None
