@@ -1,5 +1,6 @@
 """ "My MFA settings" in Chromium: the app mints a ticket for its signed-in user, the browser
-opens it, and the user removes a method with the keyboard and gets a new recovery code."""
+opens it, and the user removes a method with the keyboard, gets a new recovery code, and adds
+an authenticator app, a security key, this device's passkey and a push phone."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 import secrets
 from typing import Any
 
+import pytest
+from page_flows import returned_claims, start_login
 from service_helpers import fresh_code_window
 
 from contextmfa.factors import Answer, EnrollRequest, InvalidGrant, Subject
@@ -55,6 +58,19 @@ def _recovery_code_works(live: Any, user_id: str, code: str) -> bool:
     except InvalidGrant:
         return False
     return True
+
+
+def _open_settings(live: Any, page: Any, user_id: str) -> None:
+    minted = live.http.post(f"/v1/users/{user_id}/settings-ticket", headers=live.admin)
+    assert minted.status_code == 200, minted.text
+    page.goto(minted.json()["ticket_url"])
+    page.wait_for_url("**/u/settings")
+
+
+def _listed(page: Any) -> list[str]:
+    return (
+        page.get_by_role("list", name="Sign-in methods").get_by_role("listitem").all_inner_texts()
+    )
 
 
 def _press(page: Any, name: str | re.Pattern[str]) -> None:
@@ -141,3 +157,77 @@ def test_add_an_authenticator_app_from_the_settings(page, live_service, check_pa
     ]
     assert len(otp) == 2
     check_page(page, "added")
+
+
+@pytest.mark.parametrize(
+    ("platform", "factor", "choice"),
+    [(False, "webauthn-roaming", "Security key"), (True, "webauthn-platform", "This device")],
+    ids=["security-key", "this-device"],
+)
+def test_add_a_security_key_or_passkey_then_sign_in_with_it(
+    page, live_service, virtual_authenticator, check_page, platform, factor, choice
+):
+    user_id, _ = _user_with_two_methods(live_service)
+    key = virtual_authenticator(page, platform=platform)
+    _open_settings(live_service, page, user_id)
+    page.get_by_role("button", name=re.compile(f"^{choice}")).click()
+    page.wait_for_url("**/u/settings/add")
+    check_page(page, "register")
+
+    # a reload cannot replay the ceremony's options: it offers to start again
+    page.goto("/u/settings/add")
+    assert page.get_by_role("heading", level=1).inner_text() == f"Add a sign-in method: {choice}"
+    check_page(page, "register-again")
+    page.get_by_role("button", name="Try again").click()
+    page.get_by_role("button", name=f"Register {choice.lower()}").click()
+    page.wait_for_url("**/u/settings")
+    assert f"{choice}" in page.get_by_role("status").inner_text()
+    assert any(t.startswith(choice) for t in _listed(page))
+    check_page(page, "added")
+    (credential,) = key.credentials()
+    assert credential["rpId"] == "localhost"
+    (added,) = [
+        a
+        for a in live_service.tenant.store.authenticators.for_user(live_service.tenant.id, user_id)
+        if a.type == factor
+    ]
+    assert added.confirmed
+
+    _, state = start_login(live_service, page, user_id)
+    page.wait_for_url("**/u/mfa")
+    page.locator(f'button[data-factor="{factor}"]').click()
+    page.wait_for_url(live_service.return_url)
+    claims = returned_claims(live_service, state)
+    assert claims["sub"] == user_id
+    assert claims["amr"] == [factor]
+    assert key.credentials()[0]["signCount"] >= 1
+    kinds = [e.kind for e in live_service.tenant.store.audit.list("acme", user_id=user_id)]
+    assert "user.authenticator_added" in kinds
+
+
+def test_pair_a_push_phone_from_the_settings(page, live_service, push_phone, check_page):
+    user_id, _ = _user_with_two_methods(live_service)
+    _open_settings(live_service, page, user_id)
+    page.get_by_role("button", name=re.compile("^Push notification")).click()
+    page.wait_for_url("**/u/settings/add")
+    qr = page.get_by_role("img", name=re.compile("QR code to pair"))
+    assert qr.evaluate("img => img.naturalWidth") > 0
+    check_page(page, "pair-phone")
+
+    page.get_by_role("button", name="My phone is set up, continue").click()
+    assert page.locator("#page-error").inner_text() == (
+        "Your phone is not paired yet. Scan the QR code with the app, then continue."
+    )
+    check_page(page, "not-paired-yet")
+
+    ticket = page.get_by_role("img", name=re.compile("QR code to pair")).get_attribute(
+        "data-ticket"
+    )
+    device_id = push_phone.register(ticket)
+    page.wait_for_url("**/u/settings", timeout=20_000)
+    assert page.get_by_role("status").inner_text() == "Push notification “Phone” was added."
+    (row,) = [t for t in _listed(page) if t.startswith("Push notification")]
+    assert "Phone" in row
+    check_page(page, "paired")
+    device = live_service.tenant.store.authenticators.get(live_service.tenant.id, device_id)
+    assert device is not None and device.confirmed and device.user_id == user_id

@@ -4,16 +4,29 @@ the real app, store and factor modules."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
-from service_helpers import bearer, login_event
+from fastapi.testclient import TestClient
+from service_helpers import SECRET_KEY, SoftwareDevice, bearer, login_event, write_tenant
 
-from contextmfa.factors import Answer, InvalidGrant, Subject
+from contextmfa.factors import Answer, EnrollRequest, InvalidGrant, Subject
+from contextmfa.service import create_app, load_tenants
 from contextmfa.service.pages.session import COOKIE
+
+FACTOR_TESTS = Path(__file__).resolve().parents[1] / "factors"
+if str(FACTOR_TESTS) not in sys.path:
+    sys.path.append(str(FACTOR_TESTS))  # factor_helpers: a software WebAuthn authenticator
+
+from factor_helpers import SoftAuthenticator, b64u  # noqa: E402
 
 USER = "auth0|settings-user"
 
@@ -363,3 +376,219 @@ def test_only_the_offered_methods_can_be_added(service, factor):
     html = open_settings(service)
     answer = service.client.post("/u/settings/add", data={"csrf": csrf_of(html), "factor": factor})
     assert answer.status_code == 400
+
+
+# Adding a device: a security key, this device's passkey, a push phone ------------------------
+
+DEVICE_FACTORS = ("otp", "push-notification", "webauthn-roaming", "webauthn-platform")
+ORIGIN = "http://localhost:8000"  # the tenant's default WebAuthn origin (rp id "localhost")
+
+
+@pytest.fixture
+def device_service(service: Any, tmp_path: Path) -> Iterator[Any]:
+    """A service made as ``service`` is (its classes: conftest is not importable by name when
+    another directory's conftest loaded last), over tenants with WebAuthn enabled too."""
+    files = {
+        t: write_tenant(tmp_path / "devices", t, factors=(*DEVICE_FACTORS, "recovery-code"))
+        for t in ("acme", "globex")
+    }
+    env = {"CONTEXTMFA_SECRET_KEY": SECRET_KEY}
+    for f in files.values():
+        env.update(f.env)
+    tenants = load_tenants([f.path for f in files.values()], environ=env)
+    clock = type(service.clock)()
+    with TestClient(create_app(tenants, clock=clock, owns_tenants=True)) as client:
+        yield type(service)(client, clock, tenants, files)
+
+
+def other_browser(service: Any) -> TestClient:
+    """A second browser on the same service: its own cookies, its own page session."""
+    return TestClient(service.client.app)
+
+
+def open_in(client: TestClient, service: Any, user_id: str = USER) -> str:
+    redeemed = client.get(ticket_path(service, user_id), follow_redirects=False)
+    assert redeemed.status_code == 303, redeemed.text
+    return client.get("/u/settings").text
+
+
+def registration_options(page: str) -> dict[str, Any]:
+    found = re.search(r'data-options="([^"]+)"', page)
+    assert found, "the page has no registration options"
+    return json.loads(html.unescape(found.group(1)))
+
+
+def start_registration(client: TestClient, settings_page: str, factor: str) -> str:
+    answer = client.post("/u/settings/add", data={"csrf": csrf_of(settings_page), "factor": factor})
+    assert answer.status_code == 200, answer.text
+    assert 'data-webauthn="create"' in answer.text
+    return answer.text
+
+
+def post_credential(client: TestClient, page: str, credential: dict[str, Any], **headers: str):
+    return client.post(
+        "/u/settings/add/register",
+        data={"csrf": csrf_of(page), "credential": json.dumps(credential)},
+        headers=headers,
+        follow_redirects=False,
+    )
+
+
+def device_types(service: Any) -> list[str]:
+    return sorted(a.type for a in authenticators(service) if a.type != "recovery-code")
+
+
+@pytest.mark.parametrize("factor", ["webauthn-roaming", "webauthn-platform"])
+def test_adding_a_security_key_or_passkey(device_service, factor):
+    service = device_service
+    service.enroll_otp(USER)
+    settings = open_settings(service)
+    assert f'value="{factor}"' in settings
+    page = start_registration(service.client, settings, factor)
+    options = registration_options(page)
+    attachment = "platform" if factor == "webauthn-platform" else "cross-platform"
+    assert options["authenticatorSelection"]["authenticatorAttachment"] == attachment
+    key = SoftAuthenticator(platform=factor == "webauthn-platform")
+
+    done = post_credential(service.client, page, key.register(options, origin=ORIGIN))
+    assert done.status_code == 303, done.text
+    assert done.headers["location"] == "/u/settings"
+    listed = service.client.get("/u/settings").text
+    assert "was added" in listed
+    assert factor in method_ids(listed).values()
+    (added,) = [a for a in authenticators(service) if a.type == factor]
+    assert added.confirmed and added.public["credential_id"] == b64u(key.credential_id)
+    entries = service.tenant().store.audit.list("acme", user_id=USER)
+    (entry,) = [e for e in entries if e.kind == "user.authenticator_added"]
+    assert entry.detail == {"authenticator_id": added.id, "factor": factor, "via": "settings"}
+
+    # the ceremony is spent: the same answer cannot add the key twice
+    again = post_credential(service.client, page, key.register(options, origin=ORIGIN))
+    assert again.status_code == 409
+    assert device_types(service) == sorted(["otp", factor])
+
+
+def ceremony_elsewhere(service: Any, factor: str = "webauthn-roaming") -> dict[str, Any]:
+    """Registration options of a ceremony this settings session did not start (the factor's
+    own, as a sign-in's enrollment would start it)."""
+    started = (
+        service.tenant()
+        .factors.factor(factor)
+        .enroll(Subject("acme", USER), EnrollRequest(), now=service.clock.now)
+    )
+    return dict(started.options)
+
+
+def test_a_registration_without_a_started_ceremony_is_refused(device_service):
+    service = device_service
+    service.enroll_otp(USER)
+    settings = open_settings(service)
+    credential = SoftAuthenticator().register(ceremony_elsewhere(service), origin=ORIGIN)
+    answer = post_credential(service.client, settings, credential)
+    assert answer.status_code == 409
+    assert "Nothing is being added on this page" in answer.text
+    # an authenticator app being added is no WebAuthn ceremony either
+    service.client.post("/u/settings/add", data={"csrf": csrf_of(settings), "factor": "otp"})
+    assert post_credential(service.client, settings, credential).status_code == 409
+    assert device_types(service) == ["otp"]
+    assert "user.authenticator_added" not in audit_kinds(service)
+
+
+def test_a_registration_answers_only_the_challenge_this_session_started(device_service):
+    service = device_service
+    service.enroll_otp(USER)
+    mine = start_registration(service.client, open_settings(service), "webauthn-roaming")
+    other = other_browser(service)
+    theirs = start_registration(other, open_in(other, service), "webauthn-roaming")
+    key = SoftAuthenticator()
+    for options in (registration_options(theirs), ceremony_elsewhere(service)):
+        refused = post_credential(service.client, mine, key.register(options, origin=ORIGIN))
+        assert refused.status_code == 200
+        assert 'role="alert"' in refused.text and "Try again" in refused.text
+    assert device_types(service) == ["otp"]
+    # the key's answer to this session's own challenge is taken
+    done = post_credential(
+        service.client, mine, key.register(registration_options(mine), origin=ORIGIN)
+    )
+    assert done.status_code == 303
+    assert device_types(service) == ["otp", "webauthn-roaming"]
+
+
+def test_a_registration_needs_the_csrf_token_and_this_origin(device_service):
+    service = device_service
+    service.enroll_otp(USER)
+    page = start_registration(service.client, open_settings(service), "webauthn-roaming")
+    credential = SoftAuthenticator().register(registration_options(page), origin=ORIGIN)
+    data = {"credential": json.dumps(credential)}
+    for fields in (data, {**data, "csrf": "forged"}):
+        answer = service.client.post("/u/settings/add/register", data=fields)
+        assert answer.status_code == 403
+    foreign = post_credential(service.client, page, credential, Origin="https://evil.example")
+    assert foreign.status_code == 403
+    assert device_types(service) == ["otp"]
+    assert "user.authenticator_added" not in audit_kinds(service)
+    assert post_credential(service.client, page, credential).status_code == 303
+
+
+def poll(client: TestClient, page: str, path: str = "/u/settings/add/poll") -> dict[str, Any]:
+    answer = client.post(path, data={"csrf": csrf_of(page)})
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def test_pairing_a_phone_polls_this_sessions_ticket_only(device_service):
+    service = device_service
+    service.enroll_otp(USER)
+    settings = open_settings(service)
+    other = other_browser(service)
+    other_page = open_in(other, service)
+    assert poll(other, other_page)["code"] == "invalid_request"  # nothing is being paired there
+
+    started = service.client.post(
+        "/u/settings/add",
+        data={"csrf": csrf_of(settings), "factor": "push-notification"},
+        follow_redirects=False,
+    )
+    assert started.headers["location"] == "/u/settings/add"
+    page = service.client.get("/u/settings/add").text
+    ticket = html.unescape(re.search(r'data-ticket="([^"]+)"', page).group(1))
+    assert 'data-poll="/u/settings/add/poll"' in page
+    assert poll(service.client, page) == {"status": "pending", "interval": 5}
+    not_yet = service.client.post("/u/settings/add/paired", data={"csrf": csrf_of(page)})
+    assert "Your phone is not paired yet" in not_yet.text
+
+    phone = SoftwareDevice("acme")
+    ticket_id = parse_qs(urlsplit(ticket).query)["ticket"][0]
+    registered = service.client.post("/v1/push/devices", json=phone.registration(ticket_id))
+    assert registered.status_code == 200, registered.text
+    forged = service.client.post("/u/settings/add/poll", data={"csrf": "forged"}).json()
+    assert forged["status"] == "error" and forged["code"] == "access_denied"
+    assert poll(other, other_page)["status"] == "error"  # another session cannot finish it
+    assert "push-notification" not in device_types(service)
+
+    service.clock.advance(seconds=5)
+    assert poll(service.client, page) == {"status": "done", "location": "/u/settings"}
+    listed = service.client.get("/u/settings").text
+    assert "Push notification “Phone” was added." in listed
+    (device,) = [a for a in authenticators(service) if a.type == "push-notification"]
+    assert device.confirmed and device.id == registered.json()["authenticator_id"]
+    assert method_ids(listed)[device.id] == "push-notification"
+
+
+def test_cancelling_a_pairing_spends_the_ticket(device_service):
+    service = device_service
+    service.enroll_otp(USER)
+    settings = open_settings(service)
+    service.client.post(
+        "/u/settings/add", data={"csrf": csrf_of(settings), "factor": "push-notification"}
+    )
+    page = service.client.get("/u/settings/add").text
+    ticket = html.unescape(re.search(r'data-ticket="([^"]+)"', page).group(1))
+    service.client.post("/u/settings/add/cancel", data={"csrf": csrf_of(page)})
+    ticket_id = parse_qs(urlsplit(ticket).query)["ticket"][0]
+    late = service.client.post(
+        "/v1/push/devices", json=SoftwareDevice("acme").registration(ticket_id)
+    )
+    assert late.status_code == 403
+    assert late.json()["error"] == "invalid_grant"
+    assert device_types(service) == ["otp"]

@@ -1,5 +1,8 @@
 """The answer to a page's ``fetch`` poll (push sign-in, push pairing), as JSON.
 
+Both kinds of page session poll: a login's (:func:`poll_answer`, the challenge and enrollment
+pages) and "My MFA settings" pairing a phone (:func:`polled` with its own visit).
+
 ``{"status": "pending", "interval": s}`` - ask again in ``s`` seconds (the factor's
 ``authorization_pending``; ``slow_down`` raises the interval as it says);
 ``{"status": "done", "location": url}`` - the step passed, the session moved on, go there;
@@ -13,7 +16,7 @@ logged by the browser as a failed load).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -27,25 +30,38 @@ from contextmfa.service.pages.flow import MfaVisit
 from contextmfa.service.pages.security import protect
 from contextmfa.store.errors import StoreUnavailable
 
-__all__ = ["poll_answer"]
+__all__ = ["PollingVisit", "poll_answer", "polled"]
 
 _REFUSED = (PageError, ServiceError, FactorError, DeliveryError, StoreUnavailable)
+
+
+class PollingVisit(Protocol):
+    """What a page session's visit offers a poll: the POST check and saving the session."""
+
+    def check(self, form: Mapping[str, str]) -> None: ...
+
+    def save(self, response: Response) -> Response: ...
+
+
+V = TypeVar("V", bound=PollingVisit)
 
 
 def _json(body: dict[str, Any]) -> Response:
     return protect(JSONResponse(body))
 
 
-def poll_answer(
+def polled(
     request: Request,
     form: Mapping[str, str],
-    step: Callable[[MfaVisit, bool], Mapping[str, Any]],
+    visit_of: Callable[[Request], V],
+    step: Callable[[V, bool], str],
 ) -> Response:
-    """Run ``step(visit, remember)`` for a checked poll and answer as the module says."""
+    """Open the visit, check the poll, run ``step(visit, remember)`` - which returns where to go
+    once done - and answer as the module says."""
     try:
-        visit = MfaVisit.of(request)
+        visit = visit_of(request)
         visit.check(form)
-        result = step(visit, form.get("remember") == "1")
+        location = step(visit, form.get("remember") == "1")
     except AuthorizationPending:
         return _json({"status": "pending", "interval": POLL_INTERVAL_SECONDS})
     except SlowDown as exc:
@@ -53,5 +69,17 @@ def poll_answer(
     except _REFUSED as exc:
         words = friendly(exc)
         return _json({"status": "error", "code": words.code, "message": words.message})
-    location = visit.advance(result)
     return visit.save(_json({"status": "done", "location": location}))
+
+
+def poll_answer(
+    request: Request,
+    form: Mapping[str, str],
+    step: Callable[[MfaVisit, bool], Mapping[str, Any]],
+) -> Response:
+    """A login's poll: ``step(visit, remember)`` is the API's step; a passed step moves on."""
+
+    def advanced(visit: MfaVisit, remember: bool) -> str:
+        return visit.advance(step(visit, remember))
+
+    return polled(request, form, MfaVisit.of, advanced)

@@ -1,22 +1,24 @@
-"""``/u/settings/add``: adding a sign-in method from "My MFA settings", with plain forms.
+"""``/u/settings/add``: adding a sign-in method from "My MFA settings".
 
-    POST /u/settings/add           start adding a factor (sms, voice, email: the address first)
-    GET  /u/settings/add           the step under way: QR code and key, address, or code
+    POST /u/settings/add           start adding a factor (sms, voice, email: the address first;
+                                   a security key or passkey: the registration options)
+    GET  /u/settings/add           the step under way: QR code and key, address, code, or the
+                                   device being added
     POST /u/settings/add/send      send a code to the address typed
     POST /u/settings/add/confirm   the code that proves it works: the method is added
-    POST /u/settings/add/cancel    give up (a half-added method is removed)
+    POST /u/settings/add/cancel    give up (a half-added method is removed, its challenge spent)
+    /u/settings/add/...            finishing a device: WebAuthn, push (:mod:`.settings_devices`)
 
 The enrollment page of a login walks the ``/v1/mfa`` API with the login's mfa_token; a settings
 session has no mfa_token (no login is under way), so these pages call the factor modules
 directly with the ticket's user (:attr:`SettingsVisit.subject`). The secrets stay in the store
 (the OTP seed on the pending authenticator) and the ``oob_code`` in the sealed session: nothing
-the browser posts names which enrollment it answers. Methods that need the browser's scripts
-(WebAuthn, push pairing) are added during a sign-in's enrollment step, not here.
+the browser posts names which enrollment it answers. Security keys, passkeys and push phones
+are added with the enrollment page's scripts (:mod:`.settings_devices`).
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,35 +31,35 @@ from contextmfa.delivery.errors import DeliveryError
 from contextmfa.factors import Answer, Enrolled, EnrollRequest
 from contextmfa.factors.errors import FactorError
 from contextmfa.factors.otp import DIGITS, STEP_SECONDS
-from contextmfa.factors.qr import qr_svg
+from contextmfa.service.pages import settings_devices
+from contextmfa.service.pages.enroll import qr_data_uri
 from contextmfa.service.pages.errors import BadForm, friendly
 from contextmfa.service.pages.forms import Form
 from contextmfa.service.pages.labels import label
 from contextmfa.service.pages.rendering import render
 from contextmfa.service.pages.routing import PageRoute
-from contextmfa.service.pages.settings_visit import SETTINGS_URL, SettingsVisit
+from contextmfa.service.pages.settings_devices import DEVICES
+from contextmfa.service.pages.settings_visit import ADD_URL, SETTINGS_URL, SettingsVisit
 from contextmfa.service.tenants import Tenant
 from contextmfa.store.ports import Authenticator
 
 __all__ = ["ADDABLE", "addable", "router"]
 
 router = APIRouter(route_class=PageRoute)
+router.include_router(settings_devices.router)
 
-ADD_URL = SETTINGS_URL + "/add"
-ADDABLE = ("otp", "sms", "voice", "email")
-"""What these pages can add: the factors that need no script in the browser."""
 _SENT = ("sms", "voice", "email")
+_CODED = ("otp", *_SENT)
+"""The factors added with plain forms: a code proves it works."""
+ADDABLE = (*_CODED, *DEVICES)
+"""What these pages can add: every factor of the pages but the recovery code (it comes with
+the first method) and Duo (it enrolls its users in its own prompt)."""
 _TITLE = "Add a sign-in method"
 
 
 def addable(tenant: Tenant) -> list[str]:
     """The tenant's enabled factors a user can add here, in the spec's order."""
     return [name for name in tenant.factors if name in ADDABLE]
-
-
-def _qr_data_uri(text: str) -> str:
-    encoded = base64.b64encode(qr_svg(text).encode("utf-8")).decode("ascii")
-    return f"data:image/svg+xml;base64,{encoded}"
 
 
 def _pending_otp(visit: SettingsVisit, pending: Mapping[str, Any]) -> Authenticator | None:
@@ -90,31 +92,13 @@ def _page(
         )
         grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
         return render(
-            "settings/add_otp.html", qr=_qr_data_uri(uri), secret=secret, grouped=grouped, **context
+            "settings/add_otp.html", qr=qr_data_uri(uri), secret=secret, grouped=grouped, **context
         )
     if pending.get("oob"):
         return render("settings/add_code.html", **context)
     subject = visit.subject
     value = (subject.email if factor == "email" else subject.phone_number) or ""
     return render("settings/add_contact.html", value=value, **context)
-
-
-def _enrolled(visit: SettingsVisit, result: Enrolled) -> Response:
-    """The method is added: say so, and show the recovery code if it came with it."""
-    visit.record(
-        "user.authenticator_added", authenticator_id=result.authenticator_id, factor=result.factor
-    )
-    found = visit.tenant.store.authenticators.get(visit.tenant.id, result.authenticator_id)
-    name = f" “{found.name}”" if found is not None else ""
-    notice = f"{label(result.factor).name}{name} was added."
-    if result.recovery_code:
-        return visit.go(
-            SETTINGS_URL + "/recovery-code",
-            pending=None,
-            notice=notice,
-            recovery=result.recovery_code,
-        )
-    return visit.go(SETTINGS_URL, pending=None, notice=notice)
 
 
 @router.post(ADD_URL)
@@ -125,6 +109,8 @@ def start(request: Request, form: Form) -> Response:
     if factor not in addable(visit.tenant):
         raise BadForm("Choose one of the methods on the page.")
     _drop_pending(visit)
+    if factor in DEVICES:
+        return settings_devices.start(visit, factor)
     if factor in _SENT:
         return visit.go(ADD_URL, pending={"f": factor})
     try:
@@ -142,6 +128,8 @@ def step(request: Request) -> Response:
     pending = visit.page.get("pending")
     if not isinstance(pending, Mapping) or pending.get("f") not in ADDABLE:
         return visit.go(SETTINGS_URL, pending=None)
+    if pending["f"] in DEVICES:
+        return settings_devices.step_page(visit, pending)
     return _page(visit, pending)
 
 
@@ -164,7 +152,7 @@ def send(request: Request, form: Form) -> Response:
     except (FactorError, DeliveryError) as exc:
         return _page(visit, pending, error=friendly(exc).message)
     if isinstance(result, Enrolled):
-        return _enrolled(visit, result)
+        return visit.go(visit.added(result))
     sent = {"f": factor, "a": result.authenticator_id, "oob": result.oob_code, "to": result.sent_to}
     return visit.go(ADD_URL, pending=sent)
 
@@ -174,7 +162,7 @@ def confirm(request: Request, form: Form) -> Response:
     visit = SettingsVisit.of(request)
     visit.check(form)
     pending = visit.page.get("pending")
-    if not isinstance(pending, Mapping) or pending.get("f") not in ADDABLE:
+    if not isinstance(pending, Mapping) or pending.get("f") not in _CODED:
         return visit.go(SETTINGS_URL, pending=None)
     factor = str(pending["f"])
     code = form.get("code", "").strip()
@@ -197,7 +185,7 @@ def confirm(request: Request, form: Form) -> Response:
             return visit.save(_page(visit, visit.page.get("pending"), error=words.message))
         return _page(visit, pending, error=words.message)
     metrics.factor_result("verify", factor, "ok")
-    return _enrolled(visit, result)
+    return visit.go(visit.added(result))
 
 
 @router.post(ADD_URL + "/cancel")
@@ -209,11 +197,21 @@ def cancel(request: Request, form: Form) -> Response:
 
 
 def _drop_pending(visit: SettingsVisit) -> None:
-    """Remove the half-added authenticator of the step under way, if there is one."""
+    """Undo the step under way, if there is one: spend its challenge (a sent code, a WebAuthn
+    ceremony, a pairing ticket) and remove what it half-added (an app's seed, a phone that
+    registered with the ticket but was not confirmed here)."""
     pending = visit.page.get("pending")
-    if not isinstance(pending, Mapping) or not pending.get("a"):
+    if not isinstance(pending, Mapping):
         return
-    store = visit.tenant.store.authenticators
-    found = store.get(visit.tenant.id, str(pending["a"]))
-    if found is not None and found.user_id == visit.user_id and not found.confirmed:
-        store.remove(visit.tenant.id, found.id)
+    tenant, store = visit.tenant.id, visit.tenant.store
+    half_added = [str(pending["a"])] if pending.get("a") else []
+    oob = pending.get("oob")
+    challenge = store.challenges.get(tenant, oob) if isinstance(oob, str) and oob else None
+    if challenge is not None and challenge.user_id == visit.user_id and not challenge.finished:
+        store.challenges.finish(tenant, challenge.id, now=visit.now)
+        if challenge.data.get("authenticator_id"):
+            half_added.append(str(challenge.data["authenticator_id"]))
+    for authenticator_id in half_added:
+        found = store.authenticators.get(tenant, authenticator_id)
+        if found is not None and found.user_id == visit.user_id and not found.confirmed:
+            store.authenticators.remove(tenant, found.id)

@@ -6,7 +6,9 @@ its data::
     tid       the tenant
     uid       the user the ticket was issued for (the only user these pages act on)
     usr       contact data from the ticket (email, phone, name) for enrolling
-    pending   a factor being added: {"f": factor, "a": authenticator id, "oob": oob_code, ...}
+    pending   a factor being added: {"f": factor, "a": authenticator id, "oob": oob_code, ...};
+              the oob_code (a sent code's, a WebAuthn ceremony's, a phone's pairing ticket)
+              lives only here, so the browser never names the enrollment it answers
     notice    a one-line status to show once on the next page ("Text message removed.")
     recovery  a recovery code to show once
 
@@ -24,19 +26,21 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from contextmfa.factors import Subject
+from contextmfa.factors import Enrolled, Subject
 from contextmfa.service.auth import ServiceState, state_of
 from contextmfa.service.logs import audit
 from contextmfa.service.pages.errors import SessionMissing
 from contextmfa.service.pages.flow import page_sessions, redirect
 from contextmfa.service.pages.forms import checked
+from contextmfa.service.pages.labels import label
 from contextmfa.service.pages.session import PageSession, PageSessions
 from contextmfa.service.pages.settings_ticket import SESSION_TTL, TicketHolder, subject_of
 from contextmfa.service.tenants import Tenant
 
-__all__ = ["SETTINGS_URL", "SettingsVisit", "open_settings"]
+__all__ = ["ADD_URL", "SETTINGS_URL", "SettingsVisit", "open_settings"]
 
 SETTINGS_URL = "/u/settings"
+ADD_URL = SETTINGS_URL + "/add"
 _ENDED = "Your settings session has ended. Open your security settings again from the application."
 
 
@@ -102,6 +106,22 @@ class SettingsVisit:
             self.tenant.id, kind, user_id=self.user_id, detail=detail, now=self.now
         )
         audit(self.tenant.id, kind, self.user_id, **detail)
+
+    def added(self, result: Enrolled) -> str:
+        """A method was added: audit-log it, say so on the next page, and return where that is
+        (the recovery code first, when one came with it)."""
+        self.record(
+            "user.authenticator_added",
+            authenticator_id=result.authenticator_id,
+            factor=result.factor,
+        )
+        found = self.tenant.store.authenticators.get(self.tenant.id, result.authenticator_id)
+        name = f" “{found.name}”" if found is not None else ""
+        self.change(pending=None, notice=f"{label(result.factor).name}{name} was added.")
+        if result.recovery_code:
+            self.change(recovery=result.recovery_code)
+            return SETTINGS_URL + "/recovery-code"
+        return SETTINGS_URL
 
     # Moving on ---------------------------------------------------------------------------
 
