@@ -8,7 +8,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 from fastapi.testclient import TestClient  # noqa: E402
 from service_helpers import (  # noqa: E402
     SECRET_KEY,
-    START,
+    Clock,
     TenantFiles,
     bearer,
     login_event,
@@ -28,19 +28,6 @@ from service_helpers import (  # noqa: E402
 )
 
 from contextmfa.service import Tenant, Tenants, create_app, load_tenants  # noqa: E402
-
-
-class Clock:
-    """The service's clock, moved by the tests."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @dataclass

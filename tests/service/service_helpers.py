@@ -124,6 +124,19 @@ issuer = "{issuer}"
     return TenantFiles(path, tenant_id, api_key, admin_key, env)
 
 
+class Clock:
+    """The service's clock, moved by the tests."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
 def login_event(user_id: str = "auth0|alice", login_id: str | None = None, **changes: Any) -> dict:
     """A valid login event for ``user_id``; ``changes`` replace top-level keys."""
     event = copy.deepcopy(BASE_EVENT)

@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Clock
 from fastapi.testclient import TestClient
 from sample_tree import copy_samples
-from service_helpers import SECRET_KEY, START, bearer, login_event
+from service_helpers import SECRET_KEY, START, Clock, bearer, login_event
 from typer.testing import CliRunner
 
 from contextmfa.cli.logins import parse_moment
