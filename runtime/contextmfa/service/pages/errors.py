@@ -43,51 +43,47 @@ RESTART = "Go back to the application you were signing in to and start again."
 
 
 class PageError(ContextMFAError):
-    """A refusal shown as a whole page: ``title`` as its heading, ``message`` under it."""
+    """A refusal shown as a whole page: ``title`` as its heading, ``message`` under it.
+
+    A subclass names its condition with class attributes (``status``, ``title``, ``code`` and
+    ``default_message``, the words when the raiser has nothing more precise to say)."""
 
     status = 400
     title = "Something went wrong"
     code = "invalid_request"
+    default_message = "This request could not be accepted."
 
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
 
 
 class SessionMissing(PageError):
     status = 401
     title = "Your session has ended"
     code = "expired_token"
-
-    def __init__(self, message: str = f"This page is no longer active. {RESTART}") -> None:
-        super().__init__(message)
+    default_message = f"This page is no longer active. {RESTART}"
 
 
 class CsrfRefused(PageError):
     status = 403
     title = "Request refused"
     code = "access_denied"
-
-    def __init__(
-        self,
-        message: str = "This form could not be accepted: it did not come from this page, or the "
-        "page was open too long. Reload the page and try again.",
-    ) -> None:
-        super().__init__(message)
+    default_message = (
+        "This form could not be accepted: it did not come from this page, or the "
+        "page was open too long. Reload the page and try again."
+    )
 
 
 class ReturnToRefused(PageError):
     status = 400
     title = "Unknown application"
     code = "invalid_request"
-
-    def __init__(
-        self,
-        message: str = "The application that sent you here asked to be answered at an address "
+    default_message = (
+        "The application that sent you here asked to be answered at an address "
         "this service does not know (return_to is not in the allowed return URLs), so "
-        "the sign-in cannot continue.",
-    ) -> None:
-        super().__init__(message)
+        "the sign-in cannot continue."
+    )
 
 
 class BadForm(PageError):
@@ -98,21 +94,15 @@ class BadForm(PageError):
 class SessionTooLarge(PageError):
     status = 400
     title = "This sign-in cannot continue here"
-
-    def __init__(
-        self,
-        message: str = "This sign-in carries more data than this page can keep. Contact your "
-        "administrator.",
-    ) -> None:
-        super().__init__(message)
+    default_message = (
+        "This sign-in carries more data than this page can keep. Contact your administrator."
+    )
 
 
 class PageNotFound(PageError):
     status = 404
     title = "Page not found"
-
-    def __init__(self, message: str = "There is no such page. Check the address.") -> None:
-        super().__init__(message)
+    default_message = "There is no such page. Check the address."
 
 
 @dataclass(frozen=True)

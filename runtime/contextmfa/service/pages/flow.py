@@ -17,21 +17,17 @@ client of ``/v1/mfa/*`` can, checked the same way, counted in the same metrics.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from contextmfa.service.auth import MfaSession, ServiceState, mfa_session, state_of
 from contextmfa.service.pages.errors import ReturnToRefused, SessionMissing
-from contextmfa.service.pages.forms import checked
-from contextmfa.service.pages.security import protect
-from contextmfa.service.pages.session import PageSession, PageSessions
-from contextmfa.service.tenants import Tenant
+from contextmfa.service.pages.visit import PageVisit, page_sessions, redirect
 
 __all__ = [
     "CHALLENGE_URL",
@@ -40,34 +36,12 @@ __all__ = [
     "MAX_STATE_CHARS",
     "MfaVisit",
     "enter",
-    "page_sessions",
 ]
 
 CHALLENGE_URL = "/u/mfa"
 ENROLL_URL = "/u/enroll"
 DONE_URL = "/u/mfa/done"
 MAX_STATE_CHARS = 1024
-
-
-def page_sessions(state: ServiceState) -> PageSessions:
-    return PageSessions(state.tenants.page_key)
-
-
-def redirect(
-    request: Request,
-    url: str,
-    sessions: PageSessions,
-    session: PageSession | None,
-    *,
-    now: datetime,
-) -> Response:
-    """303 to ``url``, storing ``session`` in the cookie (None: clearing it)."""
-    response = RedirectResponse(url, status_code=303)
-    if session is None:
-        sessions.clear(response, request=request)
-    else:
-        sessions.attach(response, session, request=request, now=now)
-    return protect(response)
 
 
 def enter(request: Request, mfa_token: str, return_to: str, state_text: str) -> Response:
@@ -94,27 +68,13 @@ def _open(request: Request, state: ServiceState, token: str) -> MfaSession:
 
 
 @dataclass
-class MfaVisit:
+class MfaVisit(PageVisit):
     """One request of a browser in the ``mfa`` page session."""
-
-    request: Request
-    state: ServiceState
-    sessions: PageSessions
-    now: datetime
-    page: PageSession
 
     @classmethod
     def of(cls, request: Request) -> MfaVisit:
         """The visit of ``request``; :class:`SessionMissing` without a live mfa page session."""
-        state = state_of(request)
-        sessions = page_sessions(state)
-        now = state.clock()
-        page = sessions.read(request, now=now)
-        if page is None or page.kind != "mfa":
-            raise SessionMissing()
-        return cls(request, state, sessions, now, page)
-
-    # The API side ------------------------------------------------------------------------
+        return cls(request, *cls.read(request, "mfa", SessionMissing()))
 
     def api(self) -> MfaSession:
         token = self.page.get("token")
@@ -122,40 +82,20 @@ class MfaVisit:
             raise SessionMissing()
         return _open(self.request, self.state, token)
 
-    def tenant(self) -> Tenant:
-        return self.api().tenant
-
-    def check(self, form: Mapping[str, str]) -> None:
-        """CSRF token and origin of a POST (the tenant's WebAuthn origins are this service)."""
-        origins: tuple[str, ...] = ()
-        token = self.page.get("token")
-        if isinstance(token, str):
-            origins = self.api().tenant.config.service.webauthn_origins
-        checked(self.request, self.sessions, self.page, form, origins=origins)
-
-    @property
-    def csrf(self) -> str:
-        return self.sessions.csrf_token(self.page)
+    def own_origins(self) -> Iterable[str]:
+        """The tenant's WebAuthn origins, while the session has a token to find the tenant by."""
+        if not isinstance(self.page.get("token"), str):
+            return ()
+        return self.api().tenant.config.service.webauthn_origins
 
     def can_remember(self, api: MfaSession) -> bool:
         """The decision allows remembering this browser, and the tenant remembers at all."""
         return api.txn.remember and api.tenant.config.policy.remember_browser_days > 0
 
-    # Moving on ---------------------------------------------------------------------------
-
-    def change(self, **changes: Any) -> None:
-        """Put ``changes`` in the session (None removes a key); saved by the next response."""
-        self.page = self.page.updated(**changes)
-
-    def save(self, response: Response) -> Response:
-        """Store the session in ``response``'s cookie."""
-        self.sessions.attach(response, self.page, request=self.request, now=self.now)
-        return response
-
-    def go(self, url: str, **changes: Any) -> Response:
-        """303 to ``url`` with ``changes`` in the session."""
-        self.change(**changes)
-        return redirect(self.request, url, self.sessions, self.page, now=self.now)
+    def remember_offer(self, api: MfaSession) -> dict[str, Any]:
+        """The template context of the "remember this browser" box."""
+        days = api.tenant.config.policy.remember_browser_days
+        return {"remember": self.can_remember(api), "remember_days": days}
 
     def end(self, response: Response) -> Response:
         """The session is over: clear the cookie on ``response``."""

@@ -16,7 +16,7 @@ logged by the browser as a failed load).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -28,22 +28,15 @@ from contextmfa.service.errors import ServiceError
 from contextmfa.service.pages.errors import PageError, friendly
 from contextmfa.service.pages.flow import MfaVisit
 from contextmfa.service.pages.security import protect
+from contextmfa.service.pages.visit import PageVisit
 from contextmfa.store.errors import StoreUnavailable
 
-__all__ = ["PollingVisit", "poll_answer", "polled"]
+__all__ = ["poll_answer", "polled"]
 
 _REFUSED = (PageError, ServiceError, FactorError, DeliveryError, StoreUnavailable)
 
 
-class PollingVisit(Protocol):
-    """What a page session's visit offers a poll: the POST check and saving the session."""
-
-    def check(self, form: Mapping[str, str]) -> None: ...
-
-    def save(self, response: Response) -> Response: ...
-
-
-V = TypeVar("V", bound=PollingVisit)
+V = TypeVar("V", bound=PageVisit)
 
 
 def _json(body: dict[str, Any]) -> Response:

@@ -58,20 +58,14 @@ class TicketRefused(PageError):
     status = 403
     title = "This link is not valid"
     code = "access_denied"
-
-    def __init__(self, message: str = f"This settings link is not valid. {_AGAIN}") -> None:
-        super().__init__(message)
+    default_message = f"This settings link is not valid. {_AGAIN}"
 
 
 class TicketUsedUp(PageError):
     status = 410
     title = "This link has expired"
     code = "expired_token"
-
-    def __init__(
-        self, message: str = f"This settings link has expired or was already used. {_AGAIN}"
-    ) -> None:
-        super().__init__(message)
+    default_message = f"This settings link has expired or was already used. {_AGAIN}"
 
 
 @dataclass(frozen=True)

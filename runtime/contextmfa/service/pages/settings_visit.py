@@ -18,29 +18,29 @@ user opens the settings again from the app (a fresh ticket, a fresh sign-in ther
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from contextmfa.factors import Enrolled, Subject
-from contextmfa.service.auth import ServiceState, state_of
+from contextmfa.delivery.errors import DeliveryError
+from contextmfa.factors import Answer, Enrolled, Subject
+from contextmfa.factors.errors import FactorError
+from contextmfa.service.auth import state_of
 from contextmfa.service.logs import audit
 from contextmfa.service.pages.errors import SessionMissing
-from contextmfa.service.pages.flow import page_sessions, redirect
-from contextmfa.service.pages.forms import checked
 from contextmfa.service.pages.labels import label
-from contextmfa.service.pages.session import PageSession, PageSessions
 from contextmfa.service.pages.settings_ticket import SESSION_TTL, TicketHolder, subject_of
+from contextmfa.service.pages.visit import PageVisit, page_sessions, redirect
 from contextmfa.service.tenants import Tenant
 
-__all__ = ["ADD_URL", "SETTINGS_URL", "SettingsVisit", "open_settings"]
+__all__ = ["ADD_TITLE", "ADD_URL", "SETTINGS_URL", "SettingsVisit", "open_settings"]
 
 SETTINGS_URL = "/u/settings"
 ADD_URL = SETTINGS_URL + "/add"
+ADD_TITLE = "Add a sign-in method"
 _ENDED = "Your settings session has ended. Open your security settings again from the application."
 
 
@@ -56,26 +56,16 @@ def open_settings(request: Request, holder: TicketHolder) -> Response:
 
 
 @dataclass
-class SettingsVisit:
+class SettingsVisit(PageVisit):
     """One request of a browser in a ``settings`` page session."""
 
-    request: Request
-    state: ServiceState
-    sessions: PageSessions
-    now: datetime
-    page: PageSession
     tenant: Tenant
     user_id: str
 
     @classmethod
     def of(cls, request: Request) -> SettingsVisit:
         """The visit of ``request``; :class:`SessionMissing` without a live settings session."""
-        state = state_of(request)
-        sessions = page_sessions(state)
-        now = state.clock()
-        page = sessions.read(request, now=now)
-        if page is None or page.kind != "settings":
-            raise SessionMissing(_ENDED)
+        state, sessions, now, page = cls.read(request, "settings", SessionMissing(_ENDED))
         tenant = state.tenants.get(page.get("tid"))
         user_id = page.get("uid")
         if tenant is None or not isinstance(user_id, str) or not user_id:
@@ -90,14 +80,8 @@ class SettingsVisit:
             self.tenant.id, self.user_id, contact if isinstance(contact, Mapping) else {}
         )
 
-    @property
-    def csrf(self) -> str:
-        return self.sessions.csrf_token(self.page)
-
-    def check(self, form: Mapping[str, str]) -> None:
-        """CSRF token and origin of a POST (the tenant's WebAuthn origins are this service)."""
-        origins = self.tenant.config.service.webauthn_origins
-        checked(self.request, self.sessions, self.page, form, origins=origins)
+    def own_origins(self) -> Iterable[str]:
+        return self.tenant.config.service.webauthn_origins
 
     def record(self, kind: str, **detail: Any) -> None:
         """Audit-log a change the user made here (``via: settings``)."""
@@ -106,6 +90,27 @@ class SettingsVisit:
             self.tenant.id, kind, user_id=self.user_id, detail=detail, now=self.now
         )
         audit(self.tenant.id, kind, self.user_id, **detail)
+
+    def pending(self, factors: tuple[str, ...]) -> Mapping[str, Any] | None:
+        """The addition under way, when it is of one of ``factors``."""
+        pending = self.page.get("pending")
+        if not isinstance(pending, Mapping) or pending.get("f") not in factors:
+            return None
+        return pending
+
+    def confirmed(self, factor: str, answer: Answer) -> Enrolled:
+        """The factor's confirmation of the addition, its outcome counted as the API counts
+        it; refusals raise."""
+        metrics = self.state.metrics
+        try:
+            result = self.tenant.factors.factor(factor).confirm_enrollment(
+                self.subject, answer, now=self.now
+            )
+        except (FactorError, DeliveryError) as exc:
+            metrics.factor_result("verify", factor, exc.code)
+            raise
+        metrics.factor_result("verify", factor, "ok")
+        return result
 
     def added(self, result: Enrolled) -> str:
         """A method was added: audit-log it, say so on the next page, and return where that is
@@ -123,24 +128,9 @@ class SettingsVisit:
             return SETTINGS_URL + "/recovery-code"
         return SETTINGS_URL
 
-    # Moving on ---------------------------------------------------------------------------
-
-    def change(self, **changes: Any) -> None:
-        """Put ``changes`` in the session (None removes a key); saved by the next response."""
-        self.page = self.page.updated(**changes)
-
     def take(self, key: str) -> Any:
         """A value shown once: read it and drop it from the session."""
         value = self.page.get(key)
         if value is not None:
             self.change(**{key: None})
         return value
-
-    def save(self, response: Response) -> Response:
-        self.sessions.attach(response, self.page, request=self.request, now=self.now)
-        return response
-
-    def go(self, url: str, **changes: Any) -> Response:
-        """303 to ``url`` with ``changes`` in the session."""
-        self.change(**changes)
-        return redirect(self.request, url, self.sessions, self.page, now=self.now)
