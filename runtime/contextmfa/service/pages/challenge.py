@@ -19,9 +19,7 @@ token leaves the address bar and the history. Everything else is checked by
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter
@@ -32,8 +30,8 @@ from contextmfa.delivery import mask_recipient
 from contextmfa.delivery.errors import DeliveryError
 from contextmfa.factors.errors import FactorError
 from contextmfa.service.auth import MfaSession
-from contextmfa.service.pages.duo import DUO, duo_page, duo_targets, duo_words
-from contextmfa.service.pages.errors import BadForm, Friendly, SessionMissing, friendly
+from contextmfa.service.pages.duo import DUO, duo_targets, duo_words
+from contextmfa.service.pages.errors import BadForm, Friendly, friendly
 from contextmfa.service.pages.flow import (
     CHALLENGE_URL,
     DONE_URL,
@@ -42,32 +40,20 @@ from contextmfa.service.pages.flow import (
     enter,
 )
 from contextmfa.service.pages.forms import Form
-from contextmfa.service.pages.labels import CODE_FACTORS, PAGE_FACTORS, WEBAUTHN_FACTORS, label
-from contextmfa.service.pages.polling import poll_answer
-from contextmfa.service.pages.rendering import render
+from contextmfa.service.pages.labels import CODE_FACTORS, PAGE_FACTORS, PUSH, Choice, label
+from contextmfa.service.pages.rendering import grouped, render
 from contextmfa.service.pages.routing import PageRoute
 from contextmfa.service.pages.security import origin_of
+from contextmfa.service.pages.step_pages import StepPages, answer_fields
 from contextmfa.service.routes import mfa
 from contextmfa.service.schemas import ChallengeBody, VerifyBody
 
-__all__ = ["MAX_CREDENTIAL_CHARS", "Choice", "router"]
+__all__ = ["router"]
 
 router = APIRouter(route_class=PageRoute)
 
-PUSH = "push-notification"
-MAX_CREDENTIAL_CHARS = 32 * 1024
 _ENTRY_FIELDS = ("mfa_token", "return_to", "state")
 _PAGE_TITLE = "Verify it's you"
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One button of the method picker: ``a:<authenticator id>`` or ``f:<factor>``."""
-
-    value: str
-    factor: str
-    name: str
-    detail: str
 
 
 # Entry ---------------------------------------------------------------------------------------
@@ -95,7 +81,7 @@ def challenge_page(request: Request) -> Response:
     api = visit.api()
     pending = visit.page.get("pending")
     if pending and api.txn.step.kind == "challenge":
-        return pending_page(visit, api, pending)
+        return STEP.pending_page(visit, api, pending)
     if visit.page.get("recovery"):
         return recovery_page(visit)
     if api.txn.step.kind == "enroll":
@@ -114,11 +100,11 @@ def choices(api: MfaSession) -> list[Choice]:
     for factor in offered:
         mine = [a for a in found if a["factor"] == factor]
         if factor == DUO:  # one Duo account: Duo's prompt offers its devices
-            out.append(Choice(f"f:{factor}", factor, label(factor).name, label(factor).about))
+            out.append(Choice.of(factor, f"f:{factor}"))
             continue
         if factor == "recovery-code":
             if mine:
-                out.append(Choice(f"f:{factor}", factor, label(factor).name, label(factor).about))
+                out.append(Choice.of(factor, f"f:{factor}"))
             continue
         for a in mine:
             out.append(Choice(f"a:{a['id']}", factor, label(factor).name, _detail(a)))
@@ -177,52 +163,22 @@ def start(request: Request, form: Form) -> Response:
         "to": issued.get("sent_to"),
         "number": issued.get("binding_code"),
     }
-    pending = {k: v for k, v in pending.items() if v is not None}
-    visit.change(
-        pending=pending, recovery=issued.get("recovery_code") or visit.page.get("recovery")
-    )
-    if issued["factor"] in WEBAUTHN_FACTORS:
-        return visit.save(webauthn_page(visit, api, pending, options=issued.get("options")))
-    if issued.get("redirect_url"):  # Duo's prompt; it comes back to duo.CALLBACK_URL
-        return visit.go(str(issued["redirect_url"]))
-    return visit.go(CHALLENGE_URL)
+    visit.change(recovery=issued.get("recovery_code") or visit.page.get("recovery"))
+    return STEP.started(visit, api, pending, issued)
 
 
 @router.post(CHALLENGE_URL + "/back")
 def back(request: Request, form: Form) -> Response:
-    visit = MfaVisit.of(request)
-    visit.check(form)
-    return visit.go(CHALLENGE_URL, pending=None)
+    return STEP.back(request, form)
 
 
 # A challenge under way --------------------------------------------------------------------
 
 
-def _remember(visit: MfaVisit, api: MfaSession) -> dict[str, Any]:
-    allowed = visit.can_remember(api)
-    return {"remember": allowed, "remember_days": api.tenant.config.policy.remember_browser_days}
-
-
-def pending_page(
-    visit: MfaVisit,
-    api: MfaSession,
-    pending: Mapping[str, Any],
-    *,
-    words: Friendly | None = None,
+def _pending_page(
+    pending: Mapping[str, Any], context: dict[str, Any], words: Friendly | None
 ) -> Response:
     factor = pending["factor"]
-    if factor in WEBAUTHN_FACTORS:
-        return webauthn_page(visit, api, pending, words=words)
-    if factor == DUO:
-        return duo_page(visit, api, pending, words=words)
-    context: dict[str, Any] = {
-        "title": _PAGE_TITLE,
-        "csrf": visit.csrf,
-        "factor": factor,
-        "name": label(factor).name,
-        "pending": pending,
-        **_remember(visit, api),
-    }
     if factor == PUSH:
         return render("mfa/push.html", words=words, **context)
     if factor in CODE_FACTORS:
@@ -230,95 +186,33 @@ def pending_page(
     raise BadForm("This method cannot be used on this page.")
 
 
-def webauthn_page(
-    visit: MfaVisit,
-    api: MfaSession,
-    pending: Mapping[str, Any],
-    *,
-    options: Mapping[str, Any] | None = None,
-    words: Friendly | None = None,
-) -> Response:
-    """With ``options``: run the ceremony; without (a reload, a refusal): offer to try again."""
-    factor = pending["factor"]
-    return render(
-        "mfa/webauthn.html",
-        words=words,
-        title=_PAGE_TITLE,
-        csrf=visit.csrf,
-        factor=factor,
-        name=label(factor).name,
-        pending=pending,
-        options=json.dumps(dict(options)) if options else None,
-        **_remember(visit, api),
-    )
-
-
 def _verify_body(pending: Mapping[str, Any], form: Mapping[str, str], remember: bool) -> VerifyBody:
-    factor = pending["factor"]
-    code = form.get("code", "").strip()
-    fields: dict[str, Any] = {"factor": factor, "remember_browser": remember}
-    if factor == "otp":
-        fields.update(otp=code, authenticator_id=pending.get("auth"))
-    elif factor == "recovery-code":
-        fields.update(recovery_code=code)
-    elif factor in WEBAUTHN_FACTORS:
-        fields.update(oob_code=pending.get("oob"), credential=credential_of(form))
-    elif factor == PUSH:
-        fields.update(oob_code=pending.get("oob"))
-    else:
-        fields.update(oob_code=pending.get("oob"), binding_code=code)
-    return VerifyBody(**fields)
+    if pending["factor"] == "recovery-code":
+        code = form.get("code", "").strip()
+        return VerifyBody(factor="recovery-code", remember_browser=remember, recovery_code=code)
+    return VerifyBody(**answer_fields(pending, form, remember))
 
 
-def credential_of(form: Mapping[str, str]) -> dict[str, Any]:
-    """The PublicKeyCredential that webauthn.js put in the form, as JSON."""
-    text = form.get("credential", "")
-    if not text or len(text) > MAX_CREDENTIAL_CHARS:
-        raise BadForm("The security key's answer is missing.")
-    try:
-        value = json.loads(text)
-    except ValueError:
-        raise BadForm("The security key's answer could not be read.") from None
-    if not isinstance(value, dict):
-        raise BadForm("The security key's answer could not be read.")
-    return value
+STEP = StepPages(
+    url=CHALLENGE_URL,
+    title=_PAGE_TITLE,
+    webauthn_template="mfa/webauthn.html",
+    typed=CODE_FACTORS,
+    body=_verify_body,
+    submit=mfa.verify,
+    show=_pending_page,
+    no_push="No push sign-in is waiting on this page. Reload it.",
+)
 
 
 @router.post(CHALLENGE_URL + "/verify")
 def verify(request: Request, form: Form) -> Response:
-    visit = MfaVisit.of(request)
-    visit.check(form)
-    pending = visit.page.get("pending")
-    if not pending or pending["factor"] == DUO:  # Duo answers through its callback only
-        return visit.go(CHALLENGE_URL)
-    api = visit.api()
-    if pending["factor"] in CODE_FACTORS and not form.get("code", "").strip():
-        return pending_page(
-            visit, api, pending, words=Friendly("Enter the code.", 400, "invalid_request")
-        )
-    remember = form.get("remember") == "1" and visit.can_remember(api)
-    try:
-        result = mfa.verify(_verify_body(pending, form, remember), api)
-    except (FactorError, DeliveryError) as exc:
-        return pending_page(visit, api, pending, words=friendly(exc))
-    return visit.after_step(result)
+    return STEP.answer(request, form)
 
 
 @router.post(CHALLENGE_URL + "/poll")
 def poll(request: Request, form: Form) -> Response:
-    def step(visit: MfaVisit, remember: bool) -> Mapping[str, Any]:
-        pending = visit.page.get("pending") or {}
-        if pending.get("factor") != PUSH:
-            raise SessionMissing("No push sign-in is waiting on this page. Reload it.")
-        api = visit.api()
-        body = VerifyBody(
-            factor=PUSH,
-            oob_code=pending.get("oob"),
-            remember_browser=remember and visit.can_remember(api),
-        )
-        return mfa.verify(body, api)
-
-    return poll_answer(request, form, step)
+    return STEP.poll(request, form)
 
 
 # A recovery code to keep, and the hand-back ------------------------------------------------
@@ -331,7 +225,7 @@ def recovery_page(visit: MfaVisit) -> Response:
         title="Save your recovery code",
         csrf=visit.csrf,
         code=code,
-        grouped=group(code, 4),
+        grouped=grouped(code),
     )
 
 
@@ -361,12 +255,7 @@ def done(request: Request) -> Response:
         return_to=return_to,
         fields=fields,
         recovery=recovery,
-        grouped=group(str(recovery), 4) if recovery else None,
+        grouped=grouped(str(recovery)) if recovery else None,
         form_targets=[target] if target else [],
     )
     return visit.end(response)
-
-
-def group(text: str, size: int) -> str:
-    """``ABCDEFGH`` -> ``ABCD EFGH``: easier to read out and type."""
-    return " ".join(text[i : i + size] for i in range(0, len(text), size))

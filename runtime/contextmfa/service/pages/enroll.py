@@ -16,8 +16,6 @@ enrollment of a user also brings a recovery code, shown once before going on.
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,39 +25,25 @@ from starlette.responses import Response
 
 from contextmfa.delivery.errors import DeliveryError
 from contextmfa.factors.errors import FactorError
-from contextmfa.factors.qr import qr_svg
 from contextmfa.service.auth import MfaSession
-from contextmfa.service.pages.challenge import credential_of, group
-from contextmfa.service.pages.duo import DUO, duo_page, duo_targets, duo_words
-from contextmfa.service.pages.errors import BadForm, Friendly, SessionMissing, friendly
+from contextmfa.service.pages.duo import DUO, duo_targets, duo_words
+from contextmfa.service.pages.errors import BadForm, Friendly, friendly
 from contextmfa.service.pages.flow import CHALLENGE_URL, ENROLL_URL, MfaVisit
 from contextmfa.service.pages.forms import Form
-from contextmfa.service.pages.labels import PAGE_FACTORS, WEBAUTHN_FACTORS, label
-from contextmfa.service.pages.polling import poll_answer
-from contextmfa.service.pages.rendering import render
+from contextmfa.service.pages.labels import PAGE_FACTORS, PUSH, Choice, label
+from contextmfa.service.pages.rendering import grouped, qr_data_uri, render
 from contextmfa.service.pages.routing import PageRoute
+from contextmfa.service.pages.step_pages import StepPages, answer_fields
 from contextmfa.service.routes import mfa
 from contextmfa.service.schemas import ConfirmBody, EnrollBody
 
-__all__ = ["qr_data_uri", "router"]
+__all__ = ["router"]
 
 router = APIRouter(route_class=PageRoute)
 
-PUSH = "push-notification"
 _PHONE = ("sms", "voice")
 _CODE_SENT = ("sms", "voice", "email")
 _TITLE = "Set up a sign-in method"
-
-
-def qr_data_uri(text: str) -> str:
-    """The QR code of ``text`` as a ``data:`` image (allowed by ``img-src data:``)."""
-    encoded = base64.b64encode(qr_svg(text).encode("utf-8")).decode("ascii")
-    return f"data:image/svg+xml;base64,{encoded}"
-
-
-def _remember(visit: MfaVisit, api: MfaSession) -> dict[str, Any]:
-    allowed = visit.can_remember(api)
-    return {"remember": allowed, "remember_days": api.tenant.config.policy.remember_browser_days}
 
 
 def _offered(api: MfaSession) -> list[str]:
@@ -77,19 +61,19 @@ def enroll_page(request: Request) -> Response:
         return visit.go(CHALLENGE_URL)
     pending = visit.page.get("pending")
     if pending:
-        return pending_page(visit, api, pending)
+        return STEP.pending_page(visit, api, pending)
     return picker_page(visit, api)
 
 
 def picker_page(visit: MfaVisit, api: MfaSession, *, words: Friendly | None = None) -> Response:
-    offered = [(f, label(f)) for f in _offered(api)]
+    offered = [Choice.of(factor) for factor in _offered(api)]
     return render(
         "enroll/picker.html",
         words=words,
         title=_TITLE,
         csrf=visit.csrf,
-        offered=offered,
-        form_targets=duo_targets(api, [f for f, _ in offered]),
+        choices=offered,
+        form_targets=duo_targets(api, [c.factor for c in offered]),
     )
 
 
@@ -152,118 +136,52 @@ def start(request: Request, form: Form) -> Response:
         "secret": started.get("secret"),
         "uri": started.get("otpauth_uri") or started.get("ticket_uri"),
     }
-    pending = {k: v for k, v in pending.items() if v is not None}
-    visit.change(pending=pending)
-    if factor in WEBAUTHN_FACTORS:
-        return visit.save(webauthn_page(visit, api, pending, options=started.get("options")))
-    if started.get("redirect_url"):  # Duo's prompt; it comes back to duo.CALLBACK_URL
-        return visit.go(str(started["redirect_url"]))
-    return visit.go(ENROLL_URL)
+    return STEP.started(visit, api, pending, started)
 
 
 @router.post(ENROLL_URL + "/back")
 def back(request: Request, form: Form) -> Response:
-    visit = MfaVisit.of(request)
-    visit.check(form)
-    return visit.go(ENROLL_URL, pending=None)
+    return STEP.back(request, form)
 
 
-def pending_page(
-    visit: MfaVisit, api: MfaSession, pending: Mapping[str, Any], *, words: Friendly | None = None
+def _pending_page(
+    pending: Mapping[str, Any], context: dict[str, Any], words: Friendly | None
 ) -> Response:
+    """The authenticator app's QR code and key, the phone's pairing code, or the sent code."""
     factor = pending["factor"]
-    if factor in WEBAUTHN_FACTORS:
-        return webauthn_page(visit, api, pending, words=words)
-    if factor == DUO:
-        return duo_page(visit, api, pending, words=words)
-    context: dict[str, Any] = {
-        "title": _TITLE,
-        "csrf": visit.csrf,
-        "factor": factor,
-        "name": label(factor).name,
-        "pending": pending,
-        **_remember(visit, api),
-    }
     if factor == "otp":
         secret = str(pending.get("secret", ""))
         qr = qr_data_uri(str(pending["uri"]))
-        return render("enroll/otp.html", words=words, qr=qr, grouped=group(secret, 4), **context)
+        return render("enroll/otp.html", words=words, qr=qr, grouped=grouped(secret), **context)
     if factor == PUSH:
         qr = qr_data_uri(str(pending["uri"]))
         return render("enroll/push.html", words=words, qr=qr, **context)
     return render("enroll/code.html", words=words, **context)
 
 
-def webauthn_page(
-    visit: MfaVisit,
-    api: MfaSession,
-    pending: Mapping[str, Any],
-    *,
-    options: Mapping[str, Any] | None = None,
-    words: Friendly | None = None,
-) -> Response:
-    factor = pending["factor"]
-    return render(
-        "enroll/webauthn.html",
-        words=words,
-        title=_TITLE,
-        csrf=visit.csrf,
-        factor=factor,
-        name=label(factor).name,
-        options=json.dumps(dict(options)) if options else None,
-        **_remember(visit, api),
-    )
-
-
 def _confirm_body(
     pending: Mapping[str, Any], form: Mapping[str, str], remember: bool
 ) -> ConfirmBody:
-    factor = pending["factor"]
-    code = form.get("code", "").strip()
-    fields: dict[str, Any] = {"factor": factor, "remember_browser": remember}
-    if factor == "otp":
-        fields.update(otp=code, authenticator_id=pending.get("auth"))
-    elif factor in WEBAUTHN_FACTORS:
-        fields.update(oob_code=pending.get("oob"), credential=credential_of(form))
-    elif factor == PUSH:
-        fields.update(oob_code=pending.get("oob"))
-    else:
-        fields.update(oob_code=pending.get("oob"), binding_code=code)
-    return ConfirmBody(**fields)
+    return ConfirmBody(**answer_fields(pending, form, remember))
+
+
+STEP = StepPages(
+    url=ENROLL_URL,
+    title=_TITLE,
+    webauthn_template="enroll/webauthn.html",
+    typed=("otp", *_CODE_SENT),
+    body=_confirm_body,
+    submit=mfa.confirm,
+    show=_pending_page,
+    no_push="No phone is being paired on this page. Reload it.",
+)
 
 
 @router.post(ENROLL_URL + "/confirm")
 def confirm(request: Request, form: Form) -> Response:
-    visit = MfaVisit.of(request)
-    visit.check(form)
-    pending = visit.page.get("pending")
-    if not pending or pending["factor"] == DUO:  # Duo answers through its callback only
-        return visit.go(ENROLL_URL)
-    api = visit.api()
-    factor = pending["factor"]
-    if factor in ("otp", *_CODE_SENT) and not form.get("code", "").strip():
-        words = Friendly("Enter the code.", 400, "invalid_request")
-        return pending_page(visit, api, pending, words=words)
-    remember = form.get("remember") == "1" and visit.can_remember(api)
-    try:
-        result = mfa.confirm(_confirm_body(pending, form, remember), api)
-    except (FactorError, DeliveryError) as exc:
-        return pending_page(visit, api, pending, words=friendly(exc))
-    return visit.after_step(result)
+    return STEP.answer(request, form)
 
 
 @router.post(ENROLL_URL + "/poll")
 def poll(request: Request, form: Form) -> Response:
-    def step(visit: MfaVisit, remember: bool) -> Mapping[str, Any]:
-        pending = visit.page.get("pending") or {}
-        if pending.get("factor") != PUSH:
-            raise SessionMissing("No phone is being paired on this page. Reload it.")
-        api = visit.api()
-        body = ConfirmBody(
-            factor=PUSH,
-            oob_code=pending.get("oob"),
-            remember_browser=remember and visit.can_remember(api),
-        )
-        return mfa.confirm(body, api)
-
-    return poll_answer(request, form, step)
+    return STEP.poll(request, form)

@@ -9,8 +9,9 @@ match the session's token, and a browser-sent ``Origin`` (or ``Referer``) must b
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import Depends
@@ -20,12 +21,21 @@ from contextmfa.service.pages.errors import BadForm, CsrfRefused
 from contextmfa.service.pages.security import same_origin
 from contextmfa.service.pages.session import PageSession, PageSessions
 
-__all__ = ["CSRF_FIELD", "MAX_FORM_BYTES", "Form", "checked", "read_form"]
+__all__ = [
+    "CSRF_FIELD",
+    "MAX_CREDENTIAL_CHARS",
+    "MAX_FORM_BYTES",
+    "Form",
+    "checked",
+    "credential_of",
+    "read_form",
+]
 
 CSRF_FIELD = "csrf"
 MAX_FORM_BYTES = 64 * 1024
 """Enough for a WebAuthn registration with its attestation; far below the service's limit."""
 MAX_FIELDS = 32
+MAX_CREDENTIAL_CHARS = 32 * 1024
 _FORM_TYPE = "application/x-www-form-urlencoded"
 
 
@@ -77,3 +87,17 @@ def checked(
         )
     if not sessions.csrf_matches(session, form.get(CSRF_FIELD)):
         raise CsrfRefused()
+
+
+def credential_of(form: Mapping[str, str]) -> dict[str, Any]:
+    """The PublicKeyCredential that webauthn.js put in the form, as JSON."""
+    text = form.get("credential", "")
+    if not text or len(text) > MAX_CREDENTIAL_CHARS:
+        raise BadForm("The security key's answer is missing.")
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise BadForm("The security key's answer could not be read.") from None
+    if not isinstance(value, dict):
+        raise BadForm("The security key's answer could not be read.")
+    return value

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CODE_FACTORS", "LABELS", "PAGE_FACTORS", "WEBAUTHN_FACTORS", "FactorLabel", "label"]
+__all__ = [
+    "CODE_FACTORS",
+    "LABELS",
+    "PAGE_FACTORS",
+    "PUSH",
+    "WEBAUTHN_FACTORS",
+    "Choice",
+    "FactorLabel",
+    "label",
+]
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,7 @@ LABELS: dict[str, FactorLabel] = {
     ),
 }
 
+PUSH = "push-notification"
 PAGE_FACTORS = tuple(LABELS)
 """The factors the hosted pages can walk (Duo by a round trip to its Universal Prompt)."""
 CODE_FACTORS = ("otp", "sms", "voice", "email", "recovery-code")
@@ -49,3 +59,19 @@ WEBAUTHN_FACTORS = ("webauthn-roaming", "webauthn-platform")
 
 def label(factor: str) -> FactorLabel:
     return LABELS.get(factor, FactorLabel(factor, ""))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One button of a list of methods: the form field's ``value``, its factor and its words."""
+
+    value: str
+    factor: str
+    name: str
+    detail: str
+
+    @classmethod
+    def of(cls, factor: str, value: str | None = None) -> Choice:
+        """The factor itself as the choice, in its own words."""
+        info = label(factor)
+        return cls(factor if value is None else value, factor, info.name, info.about)

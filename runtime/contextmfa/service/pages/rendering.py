@@ -6,17 +6,19 @@ bug, not an empty string). Templates reach static files through ``static('name')
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.responses import HTMLResponse
 
+from contextmfa.factors.qr import qr_svg
 from contextmfa.service.pages.assets import static_url
 from contextmfa.service.pages.errors import Friendly
 from contextmfa.service.pages.security import protect
 
-__all__ = ["BRAND", "render", "render_text"]
+__all__ = ["BRAND", "grouped", "qr_data_uri", "render", "render_text"]
 
 BRAND = "Account security"
 
@@ -58,3 +60,15 @@ def render(
         response.headers["Retry-After"] = str(words.retry_after)
     protect(response, form_targets=form_targets)
     return response
+
+
+def grouped(text: str, size: int = 4) -> str:
+    """``ABCDEFGH`` -> ``ABCD EFGH``: a secret or code easier to read out and type."""
+    return " ".join(text[i : i + size] for i in range(0, len(text), size))
+
+
+def qr_data_uri(text: str) -> str:
+    """The QR code of ``text`` as a ``data:`` image (allowed by ``img-src data:``; an inline
+    SVG would be markup for the policy to weigh)."""
+    encoded = base64.b64encode(qr_svg(text).encode("utf-8")).decode("ascii")
+    return f"data:image/svg+xml;base64,{encoded}"
