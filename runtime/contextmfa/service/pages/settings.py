@@ -30,8 +30,8 @@ from contextmfa.service.auth import state_of
 from contextmfa.service.pages import settings_add
 from contextmfa.service.pages.errors import PageError
 from contextmfa.service.pages.forms import Form
-from contextmfa.service.pages.labels import label
-from contextmfa.service.pages.rendering import render
+from contextmfa.service.pages.labels import Choice, label
+from contextmfa.service.pages.rendering import grouped, render
 from contextmfa.service.pages.routing import PageRoute
 from contextmfa.service.pages.settings_add import addable
 from contextmfa.service.pages.settings_ticket import SettingsTickets, TicketRefused
@@ -53,9 +53,7 @@ class NoSuchMethod(PageError):
     status = 404
     title = "Not found"
     code = "not_found"
-
-    def __init__(self, message: str = "You have no such sign-in method.") -> None:
-        super().__init__(message)
+    default_message = "You have no such sign-in method."
 
 
 @dataclass(frozen=True)
@@ -159,7 +157,7 @@ def overview(request: Request) -> Response:
         notice=notice,
         methods=methods,
         recovery=recovery,
-        adding=[(name, label(name)) for name in addable(visit.tenant)],
+        adding=[Choice.of(name) for name in addable(visit.tenant)],
         expires_at=when(datetime.fromtimestamp(visit.page.expires_at, UTC)),
     )
     return visit.save(response)
@@ -232,11 +230,10 @@ def recovery_shown(request: Request) -> Response:
     code = visit.take("recovery")
     if not isinstance(code, str):
         return visit.go(SETTINGS_URL)
-    grouped = " ".join(code[i : i + 4] for i in range(0, len(code), 4))
     page = render(
         "settings/recovery_code.html",
         title="Your new recovery code",
         code=code,
-        grouped=grouped,
+        grouped=grouped(code),
     )
     return visit.save(page)

@@ -32,14 +32,18 @@ from contextmfa.factors import Answer, Enrolled, EnrollRequest
 from contextmfa.factors.errors import FactorError
 from contextmfa.factors.otp import DIGITS, STEP_SECONDS
 from contextmfa.service.pages import settings_devices
-from contextmfa.service.pages.enroll import qr_data_uri
-from contextmfa.service.pages.errors import BadForm, friendly
+from contextmfa.service.pages.errors import BadForm, Friendly, friendly
 from contextmfa.service.pages.forms import Form
 from contextmfa.service.pages.labels import label
-from contextmfa.service.pages.rendering import render
+from contextmfa.service.pages.rendering import grouped, qr_data_uri, render
 from contextmfa.service.pages.routing import PageRoute
 from contextmfa.service.pages.settings_devices import DEVICES
-from contextmfa.service.pages.settings_visit import ADD_URL, SETTINGS_URL, SettingsVisit
+from contextmfa.service.pages.settings_visit import (
+    ADD_TITLE,
+    ADD_URL,
+    SETTINGS_URL,
+    SettingsVisit,
+)
 from contextmfa.service.tenants import Tenant
 from contextmfa.store.ports import Authenticator
 
@@ -51,10 +55,11 @@ router.include_router(settings_devices.router)
 _SENT = ("sms", "voice", "email")
 _CODED = ("otp", *_SENT)
 """The factors added with plain forms: a code proves it works."""
+_ENTER_ADDRESS = Friendly("Enter where to send the code.", 400, "invalid_request")
+_ENTER_CODE = Friendly("Enter the code.", 400, "invalid_request")
 ADDABLE = (*_CODED, *DEVICES)
 """What these pages can add: every factor of the pages but the recovery code (it comes with
 the first method) and Duo (it enrolls its users in its own prompt)."""
-_TITLE = "Add a sign-in method"
 
 
 def addable(tenant: Tenant) -> list[str]:
@@ -70,16 +75,16 @@ def _pending_otp(visit: SettingsVisit, pending: Mapping[str, Any]) -> Authentica
 
 
 def _page(
-    visit: SettingsVisit, pending: Mapping[str, Any], *, error: str | None = None
+    visit: SettingsVisit, pending: Mapping[str, Any], *, words: Friendly | None = None
 ) -> Response:
     factor = str(pending["f"])
     context: dict[str, Any] = {
-        "title": f"{_TITLE}: {label(factor).name}",
+        "title": f"{ADD_TITLE}: {label(factor).name}",
         "csrf": visit.csrf,
         "factor": factor,
         "name": label(factor).name,
         "pending": pending,
-        "error": error,
+        "words": words,
     }
     if factor == "otp":
         authenticator = _pending_otp(visit, pending)
@@ -90,9 +95,12 @@ def _page(
             name=visit.subject.label,
             issuer_name=visit.tenant.factors["otp"].services.settings.issuer,
         )
-        grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
         return render(
-            "settings/add_otp.html", qr=qr_data_uri(uri), secret=secret, grouped=grouped, **context
+            "settings/add_otp.html",
+            qr=qr_data_uri(uri),
+            secret=secret,
+            grouped=grouped(secret),
+            **context,
         )
     if pending.get("oob"):
         return render("settings/add_code.html", **context)
@@ -125,8 +133,8 @@ def start(request: Request, form: Form) -> Response:
 @router.get(ADD_URL)
 def step(request: Request) -> Response:
     visit = SettingsVisit.of(request)
-    pending = visit.page.get("pending")
-    if not isinstance(pending, Mapping) or pending.get("f") not in ADDABLE:
+    pending = visit.pending(ADDABLE)
+    if pending is None:
         return visit.go(SETTINGS_URL, pending=None)
     if pending["f"] in DEVICES:
         return settings_devices.step_page(visit, pending)
@@ -137,20 +145,20 @@ def step(request: Request) -> Response:
 def send(request: Request, form: Form) -> Response:
     visit = SettingsVisit.of(request)
     visit.check(form)
-    pending = visit.page.get("pending")
-    if not isinstance(pending, Mapping) or pending.get("f") not in _SENT:
+    pending = visit.pending(_SENT)
+    if pending is None:
         return visit.go(SETTINGS_URL, pending=None)
     factor = str(pending["f"])
     address = form.get("email" if factor == "email" else "phone_number", "").strip()
     if not address:
-        return _page(visit, pending, error="Enter where to send the code.")
+        return _page(visit, pending, words=_ENTER_ADDRESS)
     request_ = (
         EnrollRequest(email=address) if factor == "email" else EnrollRequest(phone_number=address)
     )
     try:
         result = visit.tenant.factors.factor(factor).enroll(visit.subject, request_, now=visit.now)
     except (FactorError, DeliveryError) as exc:
-        return _page(visit, pending, error=friendly(exc).message)
+        return _page(visit, pending, words=friendly(exc))
     if isinstance(result, Enrolled):
         return visit.go(visit.added(result))
     sent = {"f": factor, "a": result.authenticator_id, "oob": result.oob_code, "to": result.sent_to}
@@ -161,30 +169,25 @@ def send(request: Request, form: Form) -> Response:
 def confirm(request: Request, form: Form) -> Response:
     visit = SettingsVisit.of(request)
     visit.check(form)
-    pending = visit.page.get("pending")
-    if not isinstance(pending, Mapping) or pending.get("f") not in _CODED:
+    pending = visit.pending(_CODED)
+    if pending is None:
         return visit.go(SETTINGS_URL, pending=None)
     factor = str(pending["f"])
     code = form.get("code", "").strip()
     if not code:
-        return _page(visit, pending, error="Enter the code.")
+        return _page(visit, pending, words=_ENTER_CODE)
     if factor == "otp":
         answer = Answer(otp=code, authenticator_id=str(pending.get("a", "")))
     else:
         answer = Answer(oob_code=pending.get("oob"), binding_code=code)
-    metrics = visit.state.metrics
     try:
-        result = visit.tenant.factors.factor(factor).confirm_enrollment(
-            visit.subject, answer, now=visit.now
-        )
+        result = visit.confirmed(factor, answer)
     except (FactorError, DeliveryError) as exc:
-        metrics.factor_result("verify", factor, exc.code)
         words = friendly(exc)
-        if words.ends_attempt and factor in _SENT:
+        if words.ends_attempt and factor in _SENT:  # ask for the address again
             visit.change(pending={"f": factor})
-            return visit.save(_page(visit, visit.page.get("pending"), error=words.message))
-        return _page(visit, pending, error=words.message)
-    metrics.factor_result("verify", factor, "ok")
+            return visit.save(_page(visit, {"f": factor}, words=words))
+        return _page(visit, pending, words=words)
     return visit.go(visit.added(result))
 
 

@@ -28,26 +28,27 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from contextmfa.delivery.errors import DeliveryError
-from contextmfa.factors import Answer, Enrolled, EnrollRequest
+from contextmfa.factors import Answer, EnrollRequest
 from contextmfa.factors.errors import AuthorizationPending, FactorError, SlowDown
-from contextmfa.service.pages.challenge import credential_of
-from contextmfa.service.pages.enroll import qr_data_uri
 from contextmfa.service.pages.errors import Friendly, PageError, friendly
-from contextmfa.service.pages.forms import Form
-from contextmfa.service.pages.labels import WEBAUTHN_FACTORS, label
+from contextmfa.service.pages.forms import Form, credential_of
+from contextmfa.service.pages.labels import PUSH, WEBAUTHN_FACTORS, label
 from contextmfa.service.pages.polling import polled
-from contextmfa.service.pages.rendering import render
+from contextmfa.service.pages.rendering import qr_data_uri, render
 from contextmfa.service.pages.routing import PageRoute
-from contextmfa.service.pages.settings_visit import ADD_URL, SETTINGS_URL, SettingsVisit
+from contextmfa.service.pages.settings_visit import (
+    ADD_TITLE,
+    ADD_URL,
+    SETTINGS_URL,
+    SettingsVisit,
+)
 
 __all__ = ["DEVICES", "NothingToFinish", "router", "start", "step_page"]
 
 router = APIRouter(route_class=PageRoute)
 
-PUSH = "push-notification"
 DEVICES = (*WEBAUTHN_FACTORS, PUSH)
 """The factors added with the browser's scripts."""
-_TITLE = "Add a sign-in method"
 _NOT_PAIRED = "Your phone is not paired yet. Scan the QR code with the app, then continue."
 
 
@@ -55,13 +56,10 @@ class NothingToFinish(PageError):
     status = 409
     title = "Nothing to finish"
     code = "invalid_request"
-
-    def __init__(
-        self,
-        message: str = "Nothing is being added on this page. Go back to your settings and "
-        "choose the method to add.",
-    ) -> None:
-        super().__init__(message)
+    default_message = (
+        "Nothing is being added on this page. Go back to your settings and choose the method "
+        "to add."
+    )
 
 
 def start(visit: SettingsVisit, factor: str) -> Response:
@@ -90,7 +88,7 @@ def step_page(
     return render(
         "settings/add_push.html",
         words=words,
-        title=f"{_TITLE}: {label(factor).name}",
+        title=f"{ADD_TITLE}: {label(factor).name}",
         csrf=visit.csrf,
         factor=factor,
         qr=qr_data_uri(str(pending.get("uri", ""))),
@@ -109,7 +107,7 @@ def _webauthn_page(
     return render(
         "settings/add_webauthn.html",
         words=words,
-        title=f"{_TITLE}: {label(factor).name}",
+        title=f"{ADD_TITLE}: {label(factor).name}",
         csrf=visit.csrf,
         factor=factor,
         name=label(factor).name,
@@ -119,26 +117,10 @@ def _webauthn_page(
 
 def _under_way(visit: SettingsVisit, factors: tuple[str, ...]) -> Mapping[str, Any]:
     """The session's own ceremony of one of ``factors``, else :class:`NothingToFinish`."""
-    pending = visit.page.get("pending")
-    if not isinstance(pending, Mapping) or pending.get("f") not in factors:
-        raise NothingToFinish()
-    if not isinstance(pending.get("oob"), str):
+    pending = visit.pending(factors)
+    if pending is None or not isinstance(pending.get("oob"), str):
         raise NothingToFinish()
     return pending
-
-
-def _confirmed(visit: SettingsVisit, factor: str, answer: Answer) -> Enrolled:
-    """The factor's confirmation, its outcome counted as the API counts it."""
-    metrics = visit.state.metrics
-    try:
-        result = visit.tenant.factors.factor(factor).confirm_enrollment(
-            visit.subject, answer, now=visit.now
-        )
-    except (FactorError, DeliveryError) as exc:
-        metrics.factor_result("verify", factor, exc.code)
-        raise
-    metrics.factor_result("verify", factor, "ok")
-    return result
 
 
 @router.post(ADD_URL + "/register")
@@ -149,7 +131,7 @@ def register(request: Request, form: Form) -> Response:
     factor = str(pending["f"])
     answer = Answer(oob_code=pending["oob"], credential=credential_of(form))
     try:
-        result = _confirmed(visit, factor, answer)
+        result = visit.confirmed(factor, answer)
     except (FactorError, DeliveryError) as exc:
         return _webauthn_page(visit, factor, words=friendly(exc))
     return visit.go(visit.added(result))
@@ -159,7 +141,7 @@ def register(request: Request, form: Form) -> Response:
 def poll(request: Request, form: Form) -> Response:
     def step(visit: SettingsVisit, _remember: bool) -> str:
         pending = _under_way(visit, (PUSH,))
-        return visit.added(_confirmed(visit, PUSH, Answer(oob_code=pending["oob"])))
+        return visit.added(visit.confirmed(PUSH, Answer(oob_code=pending["oob"])))
 
     return polled(request, form, SettingsVisit.of, step)
 
@@ -170,7 +152,7 @@ def paired(request: Request, form: Form) -> Response:
     visit.check(form)
     pending = _under_way(visit, (PUSH,))
     try:
-        result = _confirmed(visit, PUSH, Answer(oob_code=pending["oob"]))
+        result = visit.confirmed(PUSH, Answer(oob_code=pending["oob"]))
     except (AuthorizationPending, SlowDown) as exc:
         words = Friendly(_NOT_PAIRED, exc.status, exc.code)
         return step_page(visit, pending, words=words)
