@@ -18,6 +18,8 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,11 +28,20 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import httpx
 import pyotp
+import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
-from service_helpers import SECRET_KEY, SoftwareDevice, bearer, login_event, write_tenant
+from page_helpers import FACTORS, add_page_settings
+from service_helpers import (
+    SECRET_KEY,
+    SoftwareDevice,
+    TenantFiles,
+    bearer,
+    login_event,
+    write_tenant,
+)
 
 from contextmfa.service import Tenant, create_app, load_tenants
 
@@ -39,16 +50,6 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu"]
 VIEWPORT = {"width": 1280, "height": 900}
-FACTORS = (
-    "otp",
-    "sms",
-    "voice",
-    "email",
-    "push-notification",
-    "webauthn-roaming",
-    "webauthn-platform",
-    "recovery-code",
-)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
 BLOCKING_IMPACTS = ("serious", "critical")
 TEST_PAGE_CSP = (
@@ -185,31 +186,23 @@ class _ServerThread:
             raise RuntimeError("the live service did not shut down")
 
 
-def start_live_service(directory: Path) -> tuple[LiveService, _ServerThread]:
-    """Write the tenant config (its origins need the port, so bind first), build and start."""
+def bind_local() -> tuple[socket.socket, str]:
+    """A socket bound to a free port of 127.0.0.1, and the service's URL there: tenant configs
+    name their origins, so the port comes first."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    base_url = f"http://localhost:{port}"
-    files = write_tenant(
-        directory,
-        "acme",
-        store=f"sqlite:///{directory / 'store.db'}",
-        issuer=base_url,
-        factors=FACTORS,
-    )
-    text = files.path.read_text()
-    tables = re.findall(r"^\[([\w.]+)\]$", text, flags=re.MULTILINE)
-    assert tables[-1] == "service", "the page settings extend the [service] table"
-    files.path.write_text(
-        text + 'webauthn_rp_id = "localhost"\n'
-        f'webauthn_origins = ["{base_url}"]\n'
-        f'return_urls = ["{base_url}/test-return"]\n'
-    )
+    return sock, f"http://localhost:{sock.getsockname()[1]}"
+
+
+def serve_live(
+    sock: socket.socket, base_url: str, files: TenantFiles
+) -> tuple[LiveService, _ServerThread]:
+    """The real app for the tenant ``files`` (with the test routes), started on ``sock``."""
     tenants = load_tenants([files.path], environ={"CONTEXTMFA_SECRET_KEY": SECRET_KEY, **files.env})
     clock = LiveClock()
     tenant = tenants.get("acme")
     assert tenant is not None
+    port = sock.getsockname()[1]
     live = LiveService(
         base_url=base_url,
         tenant=tenant,
@@ -229,6 +222,42 @@ def start_live_service(directory: Path) -> tuple[LiveService, _ServerThread]:
         tenants.close()
         raise
     return live, server
+
+
+def start_live_service(directory: Path) -> tuple[LiveService, _ServerThread]:
+    """The live service with the tenant "acme" of every factor, a SQLite file store."""
+    sock, base_url = bind_local()
+    files = write_tenant(
+        directory,
+        "acme",
+        store=f"sqlite:///{directory / 'store.db'}",
+        issuer=base_url,
+        factors=FACTORS,
+    )
+    add_page_settings(
+        files,
+        webauthn_rp_id="localhost",
+        webauthn_origins=[base_url],
+        return_urls=[f"{base_url}/test-return"],
+    )
+    return serve_live(sock, base_url, files)
+
+
+@contextmanager
+def watched_page(browser: Any, base_url: str, **options: Any) -> Iterator[Any]:
+    """A page in a fresh context (``options``: more of the context's), relative URLs against
+    ``base_url``, problems watched. Problems nobody looked at fail the test at the end: a test
+    that provokes one on purpose clears ``page.problems`` after asserting it."""
+    context = browser.new_context(viewport=VIEWPORT, base_url=base_url, locale="en-US", **options)
+    opened = context.new_page()
+    watch(opened, base_url)
+    try:
+        yield opened
+    finally:
+        left = list(problems_of(opened))
+        context.close()
+    if left:
+        pytest.fail("the page reported problems:\n  " + "\n  ".join(left))
 
 
 # Page problems ----------------------------------------------------------------------------

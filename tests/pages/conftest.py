@@ -8,6 +8,7 @@ missing; Playwright's own browser download is never used.
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,19 +19,20 @@ SERVICE_TESTS = Path(__file__).resolve().parents[1] / "service"
 if str(SERVICE_TESTS) not in sys.path:
     sys.path.append(str(SERVICE_TESTS))  # service_helpers: tenant configs, the push device
 
+# The TestClient's deprecation note about httpx, once for every module here that imports it.
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright for Python missing")
 pytest.importorskip("axe_playwright_python", reason="axe-playwright-python missing")
 
 from browser_helpers import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
-    VIEWPORT,
     LiveService,
     PushPhone,
     VirtualAuthenticator,
-    problems_of,
     start_live_service,
-    watch,
+    watched_page,
 )
 from browser_helpers import check_page as check  # noqa: E402
 
@@ -65,16 +67,8 @@ def page(browser: Any, live_service: LiveService) -> Iterator[Any]:
     Problems nobody looked at fail the test at teardown: a test that provokes one on purpose
     clears ``page.problems`` after asserting it.
     """
-    context = browser.new_context(viewport=VIEWPORT, base_url=live_service.base_url, locale="en-US")
-    opened = context.new_page()
-    watch(opened, live_service.base_url)
-    try:
+    with watched_page(browser, live_service.base_url) as opened:
         yield opened
-    finally:
-        left = list(problems_of(opened))
-        context.close()
-    if left:
-        pytest.fail("the page reported problems:\n  " + "\n  ".join(left))
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ import secrets
 from typing import Any
 from urllib.parse import urlencode
 
-import jwt
 from browser_helpers import LiveService
-
-AUDIENCE = "portal-web"
+from page_helpers import assertion_claims
 
 
 def entry_url(live: LiveService, mfa_token: str, state: str) -> str:
@@ -31,16 +29,6 @@ def start_login(live: LiveService, page: Any, user_id: str | None = None) -> tup
 def returned_claims(live: LiveService, state: str) -> dict[str, Any]:
     """The assertion the page handed back with ``state``, checked with the service's JWKS."""
     (form,) = [f for f in live.returned if f.get("state") == state]
-    keys = live.http.get("/.well-known/jwks.json", params={"tenant": live.tenant.id}).json()
-    kid = jwt.get_unverified_header(form["assertion"])["kid"]
-    (jwk,) = [k for k in keys["keys"] if k["kid"] == kid]
-    claims = jwt.decode(
-        form["assertion"],
-        jwt.PyJWK(jwk).key,
-        algorithms=["ES256"],
-        audience=AUDIENCE,
-        issuer=live.base_url,
-        options={"verify_exp": False, "verify_iat": False},
-    )
+    claims = assertion_claims(live.http, form["assertion"], issuer=live.base_url)
     claims["_form"] = form
     return claims

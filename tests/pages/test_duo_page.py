@@ -10,52 +10,38 @@ behind a private TLS proxy would.
 
 from __future__ import annotations
 
-import html
 import re
-import socket
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
-import jwt
-import pyotp
 import pytest
-
-warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-
-from browser_helpers import (  # noqa: E402
-    VIEWPORT,
-    LiveClock,
-    LiveService,
-    _add_test_routes,
-    _ServerThread,
-    problems_of,
-    watch,
+from browser_helpers import LiveService, bind_local, serve_live, watched_page
+from duo_stand_in import CLIENT_ID, CLIENT_SECRET, DuoStandIn, serve_duo_stand_in
+from fastapi.testclient import TestClient
+from page_flows import entry_url, returned_claims
+from page_helpers import (
+    ORIGIN,
+    RETURN_TO,
+    PageSite,
+    add_page_settings,
+    alert_of,
+    assertion_claims,
+    choice_of,
+    csrf_of,
+    hidden_fields,
+    serve_over_testclient,
 )
-from duo_stand_in import CLIENT_ID, CLIENT_SECRET, DuoStandIn, serve_duo_stand_in  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
-from page_flows import entry_url, returned_claims  # noqa: E402
-from service_helpers import (  # noqa: E402
-    SECRET_KEY,
-    START,
-    TenantFiles,
-    bearer,
-    login_event,
-    write_tenant,
-)
+from service_helpers import TenantFiles, bearer, login_event, write_tenant
 
-from contextmfa.service import Tenant, create_app, load_tenants  # noqa: E402
+from contextmfa.service import Tenant
 
 # Duo issues 40-character client secrets; PyJWT warns that this is short for HS512.
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 
-ORIGIN = "https://mfa.acme.test"
-RETURN_TO = "https://idp.acme.test/login/callback"
 CALLBACK = "/u/mfa/duo/callback"
 FACTORS = ("otp", "sms", "email", "duo", "recovery-code")
 DUO_FIRST = '''"""The payroll app asks for Duo, then for a code from the app."""
@@ -73,10 +59,11 @@ def duo_tenant(directory: Path, origin: str, duo: DuoStandIn, **options: Any) ->
     """A tenant with Duo enabled and configured for ``duo``; payroll logins ask Duo first."""
     files = write_tenant(directory, "acme", issuer=origin, factors=FACTORS, **options)
     (directory / "actions-acme" / "step_up.py").write_text(DUO_FIRST)
-    with files.path.open("a") as config:  # [service] is the file's last table
+    add_page_settings(
+        files, return_urls=[RETURN_TO, f"{origin}/test-return"], webauthn_origins=[origin]
+    )
+    with files.path.open("a") as config:
         config.write(
-            f'return_urls = ["{RETURN_TO}", "{origin}/test-return"]\n'
-            f'webauthn_origins = ["{origin}"]\n'
             f'\n[duo]\nclient_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n'
             f'api_host = "{duo.host}"\nredirect_uri = "{origin}{CALLBACK}"\n'
             f'ca_certs = "{duo.cert}"\n'
@@ -84,58 +71,28 @@ def duo_tenant(directory: Path, origin: str, duo: DuoStandIn, **options: Any) ->
     return files
 
 
-class Clock:
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @dataclass
-class Site:
+class Site(PageSite):
     """The service at ``ORIGIN`` with a Duo tenant, and the stand-in Duo."""
 
-    client: TestClient
-    clock: Clock
-    files: TenantFiles
-    tenant: Tenant
     duo: DuoStandIn
 
     def login(self, user_id: str, **changes: Any) -> str:
-        event = login_event(user_id)
-        event.update(changes)
-        answer = self.client.post("/v1/logins", json=event, headers=bearer(self.files.api_key))
-        assert answer.status_code == 200, answer.text
-        return answer.json()["mfa_token"]
+        return str(self.decision(user_id, **changes)["mfa_token"])
 
     def open(self, token: str, *, state: str = "st-1") -> Any:
         query = urlencode({"mfa_token": token, "return_to": RETURN_TO, "state": state})
         return self.client.get(f"/u/mfa?{query}")
 
-    def post(self, path: str, page: Any, **fields: str) -> Any:
-        data = {"csrf": csrf_of(page.text), **fields}
-        return self.client.post(path, data=data, headers={"Origin": ORIGIN}, follow_redirects=False)
+    def post(self, path: str, page: Any, *, follow_redirects: bool = False, **fields: str) -> Any:
+        """As :meth:`PageSite.post`, but the redirect (to Duo, or on) is the test's to follow."""
+        return super().post(path, page, follow_redirects=follow_redirects, **fields)
 
     def with_duo(self, user_id: str) -> str:
         """``user_id`` with an authenticator app (through the API) and Duo; returns the seed."""
-        token = self.login(user_id)
-        seed = self.api("enroll", token, {"factor": "otp"})["secret"]
-        self.api("enroll/confirm", token, {"factor": "otp", "otp": self.code(seed)})
-        self.clock.advance(seconds=30)
+        seed = self.enroll_otp(user_id)
         add_duo(self.tenant, user_id, self.clock.now)
         return seed
-
-    def api(self, path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
-        answer = self.client.post(f"/v1/mfa/{path}", json=body, headers=bearer(token))
-        assert answer.status_code == 200, answer.text
-        return answer.json()
-
-    def code(self, seed: str) -> str:
-        return pyotp.TOTP(seed).at(self.clock.now)
 
     def back_from_duo(self, **query: str) -> Any:
         """Duo's redirect to the callback, not followed."""
@@ -144,16 +101,8 @@ class Site:
     def claims(self, page: Any, audience: str = "portal-web") -> dict[str, Any]:
         """The assertion of the hand-back page, checked with the service's JWKS."""
         fields = hidden_fields(page.text)
-        keys = self.client.get("/.well-known/jwks.json", params={"tenant": "acme"}).json()
-        kid = jwt.get_unverified_header(fields["assertion"])["kid"]
-        (jwk,) = [k for k in keys["keys"] if k["kid"] == kid]
-        claims = jwt.decode(
-            fields["assertion"],
-            jwt.PyJWK(jwk).key,
-            algorithms=["ES256"],
-            audience=audience,
-            issuer=ORIGIN,
-            options={"verify_exp": False, "verify_iat": False},
+        claims = assertion_claims(
+            self.client, fields["assertion"], issuer=ORIGIN, audience=audience
         )
         return {**claims, "_state": fields["state"]}
 
@@ -163,28 +112,6 @@ def add_duo(tenant: Tenant, user_id: str, now: datetime) -> None:
     tenant.store.authenticators.add(
         "acme", user_id, "duo", name="Duo", public={}, secret=None, confirmed=True, now=now
     )
-
-
-def csrf_of(text: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', text)
-    assert found, "the page has no form with a CSRF token"
-    return found.group(1)
-
-
-def alert_of(text: str) -> tuple[str, str]:
-    found = re.search(r'role="alert" id="page-error" data-code="([^"]*)">\s*<p>([^<]*)</p>', text)
-    assert found, "the page shows no alert"
-    return found.group(1), html.unescape(found.group(2))
-
-
-def hidden_fields(text: str) -> dict[str, str]:
-    return dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', text))
-
-
-def choice_of(text: str, factor: str) -> str:
-    found = re.search(rf'name="choice" value="([^"]+)"\s+data-factor="{re.escape(factor)}"', text)
-    assert found, f"no {factor} choice on the page"
-    return found.group(1)
 
 
 def form_action(response: Any) -> str:
@@ -202,12 +129,7 @@ def duo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuoStandIn]:
 def site(tmp_path: Path, duo: DuoStandIn) -> Iterator[Site]:
     duo.healthy, duo.browser_result = True, "allow"
     files = duo_tenant(tmp_path, ORIGIN, duo)
-    tenants = load_tenants([files.path], environ={"CONTEXTMFA_SECRET_KEY": SECRET_KEY, **files.env})
-    tenant = tenants.get("acme")
-    assert tenant is not None
-    clock = Clock()
-    app = create_app(tenants, clock=clock, owns_tenants=True)
-    with TestClient(app, base_url=ORIGIN) as client:
+    with serve_over_testclient(files) as (client, clock, tenant):
         yield Site(client, clock, files, tenant, duo)
 
 
@@ -248,16 +170,9 @@ def test_duo_then_the_next_step_on_the_page(site):
     assert returned.headers["location"] == "/u/mfa"
     second = site.client.get("/u/mfa")
     assert 'data-factor="duo"' not in second.text
-    code_page = site.client.post(
-        "/u/mfa/start",
-        data={"csrf": csrf_of(second.text), "choice": choice_of(second.text, "otp")},
-        headers={"Origin": ORIGIN},
-    )
-    done = site.client.post(
-        "/u/mfa/verify",
-        data={"csrf": csrf_of(code_page.text), "code": site.code(seed)},
-        headers={"Origin": ORIGIN},
-    )
+    otp = choice_of(second.text, "otp")
+    code_page = site.post("/u/mfa/start", second, follow_redirects=True, choice=otp)
+    done = site.post("/u/mfa/verify", code_page, follow_redirects=True, code=site.code(seed))
     assert str(done.url).endswith("/u/mfa/done")
     assert site.claims(done, audience="payroll")["amr"] == ["duo", "otp"]
 
@@ -419,16 +334,9 @@ def test_duo_down_says_so_and_the_other_methods_stay(site):
         "Duo is not available right now. Choose another method, or try again later.",
     )
     assert 'data-factor="otp"' in shown.text and 'data-factor="duo"' in shown.text
-    code_page = site.client.post(
-        "/u/mfa/start",
-        data={"csrf": csrf_of(shown.text), "choice": choice_of(shown.text, "otp")},
-        headers={"Origin": ORIGIN},
-    )
-    done = site.client.post(
-        "/u/mfa/verify",
-        data={"csrf": csrf_of(code_page.text), "code": site.code(seed)},
-        headers={"Origin": ORIGIN},
-    )
+    otp = choice_of(shown.text, "otp")
+    code_page = site.post("/u/mfa/start", shown, follow_redirects=True, choice=otp)
+    done = site.post("/u/mfa/verify", code_page, follow_redirects=True, code=site.code(seed))
     assert site.claims(done)["amr"] == ["otp"]
 
 
@@ -447,47 +355,25 @@ def test_duo_down_in_an_enroll_step_keeps_the_other_methods(site):
 def duo_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveService, DuoStandIn]]:
     """The live service (uvicorn, SQLite file store) with the Duo tenant, and its stand-in."""
     directory = tmp_path_factory.mktemp("duo-live")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    base_url = f"http://localhost:{sock.getsockname()[1]}"
+    sock, base_url = bind_local()
     with sock, serve_duo_stand_in(directory, base_url + CALLBACK) as duo:
         files = duo_tenant(directory, base_url, duo, store=f"sqlite:///{directory / 'store.db'}")
-        env = {"CONTEXTMFA_SECRET_KEY": SECRET_KEY, **files.env}
-        tenants = load_tenants([files.path], environ=env)
-        tenant = tenants.get("acme")
-        assert tenant is not None
-        clock = LiveClock()
-        http = httpx.Client(base_url=base_url.replace("localhost", "127.0.0.1"), timeout=30)
-        live = LiveService(base_url, tenant, clock, files.api_key, files.admin_key, http)
-        app = create_app(tenants, clock=clock, owns_tenants=True)
-        _add_test_routes(app, live)
-        server = _ServerThread(app, sock)
-        server.start()
+        live, server = serve_live(sock, base_url, files)
         try:
             yield live, duo
         finally:
             server.stop()
-            http.close()
+            live.http.close()
 
 
 @pytest.fixture
 def duo_page(browser: Any, duo_live: tuple[LiveService, DuoStandIn]) -> Iterator[Any]:
     """A watched page that may also reach the stand-in Duo (self-signed: HTTPS errors ignored)."""
     live, duo = duo_live
-    context = browser.new_context(
-        viewport=VIEWPORT, base_url=live.base_url, locale="en-US", ignore_https_errors=True
-    )
-    opened = context.new_page()
-    watch(opened, live.base_url)
-    duo_origin = f"https://{duo.host}"
-    opened.route(lambda url: url.startswith(duo_origin + "/"), lambda route: route.continue_())
-    try:
+    with watched_page(browser, live.base_url, ignore_https_errors=True) as opened:
+        duo_origin = f"https://{duo.host}"
+        opened.route(lambda url: url.startswith(duo_origin + "/"), lambda route: route.continue_())
         yield opened
-    finally:
-        left = list(problems_of(opened))
-        context.close()
-    if left:
-        pytest.fail("the page reported problems:\n  " + "\n  ".join(left))
 
 
 def test_in_chromium_duo_redirects_the_browser_there_and_back(

@@ -5,85 +5,52 @@ every page, and the words shown for wrong, spent, expired and rate-limited answe
 from __future__ import annotations
 
 import base64
-import html
 import logging
 import re
 import secrets
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import pyotp
 import pytest
-
-warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-
-from fastapi.testclient import TestClient  # noqa: E402
-from service_helpers import (  # noqa: E402
-    SECRET_KEY,
-    START,
-    TenantFiles,
-    bearer,
-    login_event,
-    write_tenant,
+from fastapi.testclient import TestClient
+from page_helpers import (
+    FACTORS,
+    ORIGIN,
+    RETURN_TO,
+    PageSite,
+    add_page_settings,
+    alert_of,
+    choice_of,
+    csrf_of,
+    serve_over_testclient,
 )
-from starlette.requests import Request  # noqa: E402
-from starlette.responses import Response  # noqa: E402
+from service_helpers import START, login_event, write_tenant
+from starlette.requests import Request
+from starlette.responses import Response
 
-from contextmfa.service import Tenant, create_app, load_tenants  # noqa: E402
-from contextmfa.service.pages.errors import SessionTooLarge  # noqa: E402
-from contextmfa.service.pages.session import PageSessions  # noqa: E402
+from contextmfa.service.pages.errors import SessionTooLarge
+from contextmfa.service.pages.session import PageSessions
 
-ORIGIN = "https://mfa.acme.test"
-RETURN_TO = "https://idp.acme.test/login/callback"
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
-FACTORS = (
-    "otp",
-    "sms",
-    "voice",
-    "email",
-    "push-notification",
-    "webauthn-roaming",
-    "webauthn-platform",
-    "recovery-code",
 )
 HANDBACK_CSP = CSP.replace("form-action 'self'", "form-action 'self' https://idp.acme.test")
 """The hand-back page may post its form to the identity provider's origin, and only there."""
 
 
-class Clock:
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @dataclass
-class Site:
+class Site(PageSite):
     """The service at ``ORIGIN`` with one tenant whose return URL is ``RETURN_TO``."""
 
-    client: TestClient
-    clock: Clock
-    files: TenantFiles
-    tenant: Tenant
-
     def login(self, user_id: str | None = None, **changes: Any) -> dict[str, Any]:
-        event = login_event(user_id or f"auth0|u-{id(changes)}-{self.clock.now.timestamp()}")
-        event.update(changes)
-        answer = self.client.post("/v1/logins", json=event, headers=bearer(self.files.api_key))
-        assert answer.status_code == 200, answer.text
-        return answer.json()
+        return self.decision(
+            user_id or f"auth0|u-{id(changes)}-{self.clock.now.timestamp()}", **changes
+        )
 
     def enter(self, token: str, *, state: str = "st-1", return_to: str = RETURN_TO) -> Any:
         """The identity provider's GET entry, not followed."""
@@ -96,53 +63,13 @@ class Site:
         assert entered.status_code == 303, entered.text
         return self.client.get(entered.headers["location"])
 
-    def post(self, path: str, page: Any, **fields: str) -> Any:
-        """Submit a form of ``page`` (its CSRF token) as a browser of this origin would."""
-        data = {"csrf": csrf_of(page.text), **fields}
-        return self.client.post(path, data=data, headers={"Origin": ORIGIN})
-
-    def enroll_otp(self, user_id: str) -> str:
-        """An authenticator app for ``user_id`` through the API; returns its seed."""
-        token = self.login(user_id)["mfa_token"]
-        seed = self.api("enroll", token, {"factor": "otp"})["secret"]
-        self.api("enroll/confirm", token, {"factor": "otp", "otp": self.code(seed)})
-        self.clock.advance(seconds=30)
-        return seed
-
-    def api(self, path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
-        answer = self.client.post(f"/v1/mfa/{path}", json=body, headers=bearer(token))
-        assert answer.status_code == 200, answer.text
-        return answer.json()
-
-    def code(self, seed: str) -> str:
-        return pyotp.TOTP(seed).at(self.clock.now)
-
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
     files = write_tenant(tmp_path, "acme", issuer=ORIGIN, factors=FACTORS)
-    with files.path.open("a") as config:  # [service] is the file's last table
-        config.write(f'return_urls = ["{RETURN_TO}"]\nwebauthn_origins = ["{ORIGIN}"]\n')
-    tenants = load_tenants([files.path], environ={"CONTEXTMFA_SECRET_KEY": SECRET_KEY, **files.env})
-    clock = Clock()
-    app = create_app(tenants, clock=clock, owns_tenants=True)
-    with TestClient(app, base_url=ORIGIN) as client:
-        tenant = tenants.get("acme")
-        assert tenant is not None
+    add_page_settings(files, return_urls=[RETURN_TO], webauthn_origins=[ORIGIN])
+    with serve_over_testclient(files) as (client, clock, tenant):
         yield Site(client, clock, files, tenant)
-
-
-def csrf_of(text: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', text)
-    assert found, "the page has no form with a CSRF token"
-    return found.group(1)
-
-
-def alert_of(text: str) -> tuple[str, str]:
-    """The page's alert: (its data-code, its text)."""
-    found = re.search(r'role="alert" id="page-error" data-code="([^"]*)">\s*<p>([^<]*)</p>', text)
-    assert found, "the page shows no alert"
-    return found.group(1), html.unescape(found.group(2))
 
 
 def assert_page_headers(response: Any, *, csp: str = CSP, cache: str = "no-store") -> None:
@@ -367,15 +294,9 @@ def test_the_hand_back_posts_to_return_to_with_the_assertion_and_state(site):
     again = site.login("auth0|back")["mfa_token"]
     site.clock.advance(seconds=30)
     picker = site.open(again)
-    code_page = site.post("/u/mfa/start", picker, choice=_choice(picker.text, "otp"))
+    code_page = site.post("/u/mfa/start", picker, choice=choice_of(picker.text, "otp"))
     passed = site.post("/u/mfa/verify", code_page, code=site.code(seed))
     assert "data-autosubmit" in passed.text and "recovery-code" not in passed.text
-
-
-def _choice(text: str, factor: str) -> str:
-    found = re.search(rf'name="choice" value="([^"]+)"\s+data-factor="{re.escape(factor)}"', text)
-    assert found, f"no {factor} choice on the page"
-    return found.group(1)
 
 
 # Refusals in words --------------------------------------------------------------------------
@@ -384,7 +305,7 @@ def _choice(text: str, factor: str) -> str:
 def test_wrong_codes_then_too_many_attempts_with_when_to_retry(site):
     seed = site.enroll_otp("auth0|guess")
     picker = site.open(site.login("auth0|guess")["mfa_token"])
-    code_page = site.post("/u/mfa/start", picker, choice=_choice(picker.text, "otp"))
+    code_page = site.post("/u/mfa/start", picker, choice=choice_of(picker.text, "otp"))
     assert (
         'inputmode="numeric"' in code_page.text and 'autocomplete="one-time-code"' in code_page.text
     )
@@ -410,7 +331,7 @@ def test_an_expired_code_says_so_and_a_new_one_can_be_sent(site):
     event_user = login_event("auth0|mail")["user"]
     event_user["email_verified"] = True
     picker = site.open(site.login("auth0|mail", user=event_user)["mfa_token"])
-    choice = _choice(picker.text, "email")
+    choice = choice_of(picker.text, "email")
     sent = site.post("/u/mfa/start", picker, choice=choice)
     assert "a***@acme.test" in sent.text
     site.clock.advance(minutes=6)
@@ -430,7 +351,7 @@ def test_an_expired_code_says_so_and_a_new_one_can_be_sent(site):
 def test_an_empty_code_is_asked_for_without_counting_a_failure(site):
     site.enroll_otp("auth0|empty")
     picker = site.open(site.login("auth0|empty")["mfa_token"])
-    code_page = site.post("/u/mfa/start", picker, choice=_choice(picker.text, "otp"))
+    code_page = site.post("/u/mfa/start", picker, choice=choice_of(picker.text, "otp"))
     for _ in range(12):
         answer = site.post("/u/mfa/verify", code_page, code="  ")
         assert alert_of(answer.text) == ("invalid_request", "Enter the code.")
@@ -451,10 +372,10 @@ def test_two_steps_continue_on_the_page_with_the_next_token(site):
     client = {"client_id": "payroll", "name": "Payroll", "metadata": {}}
     picker = site.open(site.login("auth0|steps", client=client)["mfa_token"])
     assert 'data-factor="sms"' not in picker.text, "the first step is the app's code"
-    code_page = site.post("/u/mfa/start", picker, choice=_choice(picker.text, "otp"))
+    code_page = site.post("/u/mfa/start", picker, choice=choice_of(picker.text, "otp"))
     second = site.post("/u/mfa/verify", code_page, code=site.code(seed))
     assert str(second.url).endswith("/u/mfa")
-    sent = site.post("/u/mfa/start", second, choice=_choice(second.text, "sms"))
+    sent = site.post("/u/mfa/start", second, choice=choice_of(second.text, "sms"))
     assert re.search(r"\+3\*+5678", sent.text), "the number, masked"
     body = site.tenant.store.outbox.list("acme", channel="sms", limit=1)[0].body
     done = site.post("/u/mfa/verify", sent, code=re.search(r"\d{6}", body).group(0))
