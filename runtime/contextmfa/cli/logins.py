@@ -38,6 +38,7 @@ group = typer.Typer(
 _AGO = re.compile(r"^(\d{1,6})([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
+
 def register(app: typer.Typer) -> None:
     app.add_typer(group, name="logins")
 
