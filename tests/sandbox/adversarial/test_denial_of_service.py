@@ -59,9 +59,9 @@ ATTACKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "directive flood": ('for i in range(10**4):\n    api.multifactor.enable("any")', LIMIT),
     "hash collisions": ("x = set([i * (2**61 - 1) for i in range(10000)])", LIMIT),
     "hash collisions in a display": ("x = {*[i * (2**61 - 1) for i in range(10000)]}", LIMIT),
-    "nested list to text": ("x = []\nfor _ in range(20000):\n    x = [x]\nprint(str(x))", LIMIT),
+    "nested list to text": ("x = []\nfor _ in range(3000):\n    x = [x]\nprint(str(x))", LIMIT),
     "nested list to JSON": (
-        "import json\nx = []\nfor _ in range(20000):\n    x = [x]\njson.dumps(x)",
+        "import json\nx = []\nfor _ in range(3000):\n    x = [x]\njson.dumps(x)",
         LIMIT,
     ),
     "factorial": ("import math\nx = math.factorial(10**6)", LIMIT),
