@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from contextmfa.decision import Decision
 from contextmfa.events import LoginEvent
 from contextmfa.sandbox.printing import REDACTED, Redactor
 from contextmfa.store.ports import RecordedLogin
@@ -49,9 +49,7 @@ def redact_event(data: Mapping[str, Any], secret_values: Iterable[str]) -> dict[
     Keys are judged only inside the free-form objects (``*metadata``): the fixed fields of the
     event format are known and hold no credential.
     """
-    redact = Redactor(
-        {str(i): v for i, v in enumerate(secret_values) if len(v) >= MIN_SECRET_CHARS}
-    )
+    redact = _redactor(tuple(secret_values))
 
     def walk(value: Any, free_form: bool) -> Any:
         if isinstance(value, Mapping):
@@ -70,6 +68,12 @@ def redact_event(data: Mapping[str, Any], secret_values: Iterable[str]) -> dict[
     return walk(data, False)  # type: ignore[no-any-return]
 
 
+@lru_cache(maxsize=256)
+def _redactor(secret_values: tuple[str, ...]) -> Redactor:
+    """One redactor per tenant's set of secrets, not one per recorded login."""
+    return Redactor({str(i): v for i, v in enumerate(secret_values) if len(v) >= MIN_SECRET_CHARS})
+
+
 def _names_secret(key: object, value: Any) -> bool:
     return isinstance(key, str) and value not in (None, "") and bool(SECRET_KEY.search(key))
 
@@ -77,13 +81,13 @@ def _names_secret(key: object, value: Any) -> bool:
 def recorded_login(
     tenant_id: str,
     event: LoginEvent,
-    decision: Decision,
+    decision: Mapping[str, Any],
     *,
     config_version: str,
     secret_values: Iterable[str],
     now: datetime,
 ) -> RecordedLogin:
-    """What the store keeps of one decided login."""
+    """What the store keeps of one decided login; ``decision`` is its JSON document."""
     data = event.model_dump(mode="json", exclude={"expect", "recorded"}, exclude_none=True)
     return RecordedLogin(
         tenant_id=tenant_id,
@@ -93,7 +97,7 @@ def recorded_login(
         recorded_at=now,
         config_version=config_version,
         event=redact_event(data, secret_values),
-        decision=decision.to_dict(),
+        decision=decision,
     )
 
 

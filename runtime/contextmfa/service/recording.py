@@ -11,7 +11,9 @@ the retention setting to hold.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from contextmfa.decision import Decision
 from contextmfa.events import LoginEvent
@@ -52,18 +54,20 @@ def record_login(
     tenant: Tenant,
     event: LoginEvent,
     decision: Decision,
+    document: Mapping[str, Any],
     *,
     config_version: str,
     now: datetime,
     sweep: RetentionSweep,
 ) -> None:
-    """Keep the login and its decision; audit the decision; sweep old records when due."""
+    """Keep the login and its decision (``document``: its JSON, made once for the answer and
+    the record); audit the decision; sweep old records when due."""
     store, user_id = tenant.store, event.user.user_id
     store.logins.record(
         recorded_login(
             tenant.id,
             event,
-            decision,
+            document,
             config_version=config_version,
             secret_values=tenant.secret_values,
             now=now,

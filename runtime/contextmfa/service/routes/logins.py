@@ -104,8 +104,9 @@ def post_login(
         with tenant.engines.use() as engine, state.metrics.evaluation.time():
             decision = engine.evaluate(event, tenant.store.history)
             version = engine.version
-        _record(tenant, state, event, decision, version, now)
-    body = decision.to_dict()
+        document = decision.to_dict()
+        _record(tenant, state, event, decision, document, version, now)
+    body = dict(document)
     if decision.outcome in ("challenge", "enroll"):
         tokens = state.tenants.tokens
         txn = tokens.start(
@@ -129,10 +130,13 @@ def _record(
     state: ServiceState,
     event: LoginEvent,
     decision: Decision,
+    document: dict[str, Any],
     version: str,
     now: datetime,
 ) -> None:
-    record_login(tenant, event, decision, config_version=version, now=now, sweep=state.retention)
+    record_login(
+        tenant, event, decision, document, config_version=version, now=now, sweep=state.retention
+    )
     state.metrics.decisions.labels(
         outcome=decision.outcome, source=source_kind(decision.source)
     ).inc()
