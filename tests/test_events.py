@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from contextmfa.errors import InputError
-from contextmfa.events import MAX_RECORD_BYTES, load_event, parse_event, read_events
+from contextmfa.events import (
+    MAX_RECORD_BYTES,
+    load_event,
+    parse_event,
+    parse_event_json,
+    read_events,
+)
 
 MINIMAL = {
     "id": "l-1",
@@ -37,6 +43,79 @@ def test_minimal_event_fills_defaults():
     assert parsed.user.enrolled_factors == []
     assert parsed.client is None
     assert parsed.timestamp.utcoffset().total_seconds() == 3600
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(12345, "number 12345"), (True, "boolean true"), (None, "null"), (1.5, "number 1.5")],
+)
+def test_ip_must_be_a_json_string(value: object, shown: str):
+    """pydantic alone reads 12345 as 0.0.48.57 and true as 0.0.0.1."""
+    message = problem(event(request={"ip": value}))
+    assert message == (
+        f"logins.jsonl:17: error: request.ip: expected an IP address as a JSON string, got {shown}"
+    )
+
+
+def test_ip_must_be_a_json_string_in_json_text_too():
+    text = json.dumps(event(request={"ip": 12345}))
+    with pytest.raises(InputError, match=r"request\.ip: expected an IP address as a JSON string"):
+        parse_event_json(text, where="x")
+
+
+@pytest.mark.parametrize("value", [1772439300, 1772439300.5, "1772439300", " 17e8 "])
+@pytest.mark.parametrize("field", ["timestamp", "method", "recorded"])
+def test_timestamps_are_rfc3339_strings_never_epoch_numbers(field: str, value: object):
+    if field == "timestamp":
+        data, name = event(timestamp=value), "timestamp"
+    elif field == "method":
+        data = event(authentication={"methods": [{"name": "pwd", "timestamp": value}]})
+        name = "authentication.methods.0.timestamp"
+    else:
+        data = event(recorded={"config_version": "v", "recorded_at": value, "decision": {}})
+        name = "recorded.recorded_at"
+    message = problem(data)
+    assert message.startswith(f"logins.jsonl:17: error: {name}: ")
+    assert "RFC 3339 timestamp with offset" in message
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {"stats": {"logins_count": "28"}},
+            'stats.logins_count: expected an integer, got string "28"',
+        ),
+        ({"stats": {"logins_count": 28.0}}, "stats.logins_count: expected an integer, got number"),
+        ({"stats": {"logins_count": True}}, "stats.logins_count: expected an integer, got boolean"),
+        (
+            {"request": {"ip": "1.2.3.4", "asn": {"number": "1136"}}},
+            'request.asn.number: expected an integer, got string "1136"',
+        ),
+        (
+            {"request": {"ip": "1.2.3.4", "geoip": {"latitude": "52.3"}}},
+            'request.geoip.latitude: expected a number, got string "52.3"',
+        ),
+        (
+            {"request": {"ip": "1.2.3.4", "geoip": {"longitude": True}}},
+            "request.geoip.longitude: expected a number, got boolean true",
+        ),
+        ({"id": 5}, "id: expected a string, got number 5"),
+        ({"user": {"user_id": 5}}, "user.user_id: expected a string, got number 5"),
+        ({"device": {"remembered": 1}}, "device.remembered: expected true or false, got number 1"),
+    ],
+)
+def test_no_field_coerces_a_value_of_another_json_type(changes: dict, expected: str):
+    assert problem(event(**changes)).startswith(f"logins.jsonl:17: error: {expected}")
+
+
+def test_numbers_where_numbers_belong_are_accepted():
+    data = event(
+        request={"ip": "1.2.3.4", "asn": {"number": 1136}, "geoip": {"latitude": 52}},
+        stats={"logins_count": 3},
+    )
+    parsed = parse_event(data, where="x")
+    assert (parsed.request.asn.number, parsed.request.geoip.latitude) == (1136, 52.0)
 
 
 def test_ipv6_address_is_accepted():

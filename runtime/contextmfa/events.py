@@ -8,22 +8,27 @@ error rather than a silently ignored field.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from ipaddress import IPv4Address, IPv6Address
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Annotated, Any, BinaryIO, Literal
 
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     IPvAnyAddress,
     StrictBool,
+    StrictFloat,
+    StrictInt,
     ValidationError,
 )
+from pydantic_core import PydanticCustomError
 
 from contextmfa.errors import InputError
 
@@ -58,6 +63,49 @@ MAX_RECORD_BYTES = 1 << 20
 """A single recorded login larger than this is refused before it is parsed."""
 
 Metadata = dict[str, Any]
+
+_NUMERIC = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if value is None:
+        return "null"
+    return {dict: "object", list: "array", str: "string"}.get(type(value), type(value).__name__)
+
+
+def _ip_text(value: Any) -> Any:
+    """An address is a JSON string: pydantic would read the number 12345 as 0.0.48.57 and
+    ``true`` as 0.0.0.1, and the login would then be decided with no location."""
+    if isinstance(value, str | IPv4Address | IPv6Address):
+        return value
+    raise PydanticCustomError(
+        "string_required", "expected {what} as a JSON string", {"what": "an IP address"}
+    )
+
+
+def _timestamp_text(value: Any) -> Any:
+    """A timestamp is an RFC 3339 string: pydantic would read a number (or a string of digits)
+    as seconds since 1970 in UTC, silently."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "string_required",
+            "expected {what} as a JSON string",
+            {"what": "an RFC 3339 timestamp with offset"},
+        )
+    if _NUMERIC.fullmatch(value):
+        raise PydanticCustomError("datetime_from_number", "a number, not a timestamp")
+    return value
+
+
+IPAddress = Annotated[IPvAnyAddress, BeforeValidator(_ip_text)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp_text)]
+Coordinate = Annotated[StrictFloat, Field(allow_inf_nan=False)]
 
 
 class _Strict(BaseModel):
@@ -99,18 +147,18 @@ class GeoIPOverride(_Strict):
     continent_code: str | None = None
     subdivision_code: str | None = None
     subdivision_name: str | None = None
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: Coordinate | None = Field(default=None, ge=-90, le=90)
+    longitude: Coordinate | None = Field(default=None, ge=-180, le=180)
     time_zone: str | None = None
 
 
 class ASN(_Strict):
-    number: int
+    number: StrictInt = Field(ge=0)
     organization: str | None = None
 
 
 class Request(_Strict):
-    ip: IPvAnyAddress
+    ip: IPAddress
     user_agent: str | None = None
     hostname: str | None = None
     language: str | None = None
@@ -125,7 +173,7 @@ class Device(_Strict):
 
 class AuthMethod(_Strict):
     name: str
-    timestamp: AwareDatetime | None = None
+    timestamp: Timestamp | None = None
     type: str | None = None
 
 
@@ -162,7 +210,7 @@ class Transaction(_Strict):
 
 
 class Stats(_Strict):
-    logins_count: int | None = None
+    logins_count: StrictInt | None = Field(default=None, ge=0)
 
 
 class Expectation(_Strict):
@@ -179,13 +227,13 @@ class Recorded(_Strict):
     ignores it, and its ``expect`` carries the outcome a replay compares."""
 
     config_version: str = Field(max_length=64)
-    recorded_at: AwareDatetime
+    recorded_at: Timestamp
     decision: Metadata
 
 
 class LoginEvent(_Strict):
     id: str = Field(min_length=1, max_length=256)
-    timestamp: AwareDatetime
+    timestamp: Timestamp
     tenant: Tenant = Field(default_factory=Tenant)
     user: User
     authorization: Authorization = Field(default_factory=Authorization)
@@ -218,6 +266,17 @@ class EventRecord:
     error: InputError | None = None
 
 
+_EXPECTED = {
+    "int_type": "an integer",
+    "float_type": "a number",
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "list_type": "an array",
+    "dict_type": "an object",
+    "model_type": "an object",
+}
+"""Type errors, worded in JSON's terms (a JSON value has no Python type)."""
+
 _MESSAGES = {
     "extra_forbidden": "unknown key",
     "missing": "required field is missing",
@@ -229,6 +288,11 @@ def _describe(error: Any) -> str:
     kind, value = error["type"], error.get("input")
     if kind in _MESSAGES:
         return _MESSAGES[kind]
+    if kind == "string_required":
+        what = error.get("ctx", {}).get("what", "a string")
+        return f"expected {what} as a JSON string, got {_json_value(value)}"
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, got {_json_value(value)}"
     if kind == "ip_any_address":
         return f"{_short(value)} is not an IP address"
     if kind.startswith("datetime") or kind.startswith("timezone"):
@@ -237,6 +301,18 @@ def _describe(error: Any) -> str:
         expected = error.get("ctx", {}).get("expected", "")
         return f"{_short(value)} is not one of {expected}"
     return f"{error['msg'].rstrip('.').lower()} (got {_short(value)})"
+
+
+def _json_value(value: Any) -> str:
+    """A value as the JSON it came from: ``number 12345``, ``boolean true``, ``null``."""
+    if value is None:
+        return "null"
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return f"{_json_kind(value)} {text}"
 
 
 def _short(value: Any) -> str:

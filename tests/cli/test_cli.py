@@ -101,6 +101,17 @@ def test_evaluate_bad_ip(cli, tenant, tmp_path, sample_event):
     assert "request.ip: '300.1.2.3' is not an IP address" in result.stderr
 
 
+def test_evaluate_refuses_an_ip_given_as_a_number(cli, tenant, tmp_path, sample_event):
+    sample_event["request"]["ip"] = 12345
+    event = tmp_path / "e.json"
+    event.write_text(json.dumps(sample_event))
+    result = cli("evaluate", event, "--config", tenant)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{event}: error: request.ip: expected an IP address as a JSON string, got number 12345\n"
+    )
+
+
 def test_evaluate_bad_timestamp(cli, tenant, tmp_path, sample_event):
     sample_event["timestamp"] = "2026-13-45T99:00:00Z"
     event = tmp_path / "e.json"
@@ -173,6 +184,17 @@ def test_replay_goes_past_bad_records_and_exits_2(cli, tenant, tmp_path, sample_
     decisions = [json.loads(line) for line in result.stdout.splitlines()]
     assert [d["login_id"] for d in decisions] == ["good"]
     assert "2 records with input errors" in result.stderr
+
+
+def test_replay_refuses_an_ip_given_as_a_boolean(cli, tenant, tmp_path, sample_event):
+    coerced = dict(sample_event, id="coerced")
+    coerced["request"] = dict(sample_event["request"], ip=True)
+    logins = write_jsonl(tmp_path / "l.jsonl", sample_event, coerced)
+    result = cli("replay", logins, "--config", tenant, "--format", "jsonl")
+    assert result.exit_code == 2
+    expected = f"{logins}:2: error: request.ip: expected an IP address as a JSON string, got"
+    assert f"{expected} boolean true" in result.stderr
+    assert [json.loads(line)["login_id"] for line in result.stdout.splitlines()] == ["l-0005"]
 
 
 def test_replay_json_array_to_output_file(cli, samples, tmp_path):

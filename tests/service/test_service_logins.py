@@ -81,6 +81,18 @@ def test_an_invalid_event_is_400_with_the_field(service):
     }
 
 
+def test_an_ip_given_as_a_number_or_boolean_is_400_not_an_address(service):
+    """12345 would read as 0.0.48.57 and true as 0.0.0.1: a login decided with no location."""
+    for value, shown in ((12345, "number 12345"), (True, "boolean true")):
+        event = login_event()
+        event["request"]["ip"] = value
+        answer = service.login(event)
+        assert answer.status_code == 400
+        assert answer.json()["error_description"] == (
+            f"request.ip: expected an IP address as a JSON string, got {shown}"
+        )
+
+
 def test_unknown_keys_and_bad_json_are_400(service):
     event = login_event()
     event["usr"] = {}
