@@ -62,6 +62,11 @@ Outcome = Literal["allow", "challenge", "enroll", "deny"]
 MAX_RECORD_BYTES = 1 << 20
 """A single recorded login larger than this is refused before it is parsed."""
 
+MAX_NESTING = 201
+"""Objects and arrays nested deeper than this are refused: the depth pydantic-core's JSON parser
+reads (what ``evaluate`` and ``replay`` see), held to events decoded by any other parser too, so
+none reaches serialization (which stops at 255 levels) or a recursive walk."""
+
 Metadata = dict[str, Any]
 
 _NUMERIC = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
@@ -331,10 +336,26 @@ def format_validation_error(exc: ValidationError) -> str:
     return message
 
 
+def _nesting_over(data: Any, limit: int) -> bool:
+    """Whether objects and arrays nest deeper than ``limit``; a loop, so no depth breaks it."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth == limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
 def parse_event(data: Any, *, where: str) -> LoginEvent:
     """Validate one decoded JSON object; ``where`` is ``path`` or ``path:line`` for errors."""
     if not isinstance(data, dict):
         raise InputError(f"{where}: error: expected a JSON object, got {type(data).__name__}")
+    if _nesting_over(data, MAX_NESTING):
+        raise InputError(f"{where}: error: nested more than {MAX_NESTING} levels deep")
     try:
         return LoginEvent.model_validate(data)
     except ValidationError as exc:

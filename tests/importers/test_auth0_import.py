@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from contextmfa.cli.main import app as contextmfa_app
@@ -162,6 +164,36 @@ def test_a_truncated_array_stops_with_its_place(cli, export, tmp_path):
     result = cli("auth0-logs", path)
     assert result.exit_code == 2
     assert f"{path}: item 16: error: invalid JSON" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("[" * 1000 + "]" * 1000, "nested too deeply"),
+        ("9" * 5000, f"a number has more than {sys.get_int_max_str_digits()} digits"),
+    ],
+    ids=["deep", "long-number"],
+)
+def test_json_too_deep_or_a_number_too_long_is_a_located_input_error(
+    cli, logs, tmp_path, parse, value, reason
+):
+    login = json.dumps(next(e for e in logs if e["log_id"] == ALICE_1))
+    hostile = '{"type": "s", "details": ' + value + "}"
+    forms = {
+        "stream.jsonl": (f"{login}\n{hostile}\n", ":2"),
+        "array.json": (f"[{login}, {hostile}]", ": item 2"),
+        "page.json": (f'{{\n"logs": [{login}, {hostile}]}}', ""),
+    }
+    for name, (text, where) in forms.items():
+        path = tmp_path / name
+        path.write_text(text)
+        result = cli("auth0-logs", path)
+        assert result.exit_code == 2, result.output
+        assert f"{path}{where}: error: invalid JSON: {reason}" in result.stderr
+        assert "internal error" not in result.stderr
+    assert [e["id"] for e in parse(cli("auth0-logs", tmp_path / "stream.jsonl").stdout)] == [
+        ALICE_1
+    ]
 
 
 def test_missing_export(cli, tmp_path):

@@ -384,11 +384,16 @@ def test_two_steps_continue_on_the_page_with_the_next_token(site):
     assert "data-autosubmit" in done.text
 
 
-def test_a_malformed_security_key_answer_is_refused_as_a_page(site):
+@pytest.mark.parametrize(
+    "credential",
+    ["{not json", "[" * 5000 + "]" * 5000, '{"id": ' + "9" * 5000 + "}"],
+    ids=["malformed", "nested-too-deep", "number-too-long"],
+)
+def test_a_malformed_security_key_answer_is_refused_as_a_page(site, credential):
     picker = site.open(site.login()["mfa_token"])
     started = site.post("/u/enroll/start", picker, factor="webauthn-roaming")
     assert 'data-webauthn="create"' in started.text
-    refused = site.post("/u/enroll/confirm", started, credential="{not json")
+    refused = site.post("/u/enroll/confirm", started, credential=credential)
     assert refused.status_code == 400
     assert alert_of(refused.text) == (
         "invalid_request",

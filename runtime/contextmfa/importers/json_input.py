@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -76,7 +77,7 @@ def _lines(handle: Any, path: Path) -> Iterator[Item]:
             continue
         try:
             value = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:
             yield where, InputError(f"{where}: error: invalid JSON: {_reason(exc)}")
             continue
         page = _page(value)
@@ -101,7 +102,7 @@ def _document(raw: bytes, path: Path) -> Iterator[Item]:
         )
     try:
         data = json.loads(raw.decode("utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"{path}: error: invalid JSON: {_reason(exc)}") from None
     items = (
         data.get("logs") if isinstance(data, dict) and isinstance(data.get("logs"), list) else None
@@ -114,9 +115,15 @@ def _document(raw: bytes, path: Path) -> Iterator[Item]:
 
 
 def _reason(exc: Exception) -> str:
+    """Why ``json`` refused a text; a ValueError that is neither a syntax nor an encoding error
+    is Python's limit on the digits of an integer."""
     if isinstance(exc, json.JSONDecodeError):
         return f"{exc.msg} (line {exc.lineno} column {exc.colno})"
-    return type(exc).__name__
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8"
+    return f"a number has more than {sys.get_int_max_str_digits()} digits"
 
 
 def _array(text: TextIO, path: Path) -> Iterator[Item]:
@@ -175,8 +182,8 @@ class _Buffer:
                 if self.eof:
                     raise InputError(f"{where}: error: invalid JSON: {exc.msg}") from None
                 end = -1
-            except RecursionError:
-                raise InputError(f"{where}: error: invalid JSON: nested too deeply") from None
+            except (ValueError, RecursionError) as exc:
+                raise InputError(f"{where}: error: invalid JSON: {_reason(exc)}") from None
             if end != -1 and (end < len(self.buf) or self.eof):
                 self.pos = end
                 return value

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sys
 import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -158,6 +159,22 @@ def _describe_validation(exc: RequestValidationError) -> str:
     return f"{where}: {text}{more}"
 
 
+def _unreadable_body(cause: BaseException | None) -> str | None:
+    """Why FastAPI's ``json.loads`` of a body failed: it answers 400 with the error as the cause
+    for anything but a syntax error (which is a :class:`RequestValidationError`)."""
+    if isinstance(cause, RecursionError):
+        reason = "nested too deeply"
+    elif isinstance(cause, UnicodeDecodeError):
+        reason = "not UTF-8"
+    elif isinstance(cause, ValueError) and "integer string conversion" in str(cause):
+        reason = f"a number has more than {sys.get_int_max_str_digits()} digits"
+    elif isinstance(cause, ValueError):
+        reason = "malformed"
+    else:
+        return None
+    return f"the body is not valid JSON: {reason}"
+
+
 def service_error_response(exc: ServiceError) -> JSONResponse:
     extra = {"problems": exc.problems} if isinstance(exc, CompileFailed) else {}
     return _respond(exc.status, exc.code, exc.description, exc.headers, **extra)
@@ -201,6 +218,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         text = {404: "no such endpoint", 405: "method not allowed"}.get(exc.status_code)
+        if exc.status_code == 400:
+            text = _unreadable_body(exc.__cause__)
         return _respond(exc.status_code, "invalid_request", text or "request refused")
 
 

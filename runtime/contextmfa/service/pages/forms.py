@@ -96,7 +96,7 @@ def credential_of(form: Mapping[str, str]) -> dict[str, Any]:
         raise BadForm("The security key's answer is missing.")
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # malformed, a number too long, nested too deeply
         raise BadForm("The security key's answer could not be read.") from None
     if not isinstance(value, dict):
         raise BadForm("The security key's answer could not be read.")

@@ -10,12 +10,12 @@ decision goes to the audit log; challenge and enroll decisions get an ``mfa_toke
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
+from pydantic_core import from_json
 
 from contextmfa.decision import Decision
 from contextmfa.errors import InputError
@@ -38,15 +38,15 @@ REMEMBER_HEADER = "X-Remember-Token"
 
 
 async def login_event(request: Request) -> LoginEvent:
-    """The body, parsed and validated exactly as ``contextmfa evaluate`` reads a file."""
+    """The body, parsed and validated exactly as ``contextmfa evaluate`` reads a file: the same
+    JSON parser (pydantic-core's), so the same bounds on nesting and on a number's digits."""
     body = await request.body()
     if len(body) > MAX_RECORD_BYTES:
         raise PayloadTooLarge(f"a login event is at most {MAX_RECORD_BYTES} bytes")
     try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
-        raise InputError(f"the body is not valid JSON: {detail}") from None
+        data = from_json(body)
+    except ValueError as exc:  # malformed, not UTF-8, nested too deep, a number out of range
+        raise InputError(f"the body is not valid JSON: {exc}") from None
     return parse_event(data, where="event")
 
 
