@@ -5,7 +5,7 @@ from __future__ import annotations
 from service_helpers import SoftwareDevice, login_event
 
 
-def _enroll_push(service, user_id: str) -> SoftwareDevice:
+def _enroll_push(service, user_id: str, push_target: str = "") -> SoftwareDevice:
     token = service.login(login_event(user_id)).json()["mfa_token"]
     ticket = service.mfa("enroll", token, {"factor": "push-notification"}).json()
     assert ticket["ticket_uri"].startswith("contextmfa://push/enroll?")
@@ -14,7 +14,7 @@ def _enroll_push(service, user_id: str) -> SoftwareDevice:
     )
     assert waiting.json()["error"] == "authorization_pending"
 
-    device = SoftwareDevice("acme")
+    device = SoftwareDevice("acme", push_target=push_target)
     registered = service.client.post(
         "/v1/push/devices", json=device.registration(ticket["oob_code"])
     )
@@ -109,6 +109,19 @@ def test_a_stolen_push_target_approves_nothing(service):
     thief.device_id = device.device_id
     listing = service.client.post("/v1/push/pending", json=thief.pending_query(service.clock.now))
     assert listing.status_code == 403
+
+
+def test_a_device_registered_with_another_users_push_target_lists_none_of_their_sign_ins(
+    service,
+):
+    victim = _enroll_push(service, "auth0|victim")
+    attacker = _enroll_push(service, "auth0|attacker", push_target=victim.push_target)
+    token = service.login(login_event("auth0|victim")).json()["mfa_token"]
+    sent = service.mfa("challenge", token, {"factor": "push-notification"}).json()
+    assert _pending(service, attacker) == []
+    (listed,) = _pending(service, victim)
+    assert listed["transaction"] == sent["oob_code"]
+    assert listed["context"]["ip"] == "81.2.69.142"
 
 
 def test_device_requests_for_unknown_tenants_and_stale_times(service):

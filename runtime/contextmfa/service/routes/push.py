@@ -4,7 +4,8 @@ No bearer key here: every request is signed with the device's P-256 key
 (:mod:`contextmfa.factors.push_protocol`). Registration carries the enrollment ticket the login
 side showed as a QR code; an answer carries the transaction id, the nonce it was pushed with and
 the number the user picked. Listing pending sign-ins is signed over :func:`pending_message`, whose
-timestamp must be within :data:`PENDING_WINDOW_SECONDS` of the server's clock.
+timestamp must be within :data:`PENDING_WINDOW_SECONDS` of the server's clock; a device sees only
+the transactions created for it (its user, its authenticator id), whatever push target it gave.
 
 Pending sign-ins are read from the outbox: with ``[delivery] push = "outbox"`` (the default) the
 outbox *is* the device's inbox. With a webhook provider each push reaches the device directly and
@@ -35,6 +36,7 @@ from contextmfa.service.schemas import (
 )
 from contextmfa.service.tenants import Tenant
 from contextmfa.service.views import iso
+from contextmfa.store import Authenticator
 
 __all__ = ["PENDING_WINDOW_SECONDS", "pending_message", "router"]
 
@@ -103,10 +105,15 @@ def pending(body: PendingQuery, state: State) -> dict[str, Any]:
         raise InvalidGrant("the request signature does not verify")
     if tenant.config.delivery.push != "outbox":
         raise InvalidRequest("pushes reach this device directly; there is no pending list")
-    return {"transactions": _pending(tenant, str(device.public["push_target"]), now)}
+    return {"transactions": _pending(tenant, device, now)}
 
 
-def _pending(tenant: Tenant, target: str, now: Any) -> list[dict[str, Any]]:
+def _pending(tenant: Tenant, device: Authenticator, now: Any) -> list[dict[str, Any]]:
+    """The live push transactions created for ``device``: its user's, on this authenticator.
+
+    The push target only narrows the outbox; it is not the device's identity (another device
+    may register the same target), so each transaction must name this device and its user."""
+    target = str(device.public["push_target"])
     found = []
     for message in tenant.store.outbox.list(tenant.id, channel="push", limit=100):
         if message.to != target:
@@ -118,6 +125,9 @@ def _pending(tenant: Tenant, target: str, now: Any) -> list[dict[str, Any]]:
         transaction = tenant.store.challenges.get(tenant.id, str(data.get("transaction", "")))
         if (
             transaction is None
+            or transaction.factor != _TYPE
+            or transaction.user_id != device.user_id
+            or transaction.authenticator_id != device.id
             or transaction.finished
             or transaction.state != "pending"
             or transaction.expired(now)
