@@ -1,4 +1,4 @@
-"""``api.cache`` limits and TTLs, and the in-memory store (time is always the login's)."""
+"""``api.cache`` limits, results and TTLs, and the in-memory store (time is always the login's)."""
 
 from __future__ import annotations
 
@@ -49,74 +49,171 @@ def test_default_ttl_is_fifteen_minutes(sb):
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "code"),
     [
-        'api.cache.set("k" * 65, "v")',
-        'api.cache.set("é" * 33, "v")',  # 66 bytes in UTF-8
-        'api.cache.get("k" * 65)',
-        'api.cache.delete("k" * 65)',
-        'api.cache.set("k", "v" * 4097)',
-        'api.cache.set("k", "€" * 1366)',  # 4098 bytes
-        'api.cache.set("k", "v", ttl_seconds=0)',
-        'api.cache.set("k", "v", ttl_seconds=86401)',
+        ('api.cache.set("k" * 65, "v")', "key_too_long"),
+        ('api.cache.set("é" * 33, "v")', "key_too_long"),  # 66 bytes in UTF-8
+        ('api.cache.set("", "v")', "key_empty"),
+        ('api.cache.delete("k" * 65)', "key_too_long"),
+        ('api.cache.set("k", "v" * 4097)', "value_too_long"),
+        ('api.cache.set("k", "€" * 1366)', "value_too_long"),  # 4098 bytes
+        ('api.cache.set("k", "v", ttl_seconds=0)', "ttl_out_of_range"),
+        ('api.cache.set("k", "v", ttl_seconds=86401)', "ttl_out_of_range"),
     ],
 )
-def test_limits_are_limit_errors(sb, call):
-    sb.failed(sb.run(call), "limit")
+def test_what_cannot_be_stored_is_a_result_not_an_error(sb, call, code):
+    result = sb.run(
+        f"""
+        outcome = {call}
+        expected = {{"type": "error", "code": "{code}"}}
+        print(outcome["type"], outcome.get("code"), outcome == expected)
+        print(api.cache.get("k"))
+        api.multifactor.enable("none")
+        """
+    )
+    assert sb.logs(sb.succeeded(result)) == [f"error {code} True", "None"]
+    assert len(result.directives) == 1
+
+
+@pytest.mark.parametrize("key", ['"k" * 65', '""'])
+def test_a_key_that_can_never_be_stored_is_never_found(sb, key):
+    result = sb.run(f"print(api.cache.get({key}))")
+    assert sb.logs(sb.succeeded(result)) == ["None"]
 
 
 def test_largest_allowed_values_pass(sb):
     result = sb.run(
         """
-        api.cache.set("k" * 64, "v" * 4096, ttl_seconds=86400)
-        api.cache.set("short", "v", ttl_seconds=1)
+        print(api.cache.set("k" * 64, "v" * 4096, ttl_seconds=86400))
+        print(api.cache.set("short", "v", ttl_seconds=1))
+        print(api.cache.delete("short"))
         """
     )
-    sb.succeeded(result)
+    assert sb.logs(sb.succeeded(result)) == ["{'type': 'success'}"] * 3
 
 
 @pytest.mark.parametrize(
     "call",
-    ['api.cache.set("k", 5)', 'api.cache.set(5, "v")', 'api.cache.set("k", "v", ttl_seconds=1.5)'],
+    [
+        'api.cache.set("k", 5)',
+        'api.cache.set(5, "v")',
+        'api.cache.set("k", "v", ttl_seconds=1.5)',
+        "api.cache.get(None)",
+        "api.cache.delete(5)",
+    ],
 )
 def test_wrong_types_are_errors(sb, call):
     sb.failed(sb.run(call), "exception")
 
 
-def test_at_most_twenty_entries_but_overwrites_are_fine(sb):
-    result = sb.run(
+def test_the_twenty_first_user_within_the_ttl_is_not_denied(sb):
+    """Issue 17 #1: 20 entries per Action failed every later login of the TTL."""
+    cache = InMemoryActionCache()
+    action = sb.compile(
         """
-        for i in range(20):
-            api.cache.set("k" + str(i), "v")
-        api.cache.set("k0", "again")
-        print("twenty")
-        api.cache.set("k20", "v")
+        key = "seen:" + event.user.user_id
+        if api.cache.get(key) is None:
+            api.authentication.challenge_with("otp")
+            print(api.cache.set(key, "1")["type"])
         """
     )
-    assert "20 entries" in sb.failed(result, "limit")
-    assert sb.logs(result) == ["twenty"]
+    for n in range(30):
+        event = sb.event_copy()
+        event["user"]["user_id"] = f"auth0|{n}"
+        result = sb.succeeded(sb.execute(action, event=event, cache=cache))
+        assert sb.logs(result) == ["success"]
+    assert cache.entry_count("acme", "step_up", sb.NOW) == 30
 
 
-def test_expired_entries_do_not_count(sb):
-    cache = InMemoryActionCache()
-    for i in range(20):
+def test_a_full_cache_forgets_the_entries_closest_to_expiry(sb):
+    cache = InMemoryActionCache(capacity=3)
+    writer = sb.compile('print(api.cache.set(event.user.user_id, "v", ttl_seconds=600)["type"])')
+    for n, seconds in enumerate([0, 10, 20, 30, 40]):
+        event = sb.event_copy()
+        event["user"]["user_id"] = f"u{n}"
+        now = sb.NOW + timedelta(seconds=seconds)
+        assert sb.logs(sb.succeeded(sb.execute(writer, event=event, cache=cache, now=now))) == [
+            "success"
+        ]
+    later = sb.NOW + timedelta(seconds=50)
+    assert [cache.get("acme", "step_up", f"u{n}", later) for n in range(5)] == [
+        None,
+        None,
+        "v",
+        "v",
+        "v",
+    ]
+
+
+def test_a_short_lived_entry_just_written_is_not_the_one_forgotten(sb):
+    cache = InMemoryActionCache(capacity=2)
+    sb.succeeded(sb.execute(sb.compile('api.cache.set("a", "1", ttl_seconds=900)'), cache=cache))
+    sb.succeeded(sb.execute(sb.compile('api.cache.set("b", "2", ttl_seconds=900)'), cache=cache))
+    result = sb.run(
+        """
+        print(api.cache.set("c", "3", ttl_seconds=5))
+        print(api.cache.get("c"))
+        """,
+        cache=cache,
+    )
+    assert sb.logs(sb.succeeded(result)) == ["{'type': 'success'}", "3"]
+    assert cache.get("acme", "step_up", "a", sb.NOW) is None
+    assert cache.get("acme", "step_up", "b", sb.NOW) == "2"
+
+
+def test_capacity_is_per_tenant_and_keys_stay_per_action(sb):
+    cache = InMemoryActionCache(capacity=3)
+    first = sb.compile('api.cache.set("k", "first")', path="/tenant/actions/first.py")
+    second = sb.compile('api.cache.set("k", "second")', path="/tenant/actions/second.py")
+    sb.succeeded(sb.execute(first, cache=cache))
+    sb.succeeded(sb.execute(second, cache=cache, now=sb.NOW + timedelta(seconds=1)))
+    assert cache.get("acme", "first", "k", sb.NOW) == "first"
+    assert cache.get("acme", "second", "k", sb.NOW) == "second"
+    for n in range(2):  # two more entries of one Action: the tenant's oldest goes
+        cache.set("acme", "second", f"x{n}", "v", 900, sb.NOW + timedelta(seconds=2 + n))
+    assert cache.get("acme", "first", "k", sb.NOW) is None
+    assert cache.get("acme", "second", "k", sb.NOW) == "second"
+    for n in range(3):  # another tenant's entries take nothing from acme's
+        cache.set("globex", "first", f"k{n}", "v", 900, sb.NOW)
+    assert cache.get("acme", "second", "k", sb.NOW) == "second"
+
+
+def test_a_cache_flood_stays_within_the_tenant_capacity(sb):
+    cache = InMemoryActionCache(capacity=50)
+    result = sb.run(
+        """
+        for i in range(500):
+            api.cache.set(str(i), "x" * 4096)
+        print(api.cache.get("499") == "x" * 4096, api.cache.get("0"))
+        """,
+        cache=cache,
+    )
+    assert sb.logs(sb.succeeded(result)) == ["True None"]
+    assert cache.entry_count("acme", "step_up", sb.NOW) == 50
+
+
+def test_expired_entries_are_forgotten_first(sb):
+    cache = InMemoryActionCache(capacity=20)
+    cache.set("acme", "step_up", "live", "v", 900, sb.NOW)
+    for i in range(19):
         cache.set("acme", "step_up", f"k{i}", "v", 10, sb.NOW)
     later = sb.NOW + timedelta(seconds=10)
     sb.succeeded(sb.execute(sb.compile('api.cache.set("new", "v")'), cache=cache, now=later))
-    assert cache.entry_count("acme", "step_up", later) == 1
+    assert cache.entry_count("acme", "step_up", later) == 2
+    assert cache.get("acme", "step_up", "live", later) == "v"
 
 
-def test_cache_limit_errors_are_sticky(sb):
+def test_cache_type_errors_are_sticky(sb):
     result = sb.run(
         """
         try:
-            api.cache.set("k" * 100, "v")
+            api.cache.set("k", 5)
         except Exception:
             pass
         api.multifactor.enable("none")
         """
     )
-    sb.failed(result, "limit")
+    sb.failed(result, "exception")
     assert result.directives == ()
 
 

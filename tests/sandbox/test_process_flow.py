@@ -417,14 +417,15 @@ def test_cache_requests_from_a_worker_are_checked_again(request_):
     assert json.loads(answer) == {"error": "refused"}
 
 
-def test_cache_requests_cannot_pass_twenty_entries_even_skipping_the_worker_checks():
-    cache = InMemoryActionCache()
+def test_cache_requests_cannot_grow_the_cache_past_its_capacity():
+    cache = InMemoryActionCache(capacity=20)
     now = datetime(2026, 3, 14, tzinfo=UTC)
     actions = frozenset({"counter"})
-    for i in range(20):
+    for i in range(25):
         request = json.dumps(["set", "counter", f"k{i}", "v", 60]).encode()
         assert json.loads(serve_request(request, cache, "acme", actions, now)) == {"ok": None}
-    request = json.dumps(["set", "counter", "k20", "v", 60]).encode()
+    assert cache.entry_count("acme", "counter", now) == 20
+    request = json.dumps(["entry_count", "counter"]).encode()
     assert json.loads(serve_request(request, cache, "acme", actions, now)) == {"error": "refused"}
 
 

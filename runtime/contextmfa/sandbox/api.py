@@ -1,9 +1,10 @@
 """The ``api`` object of an Action (spec/actions-api.md) and what its calls record.
 
 Every call is checked and recorded at once, in call order. Misuse (an unknown factor or
-provider, a value that is not plain JSON, a cache key over 64 bytes, a fifth challenge/enroll
-step) ends the Action with an error that is *sticky* like a budget error: catching it does not
-let the Action continue as if the call had worked, so a typo cannot fail open.
+provider, a value that is not plain JSON, a fifth challenge/enroll step) ends the Action with an
+error that is *sticky* like a budget error: catching it does not let the Action continue as if
+the call had worked, so a typo cannot fail open. ``api.cache`` is the exception: a cache must
+never decide a login, so what it cannot store is a result the Action reads (see CacheApi).
 
 Choices where the spec is silent (documented for tenant developers too):
 
@@ -26,7 +27,6 @@ from typing import Any
 from contextmfa.directives import Deny, Directive, Require, Skip, Step, StepKind
 from contextmfa.sandbox.api_checks import (
     CACHE_DEFAULT_TTL,
-    CACHE_MAX_ENTRIES,
     CACHE_MAX_KEY_BYTES,
     CACHE_MAX_TTL,
     CACHE_MAX_VALUE_BYTES,
@@ -185,58 +185,81 @@ class TransactionApi(_Part):
     set_metadata = _setter(lambda r: r.transaction_metadata, "api.transaction.set_metadata")
 
 
+CacheResult = dict[str, str]
+"""What ``api.cache.set``/``delete`` return: ``{"type": "success"}``, or ``{"type": "error",
+"code": ...}`` with one of :data:`CACHE_ERROR_CODES` (as Auth0's ``CacheWriteResult``)."""
+
+CACHE_ERROR_CODES = ("key_empty", "key_too_long", "value_too_long", "ttl_out_of_range")
+
+
+def _cache_error(code: str) -> CacheResult:
+    return {"type": "error", "code": code}
+
+
 class CacheApi(_Part):
+    """``api.cache``: a cache never decides a login. A key, value or TTL that cannot be stored
+    is a result the Action can read (a key that can never be stored is never found), and a full
+    cache forgets its oldest entries (cache.py). Wrong types remain errors, since they are bugs
+    that fail on every run; so does a store that cannot be reached."""
+
     __slots__ = ()
 
     def get(self, key: str) -> str | None:
         run = self._run
         name = self._key(key, "api.cache.get")
+        if _key_problem(name):
+            return None
         return self._call(lambda: run.cache.get(run.tenant_id, run.action, name, run.now))
 
-    def set(self, key: str, value: str, ttl_seconds: int = CACHE_DEFAULT_TTL) -> None:
+    def set(self, key: str, value: str, ttl_seconds: int = CACHE_DEFAULT_TTL) -> CacheResult:
         run = self._run
         name = self._key(key, "api.cache.set")
         if not isinstance(value, str):
             run.fail(
                 f"TypeError: api.cache.set: value must be a string, not {type(value).__name__}"
             )
-        value = str(value)
-        if len(value.encode("utf-8", "surrogatepass")) > CACHE_MAX_VALUE_BYTES:
-            run.over(f"api.cache.set: value longer than {CACHE_MAX_VALUE_BYTES} bytes")
         if type(ttl_seconds) is not int:
             run.fail("TypeError: api.cache.set: ttl_seconds must be an int")
+        value = str(value)  # the plain string: a subclass's encode() could lie about its size
+        problem = _key_problem(name)
+        if problem:
+            return _cache_error(problem)
+        if len(value.encode("utf-8", "surrogatepass")) > CACHE_MAX_VALUE_BYTES:
+            return _cache_error("value_too_long")
         if not 1 <= ttl_seconds <= CACHE_MAX_TTL:
-            run.over(f"api.cache.set: ttl_seconds must be between 1 and {CACHE_MAX_TTL}")
+            return _cache_error("ttl_out_of_range")
         cache, tenant, action, now = run.cache, run.tenant_id, run.action, run.now
-        is_new = self._call(lambda: cache.get(tenant, action, name, now)) is None
-        if (
-            is_new
-            and self._call(lambda: cache.entry_count(tenant, action, now)) >= CACHE_MAX_ENTRIES
-        ):
-            run.over(f"api.cache.set: at most {CACHE_MAX_ENTRIES} entries per Action")
         self._call(lambda: cache.set(tenant, action, name, value, ttl_seconds, now))
+        return {"type": "success"}
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str) -> CacheResult:
         run = self._run
         name = self._key(key, "api.cache.delete")
+        problem = _key_problem(name)
+        if problem:
+            return _cache_error(problem)
         self._call(lambda: run.cache.delete(run.tenant_id, run.action, name))
+        return {"type": "success"}
 
     def _key(self, key: Any, where: str) -> str:
-        run = self._run
         if not isinstance(key, str):
-            run.fail(f"TypeError: {where}: key must be a string, not {type(key).__name__}")
-        key = str(key)  # the plain string: a subclass's encode() could lie about its size
-        if not key:
-            run.fail(f"ValueError: {where}: key must not be empty")
-        if len(key.encode("utf-8", "surrogatepass")) > CACHE_MAX_KEY_BYTES:
-            run.over(f"{where}: key longer than {CACHE_MAX_KEY_BYTES} bytes")
-        return key
+            self._run.fail(f"TypeError: {where}: key must be a string, not {type(key).__name__}")
+        return str(key)  # the plain string: a subclass's encode() could lie about its size
 
     def _call(self, operation: Callable[[], Any]) -> Any:
         try:
             return operation()
         except Exception:
             self._run.fail("CacheError: the Action cache is unavailable")
+
+
+def _key_problem(key: str) -> str | None:
+    """Why ``key`` can never be stored, as a result code; None when it can."""
+    if not key:
+        return "key_empty"
+    if len(key.encode("utf-8", "surrogatepass")) > CACHE_MAX_KEY_BYTES:
+        return "key_too_long"
+    return None
 
 
 class Api:

@@ -4,8 +4,9 @@ The cache object lives in the parent (in memory, or a store shared by every serv
 a worker forwards each cache call as a frame and waits for the answer: one round trip per call,
 paid only by Actions that use the cache. The parent does not trust the request: the tenant and
 the clock are its own, the Action must be one of the flow's, and the spec's limits (key and
-value sizes, TTL range, 20 entries per Action) are checked again, so even a worker whose code
-escaped the sandbox cannot reach another tenant's entries or flood the store.
+value sizes, TTL range) are checked again; the store itself holds each tenant to its capacity,
+so even a worker whose code escaped the sandbox cannot reach another tenant's entries or flood
+the store.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 from contextmfa.sandbox.api_checks import (
-    CACHE_MAX_ENTRIES,
     CACHE_MAX_KEY_BYTES,
     CACHE_MAX_TTL,
     CACHE_MAX_VALUE_BYTES,
@@ -62,9 +62,6 @@ class ProxyCache:
     def delete(self, tenant_id: str, action: str, key: str) -> None:
         self._call("delete", action, key)
 
-    def entry_count(self, tenant_id: str, action: str, now: datetime) -> int:
-        return self._call("entry_count", action)
-
 
 def _key(value: Any) -> str:
     if type(value) is not str or not value:
@@ -96,8 +93,6 @@ def _perform(
 ) -> Any:
     if op == "get" and len(args) == 1:
         return cache.get(tenant_id, action, _key(args[0]), now)
-    if op == "entry_count" and not args:
-        return cache.entry_count(tenant_id, action, now)
     if op == "delete" and len(args) == 1:
         cache.delete(tenant_id, action, _key(args[0]))
         return None
@@ -109,9 +104,6 @@ def _perform(
             raise ValueError("bad value")
         if type(ttl) is not int or not 1 <= ttl <= CACHE_MAX_TTL:
             raise ValueError("bad ttl")
-        is_new = cache.get(tenant_id, action, key, now) is None
-        if is_new and cache.entry_count(tenant_id, action, now) >= CACHE_MAX_ENTRIES:
-            raise ValueError("too many entries")
         cache.set(tenant_id, action, key, value, ttl, now)
         return None
     raise ValueError("bad operation")

@@ -1,8 +1,12 @@
 """The Actions' ``api.cache`` in SQL (the :class:`contextmfa.sandbox.cache.ActionCache` protocol).
 
-Dumb on purpose, like the in-memory one: ``api.cache`` checks key and value sizes, TTLs and the
-entry count before calling. An entry is live while ``now < expires_at``, ``now`` being the
-login's time. Expired entries are deleted when counted (and by ``Store.purge``).
+Dumb on purpose, like the in-memory one: ``api.cache`` checks key and value sizes and TTLs before
+calling. An entry is live while ``now < expires_at``, ``now`` being the login's time. A tenant
+holds at most ``capacity`` rows across its Actions: a ``set`` that goes past it deletes the rows
+closest to expiry (expired ones first; ties by Action, then key), never the row just written.
+Eviction runs in a transaction of its own, after the write: deleting in that fixed order while
+holding no other row lock, two evictions on PostgreSQL can wait for each other but never deadlock.
+Expired rows are also deleted by ``Store.purge``.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
+from contextmfa.sandbox.cache import TENANT_CAPACITY
 from contextmfa.store.clock import utc
 from contextmfa.store.database import Database
 from contextmfa.store.models import ActionCacheRow
@@ -19,16 +24,27 @@ from contextmfa.store.sql.common import insert_for, p, table
 __all__ = ["SqlActionCache"]
 
 T = table(ActionCacheRow)
-_SPACE = (T.c.tenant_id == p("tenant_id")) & (T.c.action == p("action"))
+_TENANT = T.c.tenant_id == p("tenant_id")
+_SPACE = _TENANT & (T.c.action == p("action"))
 _GET = select(T.c.value).where(_SPACE, T.c.key == p("key"), T.c.expires_at > p("now"))
 _DELETE = delete(T).where(_SPACE, T.c.key == p("key"))
 _EXPIRE = delete(T).where(_SPACE, T.c.expires_at <= p("now"))
 _COUNT = select(func.count()).select_from(T).where(_SPACE)
+_SIZE = select(func.count()).select_from(T).where(_TENANT)
+_OLDEST = (
+    select(T.c.action, T.c.key)
+    .where(_TENANT, ~((T.c.action == p("action")) & (T.c.key == p("key"))))
+    .order_by(T.c.expires_at, T.c.action, T.c.key)
+    .limit(p("excess"))
+)
 
 
 class SqlActionCache:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, capacity: int = TENANT_CAPACITY) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
         self._db = db
+        self.capacity = capacity
         insert = insert_for(db.dialect, T)
         self._set = insert.on_conflict_do_update(
             index_elements=[T.c.tenant_id, T.c.action, T.c.key],
@@ -53,6 +69,19 @@ class SqlActionCache:
         }
         with self._db.write() as connection:
             connection.execute(self._set, row)
+            size = int(connection.execute(_SIZE, {"p_tenant_id": tenant_id}).scalar() or 0)
+        if size > self.capacity:
+            self._evict(tenant_id, action, key, size - self.capacity)
+
+    def _evict(self, tenant_id: str, action: str, key: str, excess: int) -> None:
+        written = {"p_tenant_id": tenant_id, "p_action": action, "p_key": key}
+        with self._db.write() as connection:
+            oldest = connection.execute(_OLDEST, written | {"p_excess": excess}).all()
+            if oldest:
+                connection.execute(
+                    _DELETE,
+                    [{"p_tenant_id": tenant_id, "p_action": a, "p_key": k} for a, k in oldest],
+                )
 
     def delete(self, tenant_id: str, action: str, key: str) -> None:
         values = {"p_tenant_id": tenant_id, "p_action": action, "p_key": key}
@@ -60,6 +89,7 @@ class SqlActionCache:
             connection.execute(_DELETE, values)
 
     def entry_count(self, tenant_id: str, action: str, now: datetime) -> int:
+        """Live entries of one Action (for tests and operators; ``api.cache`` does not count)."""
         space = {"p_tenant_id": tenant_id, "p_action": action}
         with self._db.write() as connection:
             connection.execute(_EXPIRE, space | {"p_now": utc(now)})
