@@ -119,6 +119,12 @@ class FactorServices:
     settings: FactorSettings
     audit: AuditLog | None = None
     entropy: Entropy = field(default_factory=SystemEntropy)
+    attempts: RateLimiter | None = None
+    """Where verification attempts are counted (durable); ``rate_limits`` when not given."""
+
+    @property
+    def attempt_limits(self) -> RateLimiter:
+        return self.attempts if self.attempts is not None else self.rate_limits
 
     @classmethod
     def from_store(
@@ -140,4 +146,5 @@ class FactorServices:
             settings=settings,
             audit=store.audit,
             entropy=entropy or SystemEntropy(),
+            attempts=getattr(store, "attempt_limits", None),
         )

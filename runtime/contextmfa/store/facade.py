@@ -9,9 +9,11 @@ Opening migrates the schema to the newest revision. The secret key is the argume
 ``CONTEXTMFA_SECRET_KEY``; without either, opening fails with a ConfigError unless
 ``development=True`` (a fixed, public key, with a logged warning).
 
-With ``redis_url``, rate buckets, the Actions cache and challenge state live in Redis; the rest
+With ``redis_url``, send limits, the Actions cache and challenge state live in Redis; the rest
 (authenticators, single-use claims, remember tokens, history, outbox, audit, recorded logins)
-stays in SQL.
+stays in SQL. Verification attempts (``attempt_limits``: wrong OTP and recovery codes, WebAuthn
+failures) are always counted in SQL: Redis keeps nothing across a restart, and a restart must
+never hand a guesser a fresh budget.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class Store:
     challenges: ChallengeStore
     single_use: SingleUse
     rate_limits: RateLimiter
+    attempt_limits: RateLimiter
     remember: RememberTokens
     outbox: Outbox
     audit: AuditLog
@@ -90,10 +93,11 @@ class Store:
         self.audit = SqlAuditLog(db)
         self.logins = SqlLoginRecords(db)
         self.history = SqlHistory(db)
+        self.attempt_limits = SqlRateLimiter(db)
         self._redis = None
         if redis_url is None:
             self.challenges = SqlChallenges(db)
-            self.rate_limits = SqlRateLimiter(db)
+            self.rate_limits = self.attempt_limits
             self.action_cache = SqlActionCache(db)
         else:
             self._use_redis(redis_url)

@@ -30,6 +30,7 @@ __all__ = [
     "BucketLimit",
     "RateVerdict",
     "evaluate_take",
+    "returned_tat",
     "verdict_after_take",
 ]
 
@@ -90,6 +91,12 @@ def evaluate_take(
     if cost == 0:
         return verdict_after_take(base, True, now, limit, step), None
     return verdict_after_take(new_tat, True, now, limit, step), new_tat
+
+
+def returned_tat(tat: float, now: float, limit: BucketLimit, cost: int = 1) -> float:
+    """The TAT after giving ``cost`` tokens back: earlier by their refill time, never before now
+    (a TAT at or before now is a full bucket)."""
+    return max(tat - max(cost, 1) * limit.refill_seconds, now)
 
 
 def verdict_after_take(

@@ -22,7 +22,7 @@ from contextmfa.sandbox.cache import InMemoryActionCache
 from contextmfa.store.clock import posix, utc
 from contextmfa.store.codes import CodeHasher
 from contextmfa.store.keys import DEVELOPMENT_KEY, MasterKey
-from contextmfa.store.limits import BucketLimit, RateVerdict, evaluate_take
+from contextmfa.store.limits import BucketLimit, RateVerdict, evaluate_take, returned_tat
 from contextmfa.store.ports import (
     AuditEntry,
     Authenticator,
@@ -246,6 +246,10 @@ class InMemorySingleUse:
             self._claims[slot] = None if expires_at is None else utc(expires_at)
             return True
 
+    def release(self, tenant_id: str, scope: str, key: str) -> bool:
+        with self._lock:
+            return self._claims.pop((tenant_id, scope, key), False) is not False
+
 
 class InMemoryRateLimiter:
     def __init__(self) -> None:
@@ -277,6 +281,14 @@ class InMemoryRateLimiter:
         with self._lock:
             tat = self._tats.get((tenant_id, bucket_key))
         return evaluate_take(tat, posix(now), limit, 0)[0]
+
+    def give_back(
+        self, tenant_id: str, bucket_key: str, limit: BucketLimit, *, now: datetime, cost: int = 1
+    ) -> None:
+        with self._lock:
+            tat = self._tats.get((tenant_id, bucket_key))
+            if tat is not None:
+                self._tats[(tenant_id, bucket_key)] = returned_tat(tat, posix(now), limit, cost)
 
 
 class InMemoryRememberTokens:
@@ -421,6 +433,7 @@ class InMemoryStore:
         self.challenges = InMemoryChallenges()
         self.single_use = InMemorySingleUse()
         self.rate_limits = InMemoryRateLimiter()
+        self.attempt_limits = self.rate_limits
         self.remember = InMemoryRememberTokens()
         self.outbox = InMemoryOutbox()
         self.audit = InMemoryAuditLog()

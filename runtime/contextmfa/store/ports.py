@@ -269,6 +269,14 @@ class SingleUse(Protocol):
         """
         ...
 
+    def release(self, tenant_id: str, scope: str, key: str) -> bool:
+        """Drop a claim so the key can be claimed again (a lease given back); True if it existed.
+
+        Only for claims that act as a lease (an MFA step held while it is tried); a spent code's
+        claim is never released.
+        """
+        ...
+
 
 @runtime_checkable
 class RateLimiter(Protocol):
@@ -288,6 +296,17 @@ class RateLimiter(Protocol):
         self, tenant_id: str, bucket_key: str, limit: BucketLimit, *, now: datetime
     ) -> RateVerdict:
         """Would one token be available now? Takes nothing (check before a failure-counted try)."""
+        ...
+
+    def give_back(
+        self, tenant_id: str, bucket_key: str, limit: BucketLimit, *, now: datetime, cost: int = 1
+    ) -> None:
+        """Return ``cost`` tokens taken for an attempt that turned out right.
+
+        Attempts are taken *before* they are compared, so concurrent guesses can never compare
+        more than the bucket holds; a correct answer then gives its token back, so a user's own
+        successful sign-ins never lock them out. Never fills a bucket past full.
+        """
         ...
 
 

@@ -38,11 +38,26 @@ redis.call('SET', KEYS[1], string.format('%.6f', new_tat), 'PX',
 return {1, string.format('%.6f', new_tat)}
 """
 
+_GIVE_BACK = """
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if not tat then return 0 end
+local now = tonumber(ARGV[1])
+local new_tat = tat - tonumber(ARGV[2])
+if new_tat <= now then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+redis.call('SET', KEYS[1], string.format('%.6f', new_tat), 'PX',
+           math.ceil((new_tat - now) * 1000) + 1000)
+return 1
+"""
+
 
 class RedisRateLimiter:
     def __init__(self, client: redis.Redis) -> None:
         self._client = client
         self._take = client.register_script(_TAKE)
+        self._give_back = client.register_script(_GIVE_BACK)
 
     def take(
         self,
@@ -71,3 +86,10 @@ class RedisRateLimiter:
         key = tenant_key(tenant_id, "rate", bucket_key)
         text = call(lambda: self._client.get(key))
         return evaluate_take(None if text is None else float(text), posix(now), limit, 0)[0]
+
+    def give_back(
+        self, tenant_id: str, bucket_key: str, limit: BucketLimit, *, now: datetime, cost: int = 1
+    ) -> None:
+        key = tenant_key(tenant_id, "rate", bucket_key)
+        step = max(cost, 1) * limit.refill_seconds
+        call(lambda: self._give_back(keys=[key], args=[repr(posix(now)), repr(step)]))

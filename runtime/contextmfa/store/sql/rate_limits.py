@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Double, case, select
+from sqlalchemy import Double, case, select, update
 
 from contextmfa.store.clock import posix
 from contextmfa.store.database import Database
@@ -28,6 +28,12 @@ __all__ = ["SqlRateLimiter"]
 
 T = table(RateBucketRow)
 _PEEK = select(T.c.tat).where(T.c.tenant_id == p("tenant_id"), T.c.key == p("key"))
+_NOW, _STEP = p("now").cast(Double), p("step").cast(Double)
+_GIVE_BACK = (
+    update(T)
+    .where(T.c.tenant_id == p("tenant_id"), T.c.key == p("key"))
+    .values(tat=case((T.c.tat - _STEP > _NOW, T.c.tat - _STEP), else_=_NOW))
+)
 
 
 class SqlRateLimiter:
@@ -78,3 +84,15 @@ class SqlRateLimiter:
             tat = connection.execute(_PEEK, {"p_tenant_id": tenant_id, "p_key": bucket_key})
             found = tat.scalar()
         return evaluate_take(found, posix(now), limit, 0)[0]
+
+    def give_back(
+        self, tenant_id: str, bucket_key: str, limit: BucketLimit, *, now: datetime, cost: int = 1
+    ) -> None:
+        values = {
+            "p_tenant_id": tenant_id,
+            "p_key": bucket_key,
+            "p_now": posix(now),
+            "p_step": float(max(cost, 1) * limit.refill_seconds),
+        }
+        with self._db.write() as connection:
+            connection.execute(_GIVE_BACK, values)

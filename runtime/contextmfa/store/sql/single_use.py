@@ -8,14 +8,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete
+
 from contextmfa.store.clock import utc
 from contextmfa.store.database import Database
 from contextmfa.store.models import SingleUseRow
-from contextmfa.store.sql.common import insert_for, p, table
+from contextmfa.store.sql.common import insert_for, p, rowcount, table
 
 __all__ = ["SqlSingleUse"]
 
 T = table(SingleUseRow)
+_RELEASE = delete(T).where(
+    T.c.tenant_id == p("tenant_id"), T.c.scope == p("scope"), T.c.key == p("key")
+)
 
 
 class SqlSingleUse:
@@ -55,3 +60,8 @@ class SqlSingleUse:
         }
         with self._db.write() as connection:
             return connection.execute(self._claim, values).first() is not None
+
+    def release(self, tenant_id: str, scope: str, key: str) -> bool:
+        values = {"p_tenant_id": tenant_id, "p_scope": scope, "p_key": key}
+        with self._db.write() as connection:
+            return rowcount(connection.execute(_RELEASE, values)) > 0
