@@ -11,7 +11,7 @@ if/elif over factor names anywhere. Every factor has the same four steps, each t
 
 A step that does not apply to a factor raises :class:`InvalidRequest`. Checks raise; success
 returns a frozen record. The helpers below load a challenge with precise errors (unknown, spent,
-expired), enforce rate limits *before* anything is checked or sent, and finish an enrollment
+expired), count every attempt *before* anything is compared or sent, and finish an enrollment
 (confirm it; issue the recovery code if the user has none).
 """
 
@@ -159,27 +159,35 @@ class Factor:
     def bucket(self, subject: Subject) -> str:
         return f"{self.TYPE}:{subject.user_id}"
 
-    def check_limit(self, subject: Subject, limit: BucketLimit, *, now: datetime) -> None:
-        """Refuse before checking anything if a failure bucket is empty (takes nothing)."""
-        verdict = self.services.rate_limits.peek(
+    def count_attempt(self, subject: Subject, limit: BucketLimit, *, now: datetime) -> None:
+        """Take one verification attempt from the user's durable bucket *before* comparing.
+
+        The take is atomic in the store, so any number of concurrent guesses, over any number of
+        mfa_tokens and workers, compare at most the bucket's capacity. Refuses (comparing
+        nothing) when the bucket is empty. A right answer calls :meth:`attempt_succeeded`.
+        """
+        verdict = self.services.attempt_limits.take(
             subject.tenant_id, self.bucket(subject), limit, now=now
         )
         if not verdict.allowed:
             self._limited(subject, verdict.retry_after_seconds, now)
 
+    def attempt_succeeded(self, subject: Subject, limit: BucketLimit, *, now: datetime) -> None:
+        """A right answer gives its attempt back: only failures spend the budget."""
+        self.services.attempt_limits.give_back(
+            subject.tenant_id, self.bucket(subject), limit, now=now
+        )
+
     def take_limit(self, subject: Subject, limit: BucketLimit, *, now: datetime) -> None:
-        """Take one token (a send, a failure); refuse when there is none."""
+        """Take one token (a send); refuse when there is none."""
         verdict = self.services.rate_limits.take(
             subject.tenant_id, self.bucket(subject), limit, now=now
         )
         if not verdict.allowed:
             self._limited(subject, verdict.retry_after_seconds, now)
 
-    def fail(
-        self, subject: Subject, limit: BucketLimit, reason: str, *, now: datetime, **detail: Any
-    ) -> InvalidGrant:
-        """Count a failure in ``limit`` and return the error to raise."""
-        self.services.rate_limits.take(subject.tenant_id, self.bucket(subject), limit, now=now)
+    def fail(self, subject: Subject, reason: str, *, now: datetime, **detail: Any) -> InvalidGrant:
+        """Audit a failed attempt (already counted by :meth:`count_attempt`); the error to raise."""
         self.audit(subject, "factor.failed", now, reason=reason, **detail)
         return InvalidGrant(reason)
 

@@ -7,8 +7,10 @@ constant time. Each accepted step is claimed once per authenticator
 (``SingleUse.claim(tenant, "otp:<authenticator id>", str(step))``): a code seen over a shoulder
 cannot be replayed within its window.
 
-Failures are counted per user in a token bucket (10, one back every 6 minutes). When it is empty
-the code is not even looked at: a correct guess at that point is refused like a wrong one.
+Attempts are counted per user in a durable token bucket (10, one back every 6 minutes) *before*
+the code is compared, so concurrent guesses over many mfa_tokens compare at most 10; a right code
+gives its attempt back. When the bucket is empty the code is not even looked at: a correct guess
+at that point is refused like a wrong one.
 """
 
 from __future__ import annotations
@@ -122,11 +124,14 @@ class OtpFactor(Factor):
         *,
         now: datetime,
     ) -> Authenticator:
-        """The authenticator whose current or previous step ``typed`` is, claimed; else raise."""
-        self.check_limit(subject, OTP_FAILURES, now=now)
+        """The authenticator whose current or previous step ``typed`` is, claimed; else raise.
+
+        The attempt is counted before any comparison and given back only when the code passes.
+        """
+        self.count_attempt(subject, OTP_FAILURES, now=now)
         code = normalize_digits(typed, DIGITS)
         if code is None:
-            raise self.fail(subject, OTP_FAILURES, "the otp code must be 6 digits", now=now)
+            raise self.fail(subject, "the otp code must be 6 digits", now=now)
         current = time_step(now)
         for authenticator in candidates:
             secret = (authenticator.secret or b"").decode("ascii")
@@ -135,8 +140,10 @@ class OtpFactor(Factor):
             for offset in WINDOW:
                 step = current + offset
                 if hmac.compare_digest(totp_code(secret, step).encode(), code.encode()):
-                    return self._claim(subject, authenticator, step, now=now)
-        raise self.fail(subject, OTP_FAILURES, "invalid otp code", now=now)
+                    claimed = self._claim(subject, authenticator, step, now=now)
+                    self.attempt_succeeded(subject, OTP_FAILURES, now=now)
+                    return claimed
+        raise self.fail(subject, "invalid otp code", now=now)
 
     def _claim(
         self, subject: Subject, authenticator: Authenticator, step: int, *, now: datetime
@@ -148,7 +155,6 @@ class OtpFactor(Factor):
         ):
             raise self.fail(
                 subject,
-                OTP_FAILURES,
                 "this otp code was already used",
                 now=now,
                 authenticator_id=authenticator.id,

@@ -2,8 +2,8 @@
 
 The code is shown once and stored only as the store's keyed hash. Using it spends it atomically
 (``SingleUse.claim(tenant, "recovery-code", <hash>)``: two concurrent uses cannot both pass) and
-hands back a fresh code, again shown once. Failures share the OTP budget's shape: 10 per hour per
-user, and over it the typed code is not checked.
+hands back a fresh code, again shown once. Attempts share the OTP budget's shape: each is counted
+before the comparison, 10 failures per hour per user, and over it the typed code is not checked.
 """
 
 from __future__ import annotations
@@ -37,15 +37,14 @@ class RecoveryCodeFactor(Factor):
 
     def verify(self, subject: Subject, answer: Answer, *, now: datetime) -> Verified:
         stored = self.pick(subject, None)
-        self.check_limit(subject, RECOVERY_CODE_FAILURES, now=now)
+        self.count_attempt(subject, RECOVERY_CODE_FAILURES, now=now)
         code = normalize_recovery_code(answer.recovery_code)
         digest = (stored.secret or b"").decode("ascii")
         if code is None or not self.services.codes.matches(digest, subject.tenant_id, code):
-            raise self.fail(subject, RECOVERY_CODE_FAILURES, "invalid recovery code", now=now)
+            raise self.fail(subject, "invalid recovery code", now=now)
         if not self.services.single_use.claim(subject.tenant_id, "recovery-code", digest, now=now):
-            raise self.fail(
-                subject, RECOVERY_CODE_FAILURES, "this recovery code was already used", now=now
-            )
+            raise self.fail(subject, "this recovery code was already used", now=now)
+        self.attempt_succeeded(subject, RECOVERY_CODE_FAILURES, now=now)
         fresh = issue_recovery_code(self.services, subject, now=now)
         self.audit(subject, "factor.verified", now, authenticator_id=stored.id)
         return Verified(self.TYPE, stored.id, recovery_code=fresh)

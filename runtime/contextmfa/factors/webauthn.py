@@ -152,13 +152,13 @@ class WebAuthnFactor(Factor):
         )
 
     def verify(self, subject: Subject, answer: Answer, *, now: datetime) -> Verified:
-        self.check_limit(subject, WEBAUTHN_FAILURES, now=now)
+        self.count_attempt(subject, WEBAUTHN_FAILURES, now=now)
         record = self.load_challenge(subject, answer.oob_code, "verify", now=now)
         self.take_attempt(record, now=now)
         credential = _credential(answer.credential)
         stored = self._find(subject, credential)
         if stored is None:
-            raise self.fail(subject, WEBAUTHN_FAILURES, "unknown credential", now=now)
+            raise self.fail(subject, "unknown credential", now=now)
         cfg = self.services.settings.webauthn
         try:
             verified = webauthn.verify_authentication_response(
@@ -174,7 +174,6 @@ class WebAuthnFactor(Factor):
             reason = str(exc) if isinstance(exc, WebAuthnException) else "malformed credential"
             raise self.fail(
                 subject,
-                WEBAUTHN_FAILURES,
                 f"authentication refused: {reason}",
                 now=now,
                 authenticator_id=stored.id,
@@ -185,7 +184,8 @@ class WebAuthnFactor(Factor):
                 subject.tenant_id, stored.id, stored.sign_count, verified.new_sign_count
             )
         ):
-            raise self.fail(subject, WEBAUTHN_FAILURES, "sign count changed concurrently", now=now)
+            raise self.fail(subject, "sign count changed concurrently", now=now)
+        self.attempt_succeeded(subject, WEBAUTHN_FAILURES, now=now)
         self.services.authenticators.touch(subject.tenant_id, stored.id, now=now)
         self.audit(subject, "factor.verified", now, authenticator_id=stored.id)
         return Verified(self.TYPE, stored.id, user_verified=verified.user_verified)
