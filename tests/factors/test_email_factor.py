@@ -1,4 +1,4 @@
-"""Email: implicit for a verified address, else confirmed by a code; codes through real SMTP."""
+"""Email: every address proven by a code before it is confirmed; codes through real SMTP."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from local_servers import MailSink, free_port
 from contextmfa.delivery import Delivery, SmtpProvider, SmtpSettings
 from contextmfa.factors import (
     Answer,
+    AssociationRequired,
     Enrolled,
     EnrollmentStarted,
     EnrollRequest,
@@ -33,15 +34,53 @@ def smtp_server():
         controller.stop()
 
 
-def test_verified_email_is_enrolled_at_once(factors, subject, clock, store) -> None:
-    enrolled = factors["email"].enroll(subject, EnrollRequest(), now=clock.now)
-    assert isinstance(enrolled, Enrolled) and enrolled.recovery_code
-    again = factors["email"].enroll(
-        subject, EnrollRequest(email="Sanne.deVries@ACME.test"), now=clock.now
+def test_a_verified_email_is_challenged_and_confirmed_only_by_its_code(
+    factors, subject, clock, store
+) -> None:
+    """The IdP's "verified" alone confirms nothing and issues no recovery code."""
+    issued = factors["email"].challenge(subject, now=clock.now)
+    assert issued.sent_to == "s***@acme.test"
+    (pending,) = store.authenticators.for_user(TENANT, subject.user_id, confirmed_only=False)
+    assert (pending.type, pending.confirmed) == ("email", False)
+    assert store.authenticators.for_user(TENANT, subject.user_id) == []
+    code = code_in(outbox(store, "email")[0].body)
+    with pytest.raises(InvalidGrant):
+        factors["email"].verify(
+            subject, Answer(oob_code=issued.oob_code, binding_code=wrong(code)), now=clock.now
+        )
+    assert store.authenticators.for_user(TENANT, subject.user_id) == []
+    verified = factors["email"].verify(
+        subject, Answer(oob_code=issued.oob_code, binding_code=code), now=clock.now
     )
-    assert isinstance(again, Enrolled) and again.authenticator_id == enrolled.authenticator_id
-    assert again.recovery_code is None
-    assert not outbox(store, "email")
+    assert (verified.authenticator_id, verified.recovery_code) == (pending.id, None)
+    (confirmed,) = store.authenticators.for_user(TENANT, subject.user_id)
+    assert confirmed.id == pending.id and confirmed.public["implicit"] is True
+
+
+def test_a_second_challenge_reuses_the_pending_address(factors, subject, clock, store) -> None:
+    factors["email"].challenge(subject, now=clock.now)
+    factors["email"].challenge(subject, now=clock.now)
+    rows = store.authenticators.for_user(TENANT, subject.user_id, confirmed_only=False)
+    assert len(rows) == 1
+
+
+def test_enrolling_the_verified_address_sends_a_code(factors, subject, clock, store) -> None:
+    started = factors["email"].enroll(subject, EnrollRequest(), now=clock.now)
+    assert isinstance(started, EnrollmentStarted) and started.sent_to == "s***@acme.test"
+    assert store.authenticators.for_user(TENANT, subject.user_id) == []
+    code = code_in(outbox(store, "email")[0].body)
+    enrolled = factors["email"].confirm_enrollment(
+        subject, Answer(oob_code=started.oob_code, binding_code=code), now=clock.now
+    )
+    assert isinstance(enrolled, Enrolled) and enrolled.recovery_code
+
+
+def test_an_unverified_address_cannot_be_challenged_without_enrolling(
+    factors, subject, clock
+) -> None:
+    unverified = dataclasses.replace(subject, email_verified=False)
+    with pytest.raises(AssociationRequired):
+        factors["email"].challenge(unverified, now=clock.now)
 
 
 def test_unverified_or_other_address_is_confirmed_by_code(factors, subject, clock, store) -> None:
@@ -76,7 +115,6 @@ def test_code_through_a_real_smtp_server(services, subject, clock, smtp_server) 
         SmtpSettings(host="127.0.0.1", port=port, security="none", sender="mfa@acme.test")
     )
     factors = build_factors(dataclasses.replace(services, delivery=Delivery(email=provider)))
-    enrolled = factors["email"].enroll(subject, EnrollRequest(), now=clock.now)
     issued = factors["email"].challenge(subject, now=clock.now)
     assert issued.sent_to == "s***@acme.test"
     recipients, mail = sink.messages[-1]
@@ -87,11 +125,10 @@ def test_code_through_a_real_smtp_server(services, subject, clock, smtp_server) 
     verified = factors["email"].verify(
         subject, Answer(oob_code=issued.oob_code, binding_code=code), now=clock.now
     )
-    assert verified.authenticator_id == enrolled.authenticator_id
+    assert verified.authenticator_id == issued.authenticator_id
 
 
 def test_email_send_limit(factors, subject, clock, store) -> None:
-    factors["email"].enroll(subject, EnrollRequest(), now=clock.now)
     for _ in range(20):
         factors["email"].challenge(subject, now=clock.now)
     with pytest.raises(TooManyAttempts) as refused:

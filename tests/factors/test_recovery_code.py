@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from factor_helpers import TENANT
+from factor_helpers import TENANT, code_in, outbox
 
 from contextmfa.factors import (
     Answer,
@@ -16,19 +16,23 @@ from contextmfa.factors import (
 from contextmfa.factors.codes import RECOVERY_ALPHABET
 
 
-def _first_code(factors, subject, clock) -> str:
-    enrolled = factors["email"].enroll(subject, EnrollRequest(), now=clock.now)
+def _first_code(factors, subject, clock, store) -> str:
+    """The code that comes with a first enrollment (an address confirmed by its code)."""
+    started = factors["email"].enroll(subject, EnrollRequest(), now=clock.now)
+    code = code_in(outbox(store, "email")[0].body)
+    answer = Answer(oob_code=started.oob_code, binding_code=code)
+    enrolled = factors["email"].confirm_enrollment(subject, answer, now=clock.now)
     assert enrolled.recovery_code is not None
     return enrolled.recovery_code
 
 
-def test_code_shape(factors, subject, clock) -> None:
-    code = _first_code(factors, subject, clock)
+def test_code_shape(factors, subject, clock, store) -> None:
+    code = _first_code(factors, subject, clock, store)
     assert len(code) == 24 and all(c in RECOVERY_ALPHABET for c in code)
 
 
 def test_stored_only_as_hash(factors, subject, clock, store) -> None:
-    code = _first_code(factors, subject, clock)
+    code = _first_code(factors, subject, clock, store)
     rows = store.authenticators.for_user(TENANT, subject.user_id)
     stored = [a for a in rows if a.type == "recovery-code"]
     assert len(stored) == 1
@@ -36,8 +40,8 @@ def test_stored_only_as_hash(factors, subject, clock, store) -> None:
     assert code not in repr(stored[0]) and code not in str(stored[0].public)
 
 
-def test_use_returns_fresh_code_and_spends_old(factors, subject, clock) -> None:
-    code = _first_code(factors, subject, clock)
+def test_use_returns_fresh_code_and_spends_old(factors, subject, clock, store) -> None:
+    code = _first_code(factors, subject, clock, store)
     verified = factors["recovery-code"].verify(subject, Answer(recovery_code=code), now=clock.now)
     assert verified.factor == "recovery-code"
     assert verified.recovery_code and verified.recovery_code != code
@@ -50,7 +54,7 @@ def test_use_returns_fresh_code_and_spends_old(factors, subject, clock) -> None:
 
 
 def test_same_code_cannot_pass_twice_even_if_row_survives(factors, subject, clock, store) -> None:
-    code = _first_code(factors, subject, clock)
+    code = _first_code(factors, subject, clock, store)
     row = next(
         a
         for a in store.authenticators.for_user(TENANT, subject.user_id)
@@ -62,8 +66,8 @@ def test_same_code_cannot_pass_twice_even_if_row_survives(factors, subject, cloc
         factors["recovery-code"].verify(subject, Answer(recovery_code=code), now=clock.now)
 
 
-def test_failures_are_rate_limited_without_checking(factors, subject, clock) -> None:
-    code = _first_code(factors, subject, clock)
+def test_failures_are_rate_limited_without_checking(factors, subject, clock, store) -> None:
+    code = _first_code(factors, subject, clock, store)
     for _ in range(10):
         with pytest.raises(InvalidGrant):
             factors["recovery-code"].verify(subject, Answer(recovery_code="A" * 24), now=clock.now)
@@ -74,7 +78,7 @@ def test_failures_are_rate_limited_without_checking(factors, subject, clock) -> 
     assert factors["recovery-code"].verify(subject, Answer(recovery_code=code), now=clock.now)
 
 
-def test_not_enrollable_and_needs_a_code(factors, subject, clock) -> None:
+def test_not_enrollable_and_needs_a_code(factors, subject, clock, store) -> None:
     with pytest.raises(InvalidRequest):
         factors["recovery-code"].enroll(subject, EnrollRequest(), now=clock.now)
     with pytest.raises(AssociationRequired):

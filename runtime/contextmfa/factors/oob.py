@@ -87,7 +87,12 @@ class CodeFactor(Factor):
     def challenge(
         self, subject: Subject, authenticator: Authenticator | None = None, *, now: datetime
     ) -> ChallengeIssued:
-        chosen = self.pick(subject, authenticator)
+        return self.send_challenge(subject, self.pick(subject, authenticator), now=now)
+
+    def send_challenge(
+        self, subject: Subject, chosen: Authenticator, *, now: datetime
+    ) -> ChallengeIssued:
+        """Send a sign-in code to ``chosen`` (within the send limit)."""
         self.take_limit(subject, self.SEND_LIMIT, now=now)
         challenge = self._send(subject, chosen, "verify", now=now)
         return ChallengeIssued(
@@ -103,13 +108,20 @@ class CodeFactor(Factor):
         challenge = self._check(subject, answer, "verify", now=now)
         authenticator_id = challenge.authenticator_id or ""
         found = self.services.authenticators.get(subject.tenant_id, authenticator_id)
-        if found is None or not found.confirmed or found.user_id != subject.user_id:
+        if found is None or not self.usable(found) or found.user_id != subject.user_id:
             raise InvalidGrant(f"the {self.TYPE} authenticator was removed")
+        if not found.confirmed:
+            self.services.authenticators.confirm(subject.tenant_id, found.id, now=now)
+            self.audit(subject, "factor.enrolled", now, authenticator_id=found.id)
         self.services.authenticators.touch(subject.tenant_id, found.id, now=now)
         self.audit(subject, "factor.verified", now, authenticator_id=found.id)
         return Verified(self.TYPE, found.id)
 
     # Shared --------------------------------------------------------------------------------
+
+    def usable(self, authenticator: Authenticator) -> bool:
+        """May a code sent to ``authenticator`` pass a sign-in? Only a confirmed one's."""
+        return authenticator.confirmed
 
     def _send(
         self, subject: Subject, authenticator: Authenticator, purpose: str, *, now: datetime
