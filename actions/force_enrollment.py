@@ -1,12 +1,16 @@
 """Make every user enroll a second factor.
 
 What it does
-    A user with no enrolled factor in `event.user.enrolled_factors` is sent to enrollment and
-    may pick any of ENROLL_FACTORS (those the tenant has enabled). A verified email address and
-    recovery codes do not count as a factor here: they are fallbacks, not a second factor a user
-    set up. An optional grace period lets the first GRACE_LOGINS logins (as counted by
-    `event.stats.logins_count`, which includes this login) through without enrolling; when the
-    login count is unknown the grace period does not apply (fail closed).
+    A user with no second factor of their own in `event.user.enrolled_factors` is sent to
+    enrollment and may pick any of ENROLL_FACTORS (those the tenant has enabled). Email and
+    recovery codes are not what this Action asks for: they are fallbacks, not a factor a user set
+    up. They still are factors of the account, so a user who has one must prove it first:
+    resolution turns the enroll step into "challenge with email (or the recovery code), then
+    enroll", and the decision's `outcome` is `challenge`. Only a user with nothing at all (no
+    factor, no verified email) gets `outcome: enroll` straight away. An optional grace period
+    lets the first GRACE_LOGINS logins (as counted by `event.stats.logins_count`, which includes
+    this login) through without enrolling; when the login count is unknown the grace period does
+    not apply (fail closed).
 
 When to use it
     Rolling MFA out to an existing user base: everyone ends up with a factor, with no support
@@ -19,7 +23,8 @@ Secrets ([secrets.force_enrollment] in tenant.toml, all optional)
     GRACE_LOGINS    whole number of logins a new user may make before enrolling. Default "0".
 
 Contributes
-    enroll with any of ENROLL_FACTORS   user without a factor, past the grace period
+    enroll with any of ENROLL_FACTORS   user without a factor of their own, past the grace period
+                                        (after a challenge when they have email or a recovery code)
     nothing                             user with a factor, or still in the grace period
 
 Example

@@ -316,8 +316,10 @@ def test_rule5_an_unusable_later_step_denies_with_its_own_source(policy, user):
 
 def test_rule5_enroll_offers_enabled_unenrolled_factors_but_email_and_recovery_code(policy, user):
     directives = [enroll("otp", "sms", "email", "recovery-code", "duo", "webauthn-roaming")]
+    r = resolve(directives, policy(), user([]))
+    assert (r.outcome, r.factors) == ("enroll", ("otp", "sms", "webauthn-roaming"))
     r = resolve(directives, policy(), user(["otp"]))
-    assert (r.outcome, r.factors) == ("enroll", ("sms", "webauthn-roaming"))
+    assert steps(r)[1] == ("enroll", ("sms", "webauthn-roaming"), "action:a")
 
 
 def test_rule5_enroll_step_with_nothing_to_enroll_is_dropped(policy, user):
@@ -423,9 +425,12 @@ def test_rule6_does_not_undo_a_deny_of_rule5(policy, user):
 
 
 def test_rule7_outcome_is_the_first_remaining_steps_kind(policy, user):
-    directives = [enroll("webauthn-roaming", source="rule:keys"), challenge("otp")]
-    r = resolve(directives, policy(), user(["otp"]))
+    directives = [enroll("webauthn-roaming", source="rule:keys"), enroll("otp")]
+    r = resolve(directives, policy(), user([]))
     assert (r.outcome, r.factors, r.source) == ("enroll", ("webauthn-roaming",), "rule:keys")
+    directives = [challenge("otp", source="action:a"), enroll("webauthn-roaming")]
+    r = resolve(directives, policy(), user(["otp"]))
+    assert (r.outcome, r.factors, r.source) == ("challenge", ("otp",), "action:a")
 
 
 def test_rule7_no_step_left_allows_with_session_mfa(policy, user):
@@ -512,3 +517,71 @@ def test_trace_entries_read_as_mappings(policy, user):
 def test_an_unknown_directive_type_is_refused(policy, user):
     with pytest.raises(TypeError):
         resolve(["require mfa"], policy(), user())  # type: ignore[list-item]
+
+
+# Enrollment needs proof (factors-and-service.md, invariant 2): a user with a factor proves it
+# before adding another, whatever a rule or Action asked.
+
+
+def test_an_enroll_step_for_a_user_with_a_factor_becomes_challenge_then_enroll(policy, user):
+    r = resolve([enroll("webauthn-roaming", source="rule:keys")], policy(), user(["otp"]))
+    assert steps(r) == [
+        ("challenge", ("otp",), "rule:keys"),
+        ("enroll", ("webauthn-roaming",), "rule:keys"),
+    ]
+    assert (r.outcome, r.factors, r.source) == ("challenge", ("otp",), "rule:keys")
+    assert notes(r)[-1] == "challenge_before_enroll"
+
+
+def test_a_verified_email_alone_is_a_factor_to_prove_first(policy, user):
+    """The reproduction: force_enrollment for a user whose only factor is a verified email."""
+    r = resolve(
+        [enroll("otp", "webauthn-roaming")], policy("always"), user([], email_verified=True)
+    )
+    assert steps(r) == [
+        ("challenge", ("email",), "action:a"),
+        ("enroll", ("otp", "webauthn-roaming"), "action:a"),
+    ]
+
+
+def test_a_recovery_code_alone_is_a_factor_to_prove_first(policy, user):
+    r = resolve([enroll("otp")], policy(), user(["recovery-code"]))
+    assert steps(r)[0] == ("challenge", ("recovery-code",), "action:a")
+
+
+def test_the_guard_offers_every_usable_factor_of_the_user(policy, user):
+    r = resolve([enroll("webauthn-roaming")], policy(), user(["otp", "sms", "recovery-code"]))
+    assert r.factors == ("otp", "recovery-code", "sms")
+
+
+def test_a_generic_step_turned_enroll_is_guarded_too(policy, user):
+    """``require mfa with [webauthn-roaming]`` for a user with only an app: prove the app."""
+    r = resolve([require(["webauthn-roaming"])], policy(), user(["otp"]))
+    assert steps(r) == [
+        ("challenge", ("otp",), "rule:r"),
+        ("enroll", ("webauthn-roaming",), "rule:r"),
+    ]
+    assert r.allow_remember_browser is False
+
+
+def test_a_challenge_before_the_enroll_step_already_proves(policy, user):
+    r = resolve([challenge("otp"), enroll("webauthn-roaming")], policy(), user(["otp"]))
+    assert [s[0] for s in steps(r)] == ["challenge", "enroll"]
+    assert "challenge_before_enroll" not in notes(r)
+
+
+def test_a_user_with_no_factor_enrolls_first(policy, user):
+    r = resolve([enroll("otp")], policy(), user([]))
+    assert steps(r) == [("enroll", ("otp",), "action:a")]
+
+
+def test_a_verified_email_of_a_tenant_without_email_is_no_factor(policy, user):
+    enabled = ("otp", "webauthn-roaming")
+    r = resolve([enroll("otp")], policy(factors=enabled), user([], email_verified=True))
+    assert steps(r) == [("enroll", ("otp",), "action:a")]
+
+
+def test_a_user_whose_factors_are_all_disabled_is_denied(policy, user):
+    """Nothing could prove the account holder: fail closed (an admin resets the factors)."""
+    r = resolve([enroll("webauthn-roaming")], policy(factors=("webauthn-roaming",)), user(["sms"]))
+    assert (r.outcome, r.deny_reason) == ("deny", "mfa_factor_unavailable")

@@ -38,6 +38,12 @@ failing closed:
   never asked: "enroll a security key" for an admin who has one leaves the dashboard policy (or a
   generic requirement, or a remembered browser) in charge, rather than allowing without MFA. Only
   steps met earlier in the session end in ``allow`` with source ``session-mfa``.
+- Enrollment needs proof (factors-and-service.md, invariant 2): when the first enroll step has
+  no challenge step before it and the user already has a factor (a verified email and a recovery
+  code count), a challenge step with the user's enabled, enrolled factors is put in front of it,
+  from the enroll step's source, and the outcome is ``challenge``. Only a user with no factor at
+  all gets ``enroll`` first. A user whose factors are all disabled is denied with
+  ``mfa_factor_unavailable``: nothing could prove the account holder.
 - ``allow_remember_browser`` is true only when the first remaining step is the merged generic
   requirement (as a challenge, or turned into an enroll step) and its remember holds; so false for a
   first explicit step, adaptive, acr, remember off, and for allow and deny.
@@ -45,7 +51,7 @@ failing closed:
   then one per thing resolution did (``directive: "resolve"``, ``detail.resolution``: first_deny,
   merged, conflicting_requirements, skip_applied, skip_ignored, policy_applied, generic_subsumed,
   step_met, generic_to_enroll, no_usable_factor, enroll_step_dropped, remembered_browser,
-  nothing_left).
+  nothing_left, challenge_before_enroll).
 - JSON: the spec's top-level key order; nested mappings keep insertion order; sets become sorted
   lists; UTF-8 text unescaped; NaN is refused.
 """

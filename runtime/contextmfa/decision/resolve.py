@@ -105,6 +105,11 @@ def resolve(
     if not steps:
         trace.note(SESSION_MFA, "nothing_left")
         return _allow(SESSION_MFA, trace)
+    proven = _challenge_before_enroll(steps, policy, user, trace)
+    if isinstance(proven, Resolution):
+        return proven
+    if proven is not steps:
+        steps, generic_first = proven, False
     first = steps[0]
     return Resolution(
         outcome=first.kind,
@@ -221,6 +226,41 @@ def _check(
             generic_first = step.generic
         steps.append(ResolvedStep(kind, tuple(sorted(offered)), step.source))  # type: ignore[arg-type]
     return steps, generic_first
+
+
+def _challenge_before_enroll(
+    steps: list[ResolvedStep], policy: PolicySettings, user: UserContext, trace: _Trace
+) -> list[ResolvedStep] | Resolution:
+    """A user who has a factor proves it before adding another, whatever a rule or Action asked.
+
+    Otherwise a password alone would add an attacker's authenticator to the account. The first
+    enroll step that no challenge step comes before gets a challenge with the user's usable
+    factors (enabled and enrolled, a verified email and a recovery code included) in front of
+    it, from the same source. A user whose factors are all disabled cannot prove any: denied.
+    Returns ``steps`` itself when nothing changes.
+    """
+    for index, step in enumerate(steps):
+        if step.kind == "challenge":
+            return steps
+        existing = _enrolled(policy, user)
+        if not existing:
+            return steps
+        usable = existing & policy.factors
+        if not usable:
+            reason = MFA_FACTOR_UNAVAILABLE
+            trace.note(
+                step.source,
+                "no_usable_factor",
+                kind="challenge",
+                reason=reason,
+                enrolled=tuple(sorted(existing)),
+            )
+            return _deny(reason, step.source, trace)
+        factors = tuple(sorted(usable))
+        trace.note(step.source, "challenge_before_enroll", factors=factors)
+        guard = ResolvedStep("challenge", factors, step.source)
+        return [*steps[:index], guard, *steps[index:]]
+    return steps
 
 
 def _enrolled(policy: PolicySettings, user: UserContext) -> frozenset[str]:
