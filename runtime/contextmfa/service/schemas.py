@@ -183,7 +183,6 @@ class ChallengeOut(BaseModel):
     binding_code: str | None = Field(default=None, description="Push: the number to show.")
     options: dict[str, Any] | None = None
     redirect_url: str | None = None
-    recovery_code: str | None = None
 
 
 class StepResult(BaseModel):

@@ -1,28 +1,61 @@
-"""Walking a login's MFA steps: which factor may act now, and what passing a step gives.
+"""Walking a login's MFA steps: the one place the invariants of an MFA transaction are kept.
 
 The mfa_token names the current step (:mod:`service.tokens`). A factor may be enrolled only in an
 ``enroll`` step and challenged or verified only in a ``challenge`` step, and only if the step
-offers it. Challenges and enrollments that hand out an ``oob_code`` are bound to the token that
-started them (:func:`bind_oob` / :func:`check_oob`): an ``oob_code`` from another login of the
-same user cannot complete this one.
+offers it (:func:`check_step`). Challenges and enrollments that hand out an ``oob_code`` are bound
+to the token that started them (:func:`bind_oob` / :func:`check_oob`): an ``oob_code`` from
+another login of the same user cannot complete this one.
 
-Passing a step (:func:`complete_step`) is claimed once per token and step. With steps left, the
-caller gets a new mfa_token for the next; after the last, the assertion, and a remember-browser
-token when the decision allowed it and the client asked.
+The invariants (factors-and-service.md, "Invariants of an MFA transaction"), each kept here for
+the API and the hosted pages alike:
+
+* Every call that may have a side effect holds the step (:func:`holding_step`): the token's step
+  is claimed atomically in the store *before* anything is sent, spent or changed. A call that
+  only starts something (a code sent, a ceremony begun) gives the step back when it is done; a
+  call that passes the step keeps it forever, so a completed, superseded or concurrently used
+  token causes nothing at all. A call that fails gives it back, so a typo can be retried.
+* An enrollment is checked against the store at the moment of the call
+  (:func:`check_may_enroll`): a user who has any confirmed authenticator, or a verified email
+  the tenant accepts, adds another only in a transaction that has already passed a step. The
+  check and the commit of the new authenticator run under a per-user lock, so two first
+  enrollments cannot both see an empty account.
+* The authenticator is confirmed, and the recovery code issued, only by the call that proved it
+  while holding its step.
+
+Passing a step (:func:`complete_step`) gives, with steps left, a new mfa_token for the next;
+after the last, the assertion, and a remember-browser token when the decision allowed it and the
+client asked.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
-from contextmfa.factors import InvalidGrant, InvalidRequest, UnsupportedChallengeType
+from contextmfa.factors import AccessDenied, InvalidGrant, InvalidRequest, UnsupportedChallengeType
 from contextmfa.service.auth import MfaSession
 from contextmfa.service.logs import audit
 from contextmfa.service.tokens import MfaTransaction
 from contextmfa.store.clock import from_posix
 
-__all__ = ["bind_oob", "check_oob", "check_step", "complete_step", "step_out"]
+__all__ = [
+    "bind_oob",
+    "check_may_enroll",
+    "check_oob",
+    "check_step",
+    "complete_step",
+    "enrollment_lock",
+    "holding_step",
+    "step_out",
+]
+
+STEP_SCOPE = "mfa-step"
+ENROLL_LOCK_SCOPE = "mfa-enroll-lock"
+ENROLL_LOCK_TTL = timedelta(seconds=30)
+"""How long a crashed worker's enrollment lock can block the user's next enrollment."""
 
 _ENDPOINT = {"enroll": "/v1/mfa/enroll", "challenge": "/v1/mfa/challenge and /v1/mfa/verify"}
 
@@ -82,6 +115,73 @@ def check_oob(session: MfaSession, oob_code: str | None) -> None:
         raise InvalidGrant("this oob_code was not issued for this mfa_token")
 
 
+def _step_key(txn: MfaTransaction) -> str:
+    return hashlib.sha256(f"{txn.token_id}:{txn.index}".encode()).hexdigest()
+
+
+@contextmanager
+def holding_step(session: MfaSession, *, passes: bool) -> Iterator[None]:
+    """Hold the token's current step for one call; see the module docstring.
+
+    ``passes``: the call completes the step when it returns normally (verify, confirm), so the
+    claim is kept; otherwise (challenge, enroll) it is given back when the call is done.
+    """
+    txn, single_use = session.txn, session.tenant.store.single_use
+    key = _step_key(txn)
+    expires = from_posix(txn.expires_at)
+    if not single_use.claim(txn.tenant_id, STEP_SCOPE, key, now=session.now, expires_at=expires):
+        raise InvalidGrant(
+            "this step was already completed with this mfa_token, or another request for it "
+            "is under way"
+        )
+    try:
+        yield
+    except BaseException:
+        single_use.release(txn.tenant_id, STEP_SCOPE, key)
+        raise
+    if not passes:
+        single_use.release(txn.tenant_id, STEP_SCOPE, key)
+
+
+def check_may_enroll(session: MfaSession) -> None:
+    """Refuse to add an authenticator to a user who has one, unless this login proved one.
+
+    "Has one" is read from the store now, not from the login: an enroll step given to a user
+    with no factor stops being usable the moment any other login enrolls one. A verified email
+    counts when the tenant accepts email (decisions.md counts it as enrolled). "Proved one" is
+    any step this transaction has passed (``amr``): a challenge with an existing authenticator,
+    or an enrollment that was itself the user's first.
+    """
+    txn, tenant = session.txn, session.tenant
+    if txn.amr:
+        return
+    confirmed = tenant.store.authenticators.for_user(tenant.id, txn.user_id)
+    subject = txn.subject
+    verified_email = subject.email_verified and bool(subject.email) and "email" in tenant.factors
+    if confirmed or verified_email:
+        audit(tenant.id, "mfa.enroll_refused", txn.user_id, login_id=txn.login_id)
+        raise AccessDenied(
+            "the user already has an authenticator: sign in again and pass a challenge with it "
+            "before adding another"
+        )
+
+
+@contextmanager
+def enrollment_lock(session: MfaSession) -> Iterator[None]:
+    """One enrollment of a user at a time, so the check and the commit see the same account."""
+    txn, single_use = session.txn, session.tenant.store.single_use
+    key = hashlib.sha256(txn.user_id.encode()).hexdigest()
+    until = session.now + ENROLL_LOCK_TTL
+    if not single_use.claim(
+        txn.tenant_id, ENROLL_LOCK_SCOPE, key, now=session.now, expires_at=until
+    ):
+        raise InvalidGrant("another enrollment of this user is under way; try again")
+    try:
+        yield
+    finally:
+        single_use.release(txn.tenant_id, ENROLL_LOCK_SCOPE, key)
+
+
 def complete_step(
     session: MfaSession,
     factor: str,
@@ -90,11 +190,10 @@ def complete_step(
     recovery_code: str | None = None,
     authenticator_id: str | None = None,
 ) -> dict[str, Any]:
-    """The current step passed with ``factor``: the next step's token, or the assertion."""
+    """The current step passed with ``factor`` (its caller holds the step, :func:`holding_step`):
+    the next step's token, or the assertion."""
     tenant, txn, now, state = session.tenant, session.txn, session.now, session.state
     store = tenant.store
-    if not state.tenants.tokens.claim_step(store.single_use, txn, now=now):
-        raise InvalidGrant("this step was already completed with this mfa_token")
     out: dict[str, Any] = {}
     if authenticator_id:
         out["authenticator_id"] = authenticator_id

@@ -9,14 +9,13 @@ whose key is derived from ``CONTEXTMFA_SECRET_KEY`` (``MasterKey.derive("service
 so any worker with the key checks any worker's token.
 
 A token is good for :data:`TOKEN_TTL` from the login; passing a step hands out a new token for
-the next step with the same id (``jti``) and the same expiry. Completing a step is claimed once in
-the store (:meth:`MfaTokens.claim_step`), so replaying a verify request cannot pass a step, or mint
-an assertion, twice.
+the next step with the same id (``jti``) and the same expiry. Each step is claimed in the store
+before anything happens in it (:func:`contextmfa.service.steps.holding_step`), so replaying a
+request cannot pass a step, mint an assertion, send a code or spend one, twice.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -26,8 +25,6 @@ import jwt
 
 from contextmfa.factors import Subject
 from contextmfa.service.errors import ExpiredMfaToken, InvalidMfaToken
-from contextmfa.store.clock import from_posix
-from contextmfa.store.ports import SingleUse
 from contextmfa.store.tokens import new_id
 
 __all__ = ["TOKEN_TTL", "MfaStep", "MfaTokens", "MfaTransaction", "contact_of"]
@@ -182,14 +179,6 @@ class MfaTokens:
         if now.timestamp() >= txn.expires_at:
             raise ExpiredMfaToken()
         return txn
-
-    @staticmethod
-    def claim_step(single_use: SingleUse, txn: MfaTransaction, *, now: datetime) -> bool:
-        """True once per (token, step): the first request to complete the step wins."""
-        key = hashlib.sha256(f"{txn.token_id}:{txn.index}".encode()).hexdigest()
-        return single_use.claim(
-            txn.tenant_id, "mfa-step", key, now=now, expires_at=from_posix(txn.expires_at)
-        )
 
 
 def _transaction(claims: Mapping[str, Any]) -> MfaTransaction:

@@ -163,7 +163,6 @@ def start(request: Request, form: Form) -> Response:
         "to": issued.get("sent_to"),
         "number": issued.get("binding_code"),
     }
-    visit.change(recovery=issued.get("recovery_code") or visit.page.get("recovery"))
     return STEP.started(visit, api, pending, issued)
 
 

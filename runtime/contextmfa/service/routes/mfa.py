@@ -3,8 +3,9 @@
 ``authenticators`` lists what can meet the current challenge step; ``enroll`` and
 ``enroll/confirm`` walk an enroll step; ``challenge`` and ``verify`` a challenge step. The factor
 module does the checking (:mod:`contextmfa.factors`); this module checks that the factor fits the
-current step (:mod:`service.steps`), binds ``oob_code``s to the token, counts results in the
-metrics and turns a passed step into the next token or the assertion.
+current step, holds the step for the whole call and checks enrollments against the store
+(:mod:`service.steps`, where the invariants are written down), binds ``oob_code``s to the token,
+counts results in the metrics and turns a passed step into the next token or the assertion.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from contextmfa.delivery.errors import DeliveryError
 from contextmfa.factors import (
     Answer,
     DuoFactor,
-    Enrolled,
     EnrollRequest,
     FactorError,
     InvalidRequest,
@@ -36,7 +36,15 @@ from contextmfa.service.schemas import (
     StepResult,
     VerifyBody,
 )
-from contextmfa.service.steps import bind_oob, check_oob, check_step, complete_step
+from contextmfa.service.steps import (
+    bind_oob,
+    check_may_enroll,
+    check_oob,
+    check_step,
+    complete_step,
+    enrollment_lock,
+    holding_step,
+)
 from contextmfa.service.views import authenticator_out, result_out
 from contextmfa.store.ports import Authenticator
 
@@ -96,25 +104,23 @@ def list_authenticators(session: MfaCall) -> list[dict[str, Any]]:
 def enroll(body: EnrollBody, session: MfaCall) -> dict[str, Any]:
     """otp: secret, otpauth_uri, qr_svg; sms, voice, email: a code is sent (oob_code); push: an
     enrollment ticket; WebAuthn: registration options; Duo: the Universal Prompt's URL (Duo
-    enrolls its users there). A verified email enrolls at once."""
+    enrolls its users there). A user who already has an authenticator is refused
+    (`access_denied`) unless this login passed a step first."""
     check_step(session.txn, "enroll", body.factor)
     factor = session.tenant.factors.factor(body.factor)
     subject = session.txn.subject
-    if isinstance(factor, DuoFactor):
-        return _duo_enrollment(session, factor)
-    request = EnrollRequest(phone_number=body.phone_number, email=body.email, name=body.name)
-    result = _counted(
-        session, "challenge", body.factor, lambda: factor.enroll(subject, request, now=session.now)
-    )
-    if isinstance(result, Enrolled):
-        return complete_step(
+    with holding_step(session, passes=False):
+        check_may_enroll(session)
+        if isinstance(factor, DuoFactor):
+            return _duo_enrollment(session, factor)
+        request = EnrollRequest(phone_number=body.phone_number, email=body.email, name=body.name)
+        result = _counted(
             session,
-            result.factor,
-            remember_requested=False,
-            recovery_code=result.recovery_code,
-            authenticator_id=result.authenticator_id,
+            "challenge",
+            body.factor,
+            lambda: factor.enroll(subject, request, now=session.now),
         )
-    bind_oob(session, result.oob_code)
+        bind_oob(session, result.oob_code)
     return result_out(result, status="pending")
 
 
@@ -139,7 +145,6 @@ def _duo_enrollment(session: MfaSession, factor: DuoFactor) -> dict[str, Any]:
 def confirm(body: ConfirmBody, session: MfaCall) -> dict[str, Any]:
     """The first enrollment of a user also returns its `recovery_code`, shown once."""
     check_step(session.txn, "enroll", body.factor)
-    check_oob(session, body.oob_code)
     factor = session.tenant.factors.factor(body.factor)
     subject, answer = session.txn.subject, _answer(body)
     if isinstance(factor, DuoFactor):
@@ -152,14 +157,17 @@ def confirm(body: ConfirmBody, session: MfaCall) -> dict[str, Any]:
         def step() -> Any:
             return factor.confirm_enrollment(subject, answer, now=session.now)
 
-    result = _counted(session, "verify", body.factor, step)
-    return complete_step(
-        session,
-        result.factor,
-        remember_requested=body.remember_browser,
-        recovery_code=result.recovery_code,
-        authenticator_id=result.authenticator_id,
-    )
+    with holding_step(session, passes=True), enrollment_lock(session):
+        check_oob(session, body.oob_code)
+        check_may_enroll(session)
+        result = _counted(session, "verify", body.factor, step)
+        return complete_step(
+            session,
+            result.factor,
+            remember_requested=body.remember_browser,
+            recovery_code=result.recovery_code,
+            authenticator_id=result.authenticator_id,
+        )
 
 
 def _chosen(session: MfaSession, body: ChallengeBody) -> tuple[str, Authenticator | None]:
@@ -175,19 +183,6 @@ def _chosen(session: MfaSession, body: ChallengeBody) -> tuple[str, Authenticato
     return found.type, found
 
 
-def _implicit_email(session: MfaSession) -> str | None:
-    """A verified email counts as enrolled (decisions.md); make its authenticator on first use.
-
-    Returns the recovery code when this is the user's first authenticator (shown once).
-    """
-    factor = session.tenant.factors.factor("email")
-    subject = session.txn.subject
-    if factor.enrolled(subject) or not (subject.email_verified and subject.email):
-        return None
-    result = factor.enroll(subject, EnrollRequest(), now=session.now)
-    return result.recovery_code if isinstance(result, Enrolled) else None
-
-
 @router.post(
     "/challenge",
     summary="Challenge the user with a factor",
@@ -201,7 +196,6 @@ def challenge(body: ChallengeBody, session: MfaCall) -> dict[str, Any]:
     name, authenticator = _chosen(session, body)
     check_step(session.txn, "challenge", name)
     factor = session.tenant.factors.factor(name)
-    recovery = _implicit_email(session) if name == "email" and authenticator is None else None
     subject, now = session.txn.subject, session.now
     if isinstance(factor, PushFactor):
         context = session.txn.context
@@ -213,9 +207,10 @@ def challenge(body: ChallengeBody, session: MfaCall) -> dict[str, Any]:
         def call() -> Any:
             return factor.challenge(subject, authenticator, now=now)
 
-    issued = _counted(session, "challenge", name, call)
-    bind_oob(session, issued.oob_code)
-    return result_out(issued, recovery_code=recovery)
+    with holding_step(session, passes=False):
+        issued = _counted(session, "challenge", name, call)
+        bind_oob(session, issued.oob_code)
+    return result_out(issued)
 
 
 @router.post(
@@ -231,15 +226,19 @@ def verify(body: VerifyBody, session: MfaCall) -> dict[str, Any]:
     (answers a fresh one); WebAuthn: `oob_code` and `credential`; Duo: `oob_code` (state) and
     `binding_code` (duo_code)."""
     check_step(session.txn, "challenge", body.factor)
-    check_oob(session, body.oob_code)
     factor = session.tenant.factors.factor(body.factor)
     subject, answer = session.txn.subject, _answer(body)
-    result = _counted(
-        session, "verify", body.factor, lambda: factor.verify(subject, answer, now=session.now)
-    )
-    return complete_step(
-        session,
-        result.factor,
-        remember_requested=body.remember_browser,
-        recovery_code=result.recovery_code,
-    )
+    with holding_step(session, passes=True):
+        check_oob(session, body.oob_code)
+        result = _counted(
+            session,
+            "verify",
+            body.factor,
+            lambda: factor.verify(subject, answer, now=session.now),
+        )
+        return complete_step(
+            session,
+            result.factor,
+            remember_requested=body.remember_browser,
+            recovery_code=result.recovery_code,
+        )
