@@ -255,6 +255,17 @@ def test_single_use_reclaimable_after_expiry(store, tenant):
     assert not store.single_use.claim(tenant, "otp-step", "k", now=until)
 
 
+def test_a_released_claim_can_be_claimed_again(store, tenant):
+    until = NOW + 10 * MINUTE
+    assert store.single_use.claim(tenant, "mfa-step", "t:0", now=NOW, expires_at=until)
+    assert store.single_use.release(tenant, "mfa-step", "t:0")
+    assert not store.single_use.release(tenant, "mfa-step", "t:0")
+    assert store.single_use.claim(tenant, "mfa-step", "t:0", now=NOW, expires_at=until)
+    assert not store.single_use.claim(tenant, "mfa-step", "t:0", now=NOW, expires_at=until)
+    assert not store.single_use.release("another-" + tenant, "mfa-step", "t:0")
+    assert not store.single_use.claim(tenant, "mfa-step", "t:0", now=NOW, expires_at=until)
+
+
 def test_remember_tokens(store, tenant):
     token = store.remember.issue(tenant, "alice", now=NOW, days=30)
     assert len(token) >= 40

@@ -113,3 +113,37 @@ def test_buckets_are_per_key(store, tenant):
     assert store.rate_limits.take(tenant, "otp:alice", limit, now=NOW).allowed
     assert store.rate_limits.take(tenant, "otp:bob", limit, now=NOW).allowed
     assert not store.rate_limits.take(tenant, "otp:alice", limit, now=NOW).allowed
+
+
+def test_a_right_answer_gives_its_attempt_back(store, tenant):
+    """Attempts are taken before comparing; one that passed returns, never past a full bucket."""
+    limit = BucketLimit(capacity=3, refill_seconds=60)
+    for limiter in {
+        id(store.rate_limits): store.rate_limits,
+        id(store.attempt_limits): store.attempt_limits,
+    }.values():
+        key = f"k{id(limiter)}"
+        limiter.give_back(tenant, key, limit, now=NOW)  # nothing taken yet: stays full
+        assert limiter.peek(tenant, key, limit, now=NOW).remaining == 3
+        for _ in range(3):
+            assert limiter.take(tenant, key, limit, now=NOW).allowed
+        assert not limiter.take(tenant, key, limit, now=NOW).allowed
+        limiter.give_back(tenant, key, limit, now=NOW)
+        assert limiter.peek(tenant, key, limit, now=NOW).remaining == 1
+        for _ in range(5):
+            limiter.give_back(tenant, key, limit, now=NOW)
+        assert limiter.peek(tenant, key, limit, now=NOW).remaining == 3
+        assert [limiter.take(tenant, key, limit, now=NOW).allowed for _ in range(4)] == [
+            True,
+            True,
+            True,
+            False,
+        ]
+
+
+def test_attempts_are_counted_in_sql_even_with_redis(store):
+    """Redis keeps nothing across a restart; the guess budget must survive one."""
+    from contextmfa.store.sql import SqlRateLimiter
+
+    if hasattr(store, "database"):
+        assert isinstance(store.attempt_limits, SqlRateLimiter)
