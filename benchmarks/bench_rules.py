@@ -43,6 +43,8 @@ LOGINS = 500
 REPEAT = 7
 OFFICES = [(52.37, 4.89), (52.52, 13.40), (48.86, 2.35), (51.51, -0.13), (40.71, -74.01)]
 COUNTRIES = ["NL", "DE", "FR", "GB", "US", "JP", "BR", None]
+SPARE = ["AR", "CL", "EG", "FI", "GH", "HU", "KE", "MX", "NO", "PE"]
+"""Real country codes no login comes from: each rule's list differs, as a tenant's would."""
 ZONES = ["Europe/Amsterdam", "Europe/Berlin", "America/New_York", "Asia/Tokyo", None]
 AGENTS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36",
@@ -79,7 +81,7 @@ def rule_text(shape: int, i: int) -> str:
     lat, lon = OFFICES[i % len(OFFICES)]
     return [
         f'when ip in net{k} and risk.confidence != "low" require mfa',
-        f'when geo.country in ["CU", "IR", "KP", "SY", "X{i}"] deny "embargo"',
+        f'when geo.country in ["CU", "IR", "KP", "SY", "{SPARE[i % 10]}"] deny "embargo"',
         'when "admin" in user.roles and not (local.weekday in [mon, tue, wed, thu, fri]\n'
         "      and local.time between 08:00 and 18:00) require mfa with [webauthn-roaming]",
         f"when not within {300 + i} km of ({lat}, {lon}) require mfa remember browser yes",
@@ -89,7 +91,8 @@ def rule_text(shape: int, i: int) -> str:
         f"when ip in net{k} or asn.number in [{64500 + i}, {64600 + i}] require mfa",
         f"when time.hour between 1 and {2 + i % 3} or local.time between 22:00 and 06:00"
         " require mfa",
-        f'when geo.country is missing or geo.country not in ["NL", "DE", "Z{i}"] require mfa',
+        f'when geo.country is missing or geo.country not in ["NL", "DE", "{SPARE[i % 10]}"]'
+        " require mfa",
         'when risk.impossible_travel == "impossible_travel_from_last_login"'
         f" or user.logins_count < {i % 4} require mfa",
     ][shape]
@@ -101,7 +104,8 @@ def floor_body(shape: int, i: int) -> str:
     lat, lon = OFFICES[i % len(OFFICES)]
     return [
         f'return ip in NET[{k}] and risk.get("confidence") not in (None, "low")',
-        f'return geo is not None and geo.get("country_code") in {{"CU", "IR", "KP", "SY", "X{i}"}}',
+        'return geo is not None and geo.get("country_code") in '
+        f'{{"CU", "IR", "KP", "SY", "{SPARE[i % 10]}"}}',
         'if "admin" not in ev.authorization.roles: return False\n'
         "    c = clock(True)\n"
         "    return not (c[2] < 5 and 480 <= c[3] <= 1080)",
@@ -118,7 +122,7 @@ def floor_body(shape: int, i: int) -> str:
         "    t = clock(True)[3]\n"
         "    return t >= 1320 or t <= 360",
         'country = geo.get("country_code") if geo is not None else None\n'
-        f'    return country is None or country not in ("NL", "DE", "Z{i}")',
+        f'    return country is None or country not in ("NL", "DE", "{SPARE[i % 10]}")',
         'if risk["assessments"]["impossible_travel"]["code"] == '
         '"impossible_travel_from_last_login": return True\n'
         "    stats = ev.stats\n"

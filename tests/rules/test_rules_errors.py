@@ -58,8 +58,9 @@ CHECKS = [
     (rule('time.hour > "x"'), "1:27", "type mismatch: time.hour is a number but 'x' is a string"),
     (
         rule('time.weekday == "mon"'),
-        "1:30",
-        "type mismatch: time.weekday is a weekday but 'mon' is a string",
+        "1:33",
+        'time.weekday holds weekdays, written without quotes: "mon" never matches; '
+        "did you mean mon?",
     ),
     (rule('ip in ["a"]'), "1:17", "type mismatch: ip is an IP address but the list holds strings"),
     (
@@ -161,28 +162,28 @@ CHECKS = [
     (
         rule('risk.confidence == "hgh"'),
         "1:36",
-        "'hgh' is never a value of risk.confidence; did you mean 'high'?",
+        '"hgh" is never a value of risk.confidence; did you mean "high"?',
     ),
     (
         rule('risk.untrusted_ip in ["found_on_denylist", "x"]'),
         "1:39",
-        "'found_on_denylist' is never a value of risk.untrusted_ip; "
-        "did you mean 'found_on_deny_list'?",
+        '"found_on_denylist" is never a value of risk.untrusted_ip; '
+        'did you mean "found_on_deny_list"?',
     ),
     (
         rule('risk.confidence != "zzz"'),
         "1:36",
-        "'zzz' is never a value of risk.confidence (one of: low, medium, high)",
+        '"zzz" is never a value of risk.confidence (one of: "low", "medium", "high")',
     ),
     (
         rule('"webauthn" in user.enrolled_factors'),
         "1:17",
-        "'webauthn' is never a value of user.enrolled_factors; did you mean 'webauthn-roaming'?",
+        '"webauthn" is never a value of user.enrolled_factors; did you mean "webauthn-roaming"?',
     ),
     (
         rule('time.date == "2026-1-1"'),
         "1:30",
-        "'2026-1-1' is not a date: time.date is written YYYY-MM-DD",
+        '"2026-1-1" is not a date: time.date is written YYYY-MM-DD',
     ),
     (rule("within 0 km of (52.37, 4.89)"), "1:24", "the distance in km must be above 0, not 0"),
     (rule("within 5 km of (91, 4.89)"), "1:33", "the latitude must be between -90 and 90, not 91"),

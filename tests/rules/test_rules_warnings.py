@@ -59,14 +59,14 @@ def test_no_warning_when_guarded_or_never_missing(compile_rules: Compile, condit
 def test_other_warnings(compile_rules: Compile) -> None:
     rules = compile_rules(
         "list unused = [1]\n"
-        'rule "case" { when geo.country in ["cu", "IR"] deny "embargo" }\n'
+        'rule "case" { when geo.subdivision in ["nh", "UT"] deny "x" }\n'
         'rule "email" { when ip is present enroll mfa with [email, recovery-code] }\n'
         'rule "twice" { when ip is present require mfa with [otp, otp] }\n'
     )
     assert warnings(rules) == [
         "test.rules:1:6: warning: list unused is never used",
-        "test.rules:2:36: warning: geo.country holds upper-case codes: 'cu' never matches "
-        "(write 'CU')",
+        "test.rules:2:40: warning: geo.subdivision holds upper-case codes: 'nh' never matches "
+        "(write 'NH')",
         "test.rules:3:35: warning: email and recovery-code are never enrolled by a step: "
         "this rule does nothing",
         "test.rules:4:58: warning: factor otp is listed twice",
@@ -89,12 +89,13 @@ def test_list_file_values_are_checked_once_with_at_most_ten_reports(tmp_path: Pa
     path = tmp_path / "r.rules"
     path.write_text(
         'list codes = file "codes.txt"\n'
-        'rule "a" { when geo.country in codes deny "x" }\n'
-        'rule "b" { when geo.country is present and geo.country not in codes require mfa }\n'
+        'rule "a" { when geo.subdivision in codes deny "x" }\n'
+        'rule "b" { when geo.subdivision is present and geo.subdivision not in codes '
+        "require mfa }\n"
     )
     found = [str(w) for w in compile_rule_files([path], display=lambda p: p.name).warnings]
     assert found[0] == (
-        "codes.txt:1:1: warning: geo.country holds upper-case codes: 'x0' never matches "
+        "codes.txt:1:1: warning: geo.subdivision holds upper-case codes: 'x0' never matches "
         "(write 'X0')"
     )
     assert found[10:] == ["codes.txt:11:1: warning: ... and 2 more like these"]

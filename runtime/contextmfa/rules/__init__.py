@@ -8,9 +8,10 @@ From text to closures, one concept per module:
 
 - ``parser`` (lark LALR over ``grammar/rules.lark``) and ``syntax`` (friendly syntax errors)
   build ``nodes``, the syntax tree with positions;
-- ``checker`` (files, lists, rules, outcomes) and ``conditions`` (names and types) check it
-  against ``fields`` (the vocabulary), with ``literals``, ``listfiles`` and ``diagnostics``,
-  and produce ``checked`` trees;
+- ``checker`` (files, lists, rules, outcomes), ``conditions`` (names and types) and
+  ``value_checks`` (literals against the values a field can hold) check it against ``fields``
+  (the vocabulary) and ``domains`` (with ``countries``), using ``literals``, ``listfiles`` and
+  ``diagnostics``, and produce ``checked`` trees;
 - ``compiler`` turns those into closures over ``context`` (the lazy view of one login), with the
   run-time semantics of ``values`` and ``matching``;
 - ``ruleset`` compiles a config's files and evaluates them in priority order.

@@ -8,16 +8,16 @@ on so that one run reports everything.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import regex
 
-from contextmfa.errors import Problem
 from contextmfa.rules import checked as c
 from contextmfa.rules import nodes as n
 from contextmfa.rules.diagnostics import Report, did_you_mean, quoted
 from contextmfa.rules.fields import FIELDS, METADATA_ROOTS, Field, lookup, suggest
 from contextmfa.rules.literals import BARE_WORDS, build_list, literal, name_literal, single_cidr
+from contextmfa.rules.value_checks import ValueChecks
 from contextmfa.rules.values import (
     ANY,
     CIDR,
@@ -36,8 +36,6 @@ __all__ = ["ConditionChecker", "DeclaredList", "RuleScope"]
 
 _ORDERED = (NUMBER, TIME, STRING, ANY)
 _RANGED = (NUMBER, TIME, WEEKDAY, STRING)
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_MAX_LIST_REPORTS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +71,7 @@ class ConditionChecker:
         self.report = report
         self.lists = lists
         self.used: set[str] = set()
-        self.members_checked: dict[tuple[int, str], bool] = {}
+        self.values = ValueChecks(report)
 
     # -- entry point --------------------------------------------------------------------------
 
@@ -185,49 +183,6 @@ class ConditionChecker:
         self.report.error(op.pos, message, "type")
         return None
 
-    # -- value checks (the literal can never match the field) -----------------------------------
-
-    def _check_constant(self, fld: Field, const: c.Const, file: str | None = None) -> bool:
-        """Report a literal ``fld`` can never hold; False after an error."""
-        if const.type != STRING:
-            return True
-        value, where = const.value, (file or self.report.path)
-        if fld.values is not None and value not in fld.values:
-            message = f"{quoted(value)} is never a value of {fld.name}"
-            message += did_you_mean(value, fld.values) or f" (one of: {', '.join(fld.values)})"
-            self._problem(where, const.pos, message, "error", "unknown_value")
-            return False
-        if fld.date and not _DATE.fullmatch(value):
-            message = f"{quoted(value)} is not a date: {fld.name} is written YYYY-MM-DD"
-            self._problem(where, const.pos, message, "error", "bad_date")
-            return False
-        if fld.upper and value != value.upper():
-            message = f"{fld.name} holds upper-case codes: {quoted(value)} never matches"
-            message += f" (write {quoted(value.upper())})"
-            self._problem(where, const.pos, message, "warning", "case")
-        return True
-
-    def _problem(self, path: str, pos: n.Pos, message: str, severity: str, code: str) -> None:
-        self.report.problems.append(Problem(path, pos.line, pos.col, message, severity, code))
-
-    def _check_members(self, fld: Field, values: c.ListValue) -> bool:
-        """Check a list's elements against ``fld`` once per (list, field), at most 10 reports."""
-        key = (id(values), fld.name)
-        if key not in self.members_checked:
-            mark = len(self.report.problems)
-            ok = True
-            for const in values.items:
-                ok = self._check_constant(fld, const, values.file) and ok
-            found = self.report.problems[mark:]
-            if len(found) > _MAX_LIST_REPORTS:
-                del self.report.problems[mark + _MAX_LIST_REPORTS :]
-                more = len(found) - _MAX_LIST_REPORTS
-                self.report.problems.append(
-                    replace(found[_MAX_LIST_REPORTS], message=f"... and {more} more like these")
-                )
-            self.members_checked[key] = ok
-        return self.members_checked[key]
-
     # -- predicates -----------------------------------------------------------------------------
 
     def _mismatch(self, pos: n.Pos, left: object, right: object) -> None:
@@ -239,7 +194,11 @@ class ConditionChecker:
             return None
         lk, rk = _kind(left), _kind(right)
         if not _compatible(lk, rk):
-            self._mismatch(node.op_pos, left, right)
+            if not (
+                self.values.unquoted(left, right, node.op_pos)
+                or self.values.unquoted(right, left, node.op_pos)
+            ):
+                self._mismatch(node.op_pos, left, right)
             return None
         kind = rk if lk == ANY else lk
         if node.op not in ("==", "!=") and kind not in _ORDERED:
@@ -256,9 +215,9 @@ class ConditionChecker:
 
     def _check_pair(self, left: c.Value, right: c.Value) -> bool:
         if isinstance(left, c.FieldRef) and isinstance(right, c.Const):
-            return self._check_constant(left.field, right)
+            return self.values.constant(left.field, right)
         if isinstance(right, c.FieldRef) and isinstance(left, c.Const):
-            return self._check_constant(right.field, left)
+            return self.values.constant(right.field, left)
         return True
 
     def _negation(self, scope: RuleScope, pos: n.Pos, op: str, *sides: object) -> None:
@@ -270,18 +229,29 @@ class ConditionChecker:
         item, collection = self._value(node.item), self._collection(node.collection)
         if item is None or collection is None:
             return None
+        if (  # a list file of text, read as the weekdays or times of day the field holds
+            isinstance(item, c.FieldRef)
+            and item.field.type in (WEEKDAY, TIME)
+            and isinstance(collection, c.ListValue)
+            and collection.file is not None
+            and collection.elem == STRING
+        ):
+            collection = self.values.typed_file_list(item.field, collection)
+            if collection is None:
+                return None
         if isinstance(collection, c.ListValue):
             elem = collection.elem
         else:
             elem = collection.field.elem if collection.field.type == LIST else ANY
         if not _compatible(_kind(item), elem):
-            self._mismatch(node.pos, item, collection)
+            if not self.values.unquoted(item, collection, node.pos):
+                self._mismatch(node.pos, item, collection)
             return None
         ok = True
         if isinstance(item, c.FieldRef) and isinstance(collection, c.ListValue):
-            ok = self._check_members(item.field, collection)
+            ok = self.values.members(item.field, collection)
         elif isinstance(item, c.Const) and isinstance(collection, c.FieldRef):
-            ok = self._check_constant(collection.field, item)
+            ok = self.values.constant(collection.field, item)
         if not ok:
             return None
         if node.negated:
@@ -313,7 +283,7 @@ class ConditionChecker:
             message = f"the bounds are reversed: write `between {high.text} and {low.text}`"
             self.report.error(low.pos, message, "type")
             return None
-        if not (self._check_pair(operand, low) and self._check_pair(operand, high)):
+        if not (self.values.bound(operand, low) and self.values.bound(operand, high)):
             return None
         return c.Between(operand, low, high)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from contextmfa.errors import Problem
 from contextmfa.rules.nodes import Pos
 
-__all__ = ["KEYWORDS", "Report", "did_you_mean", "quoted"]
+__all__ = ["KEYWORDS", "Report", "did_you_mean", "quoted", "written"]
 
 KEYWORDS = frozenset(
     {
@@ -31,6 +31,19 @@ def quoted(text: str, limit: int = 60) -> str:
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return repr(text)
+
+
+def written(text: str, limit: int = 60) -> str:
+    """``"text"``: a string as a rule writes it, for values a message suggests or refuses.
+
+    Escaped like ``quoted`` (control characters cannot reach the terminal), in double quotes so
+    that a suggestion can be pasted into the rule as it stands.
+    """
+    shown = quoted(text, limit)
+    inner = shown[1:-1]
+    if shown.startswith("'"):  # repr chose single quotes: unescape ', escape "
+        inner = inner.replace("\\'", "'").replace('"', '\\"')
+    return f'"{inner}"'
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

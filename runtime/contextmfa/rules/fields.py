@@ -21,6 +21,15 @@ from contextmfa.directives import FACTORS
 from contextmfa.rules.context import HOUR, MINUTE, MOMENT, RuleContext
 from contextmfa.rules.context import TIME as TIME_INDEX
 from contextmfa.rules.context import WEEKDAY as WEEKDAY_INDEX
+from contextmfa.rules.domains import (
+    CONTINENT,
+    COUNTRY,
+    COUNTRY3,
+    DATE,
+    Choices,
+    Domain,
+    WholeNumbers,
+)
 from contextmfa.rules.values import ANY, BOOL, IP, LIST, NUMBER, STRING, TIME, WEEKDAY
 
 __all__ = [
@@ -37,16 +46,16 @@ Getter = Callable[[RuleContext], Any]
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One readable field. ``elem`` is a list's element type; ``values`` its only values."""
+    """One readable field. ``elem`` is a list's element type; ``domain`` the only values it (or,
+    for a list, its elements) can hold, checked against every literal it meets."""
 
     name: str
     type: str
     get: Getter
     optional: bool
     elem: str | None = None
-    values: tuple[str, ...] | None = None
-    upper: bool = False  # values are upper-case codes ("NL", "EU")
-    date: bool = False  # values are YYYY-MM-DD
+    domain: Domain | None = None
+    upper: bool = False  # upper-case codes without a table (subdivisions): warn on lower case
 
 
 # -- getters -----------------------------------------------------------------------------------
@@ -195,21 +204,21 @@ UNTRUSTED_IP = ("assessment_not_available", "found_on_deny_list", "not_found_on_
 
 def _clock_fields(prefix: str, utc: bool) -> list[Field]:
     return [
-        Field(f"{prefix}.hour", NUMBER, _clock(utc, HOUR), False),
-        Field(f"{prefix}.minute", NUMBER, _clock(utc, MINUTE), False),
+        Field(f"{prefix}.hour", NUMBER, _clock(utc, HOUR), False, domain=WholeNumbers(0, 23)),
+        Field(f"{prefix}.minute", NUMBER, _clock(utc, MINUTE), False, domain=WholeNumbers(0, 59)),
         Field(f"{prefix}.weekday", WEEKDAY, _clock(utc, WEEKDAY_INDEX), False),
         Field(f"{prefix}.time", TIME, _clock(utc, TIME_INDEX), False),
-        Field(f"{prefix}.date", STRING, _date(utc), False, date=True),
+        Field(f"{prefix}.date", STRING, _date(utc), False, domain=DATE),
     ]
 
 
 _ALL: list[Field] = [
     Field("ip", IP, attrgetter("ip"), False),
-    Field("geo.country", STRING, _geo("country_code"), True, upper=True),
-    Field("geo.country3", STRING, _geo("country_code3"), True, upper=True),
+    Field("geo.country", STRING, _geo("country_code"), True, domain=COUNTRY),
+    Field("geo.country3", STRING, _geo("country_code3"), True, domain=COUNTRY3),
     Field("geo.country_name", STRING, _geo("country_name"), True),
     Field("geo.city", STRING, _geo("city_name"), True),
-    Field("geo.continent", STRING, _geo("continent_code"), True, upper=True),
+    Field("geo.continent", STRING, _geo("continent_code"), True, domain=CONTINENT),
     Field("geo.subdivision", STRING, _geo("subdivision_code"), True, upper=True),
     Field("geo.subdivision_name", STRING, _geo("subdivision_name"), True),
     Field("geo.time_zone", STRING, _geo("time_zone"), True),
@@ -229,7 +238,7 @@ _ALL: list[Field] = [
         lambda ctx: ctx.memo("user.enrolled_factors", _factor_types),
         False,
         elem=STRING,
-        values=FACTORS,
+        domain=Choices(FACTORS),
     ),
     Field("user.logins_count", NUMBER, _logins_count, True),
     Field("client.id", STRING, _part("client", "client_id"), True),
@@ -243,16 +252,22 @@ _ALL: list[Field] = [
     Field("request.language", STRING, _event("request.language"), True),
     Field("device.id", STRING, _event("device.id"), True),
     Field("device.remembered", BOOL, _event("device.remembered"), False),
-    Field("risk.confidence", STRING, _risk_code(None), False, values=CONFIDENCE),
-    Field("risk.new_device", STRING, _risk_code("new_device"), False, values=NEW_DEVICE),
+    Field("risk.confidence", STRING, _risk_code(None), False, domain=Choices(CONFIDENCE)),
+    Field("risk.new_device", STRING, _risk_code("new_device"), False, domain=Choices(NEW_DEVICE)),
     Field(
         "risk.impossible_travel",
         STRING,
         _risk_code("impossible_travel"),
         False,
-        values=IMPOSSIBLE_TRAVEL,
+        domain=Choices(IMPOSSIBLE_TRAVEL),
     ),
-    Field("risk.untrusted_ip", STRING, _risk_code("untrusted_ip"), False, values=UNTRUSTED_IP),
+    Field(
+        "risk.untrusted_ip",
+        STRING,
+        _risk_code("untrusted_ip"),
+        False,
+        domain=Choices(UNTRUSTED_IP),
+    ),
     Field("risk.distance_km", NUMBER, _risk_distance, True),
     Field("risk.speed_kmh", NUMBER, _risk_speed, True),
     *_clock_fields("time", utc=True),
