@@ -71,7 +71,8 @@ class UnboundGuard:
         self._name = name
 
     def __call__(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
-        if not isinstance(obj, self._cls):
+        # The real type: an event view passes isinstance(v, dict) but holds no dict itself.
+        if not issubclass(type(obj), self._cls):
             raise TypeError(f"{self._cls.__name__}.{self._name}() needs a {self._cls.__name__!r}")
         return self._fn(self._g, obj, *args, **kwargs)
 

@@ -7,14 +7,21 @@ the Action's ``event.user.email`` goes through the sandbox's attribute guard, wh
 :func:`view_attribute` (the guard inlines the common case). Every way of writing (item or
 attribute assignment, ``del``, ``update``, ``pop``, ``append``, ...) ends the Action as
 ``forbidden``: the write guard refuses views, and the views themselves refuse item writes.
+
+A view answers like the plain value it shows, so an Action written for plain Python decides the
+same: ``isinstance(v, dict)`` (or ``list``) holds, since a view's ``__class__`` names the plain
+type, while ``type(v)`` stays the view's own class, which is what every host guard dispatches on
+(an Action cannot read ``__class__``); ``==`` compares the data, ``json.dumps``, ``dict(v)``,
+``list(v)``, ``|``, ``+`` and ``*`` give plain values holding read-only views, and ``v.copy()``
+gives a deep, plain, writable copy (:func:`plain_copy`, paid for by its size).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-_READ_METHODS = frozenset({"get", "keys", "values", "items", "index", "count"})
+_READ_METHODS = frozenset({"get", "keys", "values", "items", "index", "count", "copy"})
 _MUTATORS = frozenset(
     {
         "update",
@@ -55,8 +62,13 @@ class RecordView:
     def __init__(self, data: dict[str, Any]) -> None:
         self._data = data
 
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return dict
+
     def get(self, key: str, default: Any = None) -> Any:
-        return wrap(self._data.get(key, default))
+        data = self._data
+        return wrap(data[key]) if key in data else default  # the default is the Action's own
 
     def keys(self) -> tuple[str, ...]:
         return tuple(self._data)
@@ -76,8 +88,21 @@ class RecordView:
     def __iter__(self) -> Iterator[str]:
         return iter(tuple(self._data))
 
+    def __reversed__(self) -> Iterator[str]:
+        return iter(tuple(reversed(self._data)))
+
     def __len__(self) -> int:
         return len(self._data)
+
+    def __or__(self, other: Any) -> dict[str, Any]:
+        if isinstance(other, (dict, RecordView)):
+            return {**dict(self.items()), **_items_of(other)}
+        return NotImplemented
+
+    def __ror__(self, other: Any) -> dict[str, Any]:
+        if isinstance(other, dict):
+            return {**_items_of(other), **dict(self.items())}
+        return NotImplemented
 
     def __eq__(self, other: object) -> bool:
         return equal(self._data, other)
@@ -92,6 +117,11 @@ class RecordView:
 
     def __delitem__(self, key: Any) -> None:
         raise ReadOnlyError("event is read-only")
+
+
+def _items_of(mapping: Any) -> dict[Any, Any]:
+    """The Action's dict as it is, or a view's items still wrapped (never its plain data)."""
+    return dict(mapping.items()) if isinstance(mapping, RecordView) else dict.copy(mapping)
 
 
 class SecretsView(RecordView):
@@ -125,6 +155,10 @@ class ListView:
 
     def __init__(self, data: list[Any]) -> None:
         self._data = data
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return list
 
     def index(self, value: Any, *bounds: int) -> int:
         data = self._data
@@ -168,6 +202,13 @@ class ListView:
         if isinstance(other, (list, tuple)):
             return list(other) + list(self)
         return NotImplemented
+
+    def __mul__(self, times: Any) -> list[Any]:
+        if isinstance(times, int):
+            return list(self) * times  # the multiplication guard has checked the size
+        return NotImplemented
+
+    __rmul__ = __mul__
 
     def __eq__(self, other: object) -> bool:
         return equal(self._data, other)
@@ -216,6 +257,19 @@ def equal(data: Any, other: Any) -> bool:
     if type(data) in _SCALARS:
         return data == other  # the Action's code may see a str or a number: immutable
     return False
+
+
+def plain_copy(value: Any, made_items: Callable[[int], None]) -> Any:
+    """A deep copy of the event's plain data (dicts, lists, scalars) for the Action to own;
+    ``made_items`` is told the size of each container before it is built."""
+    kind = type(value)
+    if kind is dict:
+        made_items(len(value))
+        return {key: plain_copy(item, made_items) for key, item in value.items()}
+    if kind is list:
+        made_items(len(value))
+        return [plain_copy(item, made_items) for item in value]
+    return value
 
 
 def unwrap(value: Any) -> Any:

@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from contextmfa.sandbox import regexes
 from contextmfa.sandbox.attributes import class_attributes, instance_attributes
-from contextmfa.sandbox.callables import BoundGuard, UnboundGuard
+from contextmfa.sandbox.callables import BoundGuard, UnboundGuard, renamed
 from contextmfa.sandbox.event_view import (
     EventView,
     ListView,
     ReadOnlyError,
     RecordView,
     SecretsView,
+    plain_copy,
+    unwrap,
     view_attribute,
 )
 from contextmfa.sandbox.methods import (
@@ -44,7 +46,16 @@ SEALED_CLASSES = (regexes.Pattern, regexes.Match)
 # -- attribute handlers, by the object's exact type ----------------------------------------------
 
 
+def _copy_view(g: Guards, view: Any) -> Any:
+    return plain_copy(unwrap(view), g.meter.made_items)
+
+
+renamed(_copy_view, "copy")
+
+
 def _view(g: Guards, view: Any, name: str) -> Any:
+    if name == "copy":  # a deep copy the Action owns, paid for by its size
+        return BoundGuard(_copy_view, g, view)
     try:
         return view_attribute(view, name)
     except ReadOnlyError as exc:

@@ -20,6 +20,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from contextmfa.sandbox import clock
+from contextmfa.sandbox.event_view import RecordView
 from contextmfa.sandbox.formatting import STRFTIME_GROWTH, str_format, str_format_map
 
 if TYPE_CHECKING:
@@ -83,8 +84,10 @@ def _replace(g: Guards, text: Any, old: Any, new: Any, count: int = -1) -> Any:
 def _translate(g: Guards, text: Any, table: Any, *delete: Any) -> Any:
     base = base_of(text)
     if base is str:
-        if isinstance(table, dict):
-            values: Any = dict.values(table)
+        if isinstance(table, RecordView):
+            values: Any = table.values()
+        elif isinstance(table, dict):
+            values = dict.values(table)
         elif isinstance(table, (list, tuple, str)):
             values = table
         else:
@@ -206,8 +209,10 @@ def _copy(g: Guards, items: Any) -> Any:
 def _dict_update(g: Guards, target: dict[Any, Any], *args: Any, **kwargs: Any) -> None:
     if args:
         source = args[0]
-        if isinstance(source, dict):
-            pairs: Any = dict.items(source)
+        if isinstance(source, RecordView):  # a dict to isinstance; its values stay read-only
+            pairs: Any = source.items()
+        elif isinstance(source, dict):
+            pairs = dict.items(source)
         else:
             pairs = source.items() if hasattr(source, "keys") else source
         dict.update(target, g.hashable(g.materialize(pairs), pairs=True), *args[1:])
