@@ -99,3 +99,30 @@ def test_list_file_values_are_checked_once_with_at_most_ten_reports(tmp_path: Pa
         "(write 'X0')"
     )
     assert found[10:] == ["codes.txt:11:1: warning: ... and 2 more like these"]
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# refreshed daily by the feed job\n\n# none yet\n"])
+def test_a_list_file_without_entries_is_a_warning(tmp_path: Path, text: str) -> None:
+    (tmp_path / "tor.txt").write_text(text)
+    path = tmp_path / "r.rules"
+    path.write_text('list tor = file "tor.txt"\nrule "tor" { when ip in tor deny "tor" }\n')
+    rules = compile_rule_files([path], display=lambda p: p.name)
+    assert warnings(rules) == [
+        "r.rules:1:17: warning: list file tor.txt has no entries (only blank lines or comments), "
+        "so nothing is ever in list tor"
+    ]
+
+
+def test_asn_fields_without_an_asn_database_are_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "r.rules"
+    path.write_text(
+        'rule "hosting" { when asn.number in [16509, 14618] require mfa }\n'
+        'rule "no-asn" { when asn.organization is missing require mfa }\n'
+    )
+    rules = compile_rule_files([path], display=lambda p: p.name, asn_database=False)
+    always = "is always missing: the tenant has no ASN database (set [geoip] asn_database)"
+    assert warnings(rules) == [
+        f"r.rules:1:23: warning: asn.number {always}",
+        f"r.rules:2:22: warning: asn.organization {always}",
+    ]
+    assert compile_rule_files([path], display=lambda p: p.name).warnings == ()

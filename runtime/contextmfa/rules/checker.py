@@ -38,6 +38,7 @@ class CheckState:
     """What checking one file needs from the files before it and from the caller."""
 
     display: Callable[[Path], str]
+    asn_database: bool = True  # False: the tenant has none, so asn.* fields are always missing
     list_files: ListFiles = field(default_factory=ListFiles)
     seen: dict[str, str] = field(default_factory=dict)  # rule name -> "path:line"
     order: int = 0
@@ -64,6 +65,10 @@ def _declare_lists(
             target = base / decl.value.path.value
             shown = state.display(Path(os.path.normpath(target)))  # rules/../lists -> lists
             value = state.list_files.load(target, shown, name, decl.value.path.pos, report)
+            if value is not None and value.elem is None:
+                message = f"list file {shown} has no entries (only blank lines or comments), "
+                message += f"so nothing is ever in list {name}"
+                report.warning(decl.value.path.pos, message, "empty_list")
         lists[name] = DeclaredList(value, decl.name_pos)
     return lists
 
@@ -150,7 +155,7 @@ def _warn_unguarded(scope: RuleScope, report: Report) -> None:
 def check_file(tree: n.RuleFile, path: Path, report: Report, state: CheckState) -> list[c.Rule]:
     """Check one file; its rules (numbered from ``state.order``) or [] when it has errors."""
     lists = _declare_lists(tree, path.parent, report, state)
-    conditions = ConditionChecker(report, lists)
+    conditions = ConditionChecker(report, lists, asn_database=state.asn_database)
     rules: list[c.Rule] = []
     for rule in tree.rules:
         named = _rule_name(rule, report, state)

@@ -67,9 +67,12 @@ def _compatible(a: str, b: str | None) -> bool:
 class ConditionChecker:
     """Checks the conditions of one file; ``lists`` are the file's declarations by name."""
 
-    def __init__(self, report: Report, lists: dict[str, DeclaredList]) -> None:
+    def __init__(
+        self, report: Report, lists: dict[str, DeclaredList], *, asn_database: bool = True
+    ) -> None:
         self.report = report
         self.lists = lists
+        self.asn_database = asn_database
         self.used: set[str] = set()
         self.values = ValueChecks(report)
 
@@ -126,6 +129,13 @@ class ConditionChecker:
         )
         self.report.error(name.pos, f"unknown name {quoted(text)}{hint}", "unknown_field")
 
+    def _readable(self, fld: Field, pos: n.Pos) -> None:
+        """Warn about a field the tenant's data can never fill (asn.* without an ASN database)."""
+        if not self.asn_database and fld.name.startswith("asn."):
+            message = f"{fld.name} is always missing: the tenant has no ASN database "
+            message += "(set [geoip] asn_database)"
+            self.report.warning(pos, message, "no_asn_database")
+
     def _operand(
         self, op: n.Operand, collection: bool = False
     ) -> c.Const | c.FieldRef | c.ListValue | None:
@@ -135,6 +145,7 @@ class ConditionChecker:
             return literal(op, self.report)
         found = lookup(op.text)
         if found is not None:
+            self._readable(found, op.pos)
             return c.FieldRef(found, op.pos)
         value = name_literal(op)
         if value is not None:
@@ -336,6 +347,7 @@ class ConditionChecker:
         if found is None:
             self._unknown(node.field, collection=False)
             return None
+        self._readable(found, node.field.pos)
         scope.guarded.add(found.name)
         return c.Presence(c.FieldRef(found, node.field.pos), node.present)
 

@@ -114,14 +114,17 @@ def _check_text(text: str, path: Path, shown: str, state: CheckState) -> tuple[l
     return rules, problems
 
 
-def compile_rule_files(paths: Sequence[Path], *, display: Callable[[Path], str] = str) -> RuleSet:
+def compile_rule_files(
+    paths: Sequence[Path], *, display: Callable[[Path], str] = str, asn_database: bool = True
+) -> RuleSet:
     """Compile a config's rule files (in config order) into one RuleSet.
 
-    ``display`` names a file in messages (e.g. relative to the working directory). Raises
-    ``CompileError`` with every problem found in every file (its warnings too, in file and
-    line order) when any is an error; on success the warnings are on ``RuleSet.warnings``.
+    ``display`` names a file in messages (e.g. relative to the working directory);
+    ``asn_database=False`` says the tenant has none, so each ``asn.*`` field is a warning.
+    Raises ``CompileError`` with every problem found in every file (its warnings too, in file
+    and line order) when any is an error; on success the warnings are on ``RuleSet.warnings``.
     """
-    state = CheckState(display)
+    state = CheckState(display, asn_database)
     rules: list[c.Rule] = []
     problems: list[Problem] = []
     for path in paths:
@@ -137,9 +140,11 @@ def compile_rule_files(paths: Sequence[Path], *, display: Callable[[Path], str] 
     return _finish(rules, problems)
 
 
-def compile_text(text: str, path: Path, *, display: Callable[[Path], str] = str) -> RuleSet:
+def compile_text(
+    text: str, path: Path, *, display: Callable[[Path], str] = str, asn_database: bool = True
+) -> RuleSet:
     """Compile one rule file given as text (``path`` places it: list files are relative to it)."""
-    state = CheckState(display)
+    state = CheckState(display, asn_database)
     rules, problems = _check_text(text, Path(path), display(Path(path)), state)
     return _finish(rules, problems)
 
