@@ -1,85 +1,11 @@
-"""Importable modules, deterministic ``datetime``, and the two helper globals."""
+"""Importable modules and the two helper globals (``datetime``'s clock: test_clock.py)."""
 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pytest
-
-
-def test_datetime_now_is_the_login_time(sb):
-    result = sb.run(
-        """
-        import datetime
-        from datetime import date, timezone, timedelta
-        print(datetime.datetime.now().isoformat())
-        print(datetime.datetime.today().isoformat())
-        print(datetime.datetime.utcnow().isoformat())
-        print(date.today().isoformat())
-        print(datetime.datetime.now(timezone(timedelta(hours=2))).isoformat())
-        print(datetime.datetime(2000, 1, 1).now() == datetime.datetime.now())
-        """
-    )
-    assert sb.logs(sb.succeeded(result)) == [
-        "2026-03-14T09:26:53+00:00",
-        "2026-03-14T09:26:53+00:00",
-        "2026-03-14T09:26:53",
-        "2026-03-14",
-        "2026-03-14T11:26:53+02:00",
-        "True",
-    ]
-
-
-def test_now_keeps_the_event_offset_and_replays_identically(sb):
-    action = sb.compile(
-        """
-        from datetime import datetime, date
-        print(datetime.now().hour, date.today(), datetime.now().tzinfo)
-        """
-    )
-    tokyo = datetime(2026, 3, 14, 23, 30, tzinfo=timezone(timedelta(hours=9)))
-    first = sb.logs(sb.execute(action, now=tokyo))
-    assert first == ["23 2026-03-14 UTC+09:00"]
-    assert sb.logs(sb.execute(action, now=tokyo)) == first
-
-
-def test_host_time_zone_is_never_consulted(sb):
-    result = sb.run(
-        """
-        from datetime import datetime
-        naive = datetime(2026, 1, 1, 12, 0)
-        print(naive.timestamp(), naive.astimezone().isoformat())
-        print(datetime.fromtimestamp(0).isoformat())
-        """
-    )
-    assert sb.logs(sb.succeeded(result)) == [
-        "1767268800.0 2026-01-01T12:00:00+00:00",
-        "1970-01-01T00:00:00",
-    ]
-
-
-def test_subclassed_datetime_also_uses_the_login_time(sb):
-    result = sb.run(
-        """
-        from datetime import datetime
-        class Stamp(datetime):
-            pass
-        print(Stamp.now().isoformat(), isinstance(Stamp.now(), Stamp))
-        """
-    )
-    assert sb.logs(sb.succeeded(result)) == ["2026-03-14T09:26:53+00:00 True"]
-
-
-def test_datetime_arithmetic_works_against_event_timestamps(sb):
-    result = sb.run(
-        """
-        from datetime import datetime, timedelta
-        created = datetime.fromisoformat(event.user.created_at)
-        print((datetime.now() - created).days, datetime.now() - created > timedelta(days=30))
-        """
-    )
-    assert sb.logs(sb.succeeded(result)) == ["437 True"]
 
 
 @pytest.mark.parametrize(

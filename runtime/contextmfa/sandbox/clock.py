@@ -2,15 +2,20 @@
 
 Actions get the real ``datetime`` classes (so ``isinstance``, arithmetic and subclassing work as
 usual), and the attribute guard swaps in the functions below wherever a class or instance is
-asked for ``now``, ``today``, ``utcnow`` or a timestamp conversion. Results per call:
+asked for ``now``, ``today``, ``utcnow`` or a timestamp conversion. One clock story, that of
+CPython on a host whose local time zone is UTC:
 
-- ``datetime.now()`` and ``datetime.today()``: the login's timestamp, aware, in the offset the
-  event was recorded with; ``datetime.now(tz)``: the same instant in ``tz``.
-- ``datetime.utcnow()``: the same instant as a naive UTC datetime (like Python's).
-- ``date.today()``: the date of the login's timestamp in its own offset.
-- Naive datetimes are taken as UTC wherever Python would consult the host's local time zone
-  (``astimezone()``, ``timestamp()``, ``fromtimestamp()``), so a replay gives the same answer on
-  every host.
+- ``datetime.now()``, ``datetime.today()`` and ``datetime.utcnow()``: the login's instant as a
+  naive UTC datetime, so ``datetime.now() > datetime(2026, 3, 1)`` compares as written;
+- ``datetime.now(timezone.utc)``: the same instant, aware, in UTC; ``datetime.now(tz)``: the same
+  instant converted to ``tz``;
+- ``date.today()``: the date of the login in UTC.
+
+The offset the identity provider wrote in the event's timestamp never shows through (nor the
+parser's own ``tzinfo`` class): the same login gives the same answers wherever it was recorded.
+Naive datetimes are taken as UTC wherever Python would consult the host's local time zone
+(``astimezone()``, ``timestamp()``, ``fromtimestamp()``), so a replay gives the same answer on
+every host.
 """
 
 from __future__ import annotations
@@ -26,21 +31,26 @@ def _as(cls: type[datetime], value: datetime) -> datetime:
     return value if cls is datetime else cls.combine(value.date(), value.timetz())
 
 
+def _utc(g: Guards) -> datetime:
+    """The login's instant in UTC, with the standard library's own ``timezone.utc``."""
+    return g.now.astimezone(UTC)
+
+
 def now(g: Guards, cls: type[datetime], tz: tzinfo | None = None) -> datetime:
-    value = g.now if tz is None else g.now.astimezone(tz)
-    return _as(cls, value)
-
-
-def today(g: Guards, cls: type[datetime]) -> datetime:
-    return _as(cls, g.now)
+    moment = _utc(g)
+    return _as(cls, moment.replace(tzinfo=None) if tz is None else moment.astimezone(tz))
 
 
 def utcnow(g: Guards, cls: type[datetime]) -> datetime:
-    return _as(cls, g.now.astimezone(UTC).replace(tzinfo=None))
+    return _as(cls, _utc(g).replace(tzinfo=None))
+
+
+def today(g: Guards, cls: type[datetime]) -> datetime:
+    return utcnow(g, cls)
 
 
 def date_today(g: Guards, cls: type[date]) -> date:
-    return cls.fromordinal(g.now.date().toordinal())
+    return cls.fromordinal(_utc(g).toordinal())
 
 
 def fromtimestamp(g: Guards, cls: type[datetime], timestamp: float, tz: Any = None) -> datetime:
@@ -74,3 +84,8 @@ DATETIME_CLASS_METHODS = {
 }
 DATETIME_METHODS = {"astimezone": astimezone, "timestamp": timestamp}
 DATE_CLASS_METHODS = {"today": date_today, "fromtimestamp": date_fromtimestamp}
+NAIVE_AWARE_HINT = (
+    "datetime.now() is naive UTC in Actions: compare aware datetimes with "
+    "datetime.now(timezone.utc)"
+)
+"""Added to Python's "can't compare offset-naive and offset-aware datetimes" (runner.py)."""

@@ -22,6 +22,7 @@ from contextmfa.directives import Deny, Directive
 from contextmfa.errors import SandboxError
 from contextmfa.sandbox.api import Api, Recorder
 from contextmfa.sandbox.cache import ActionCache
+from contextmfa.sandbox.clock import NAIVE_AWARE_HINT
 from contextmfa.sandbox.compiler import CompiledAction
 from contextmfa.sandbox.event_view import EventView
 from contextmfa.sandbox.guards import Guards
@@ -149,6 +150,8 @@ def describe(exc: BaseException, action: CompiledAction, redact: Redactor) -> Ac
     else:
         kind, line = "exception", _action_line(exc, action.path)
         message = f"{type(exc).__name__}: {_exception_text(exc)}"
+        if isinstance(exc, TypeError) and "offset-naive and offset-aware" in message:
+            message += f" ({NAIVE_AWARE_HINT})"
     message = scrub_message(message, redact, action.path, MAX_MESSAGE_CHARS)
     return ActionError(action.name, kind, message, line)
 
