@@ -1,8 +1,12 @@
-"""``print`` capture: one line per call, cut at 256 characters, at most 100 lines, no secrets."""
+"""``print`` capture: one line per call, cut at 256 characters, at most 100 lines and then one that
+says how many more were dropped, no secrets."""
 
 from __future__ import annotations
 
-from contextmfa.sandbox import LogLine, SandboxLimits
+import pytest
+
+from contextmfa.sandbox import InMemoryActionCache, LogLine, SandboxLimits
+from contextmfa.sandbox.process import run_action_isolated
 
 
 def test_one_log_line_per_call_tagged_with_the_action(sb):
@@ -35,7 +39,7 @@ def test_lines_are_cut_at_256_characters(sb):
     assert sb.logs(result) == ["x" * 256, "y" * 256]
 
 
-def test_more_than_100_lines_are_dropped_silently(sb):
+def test_past_100_lines_one_last_line_says_how_many_were_dropped(sb):
     result = sb.run(
         """
         for i in range(150):
@@ -44,15 +48,31 @@ def test_more_than_100_lines_are_dropped_silently(sb):
         """
     )
     sb.succeeded(result)
-    assert len(result.logs) == 100
-    assert sb.logs(result)[-1] == "line 99"
+    assert len(result.logs) == 101
+    assert sb.logs(result)[-2:] == ["line 99", "... 50 more lines dropped (max_output_lines = 100)"]
     assert len(result.directives) == 1
+
+
+@pytest.mark.parametrize(
+    ("prints", "max_lines", "last"),
+    [
+        (3, 3, "2"),
+        (4, 3, "... 1 more line dropped (max_output_lines = 3)"),
+        (87, 50, "... 37 more lines dropped (max_output_lines = 50)"),
+        (5, 0, "... 5 lines dropped (max_output_lines = 0)"),
+    ],
+)
+def test_the_dropped_line_count_follows_the_setting(sb, prints, max_lines, last):
+    limits = SandboxLimits(max_output_lines=max_lines)
+    result = sb.execute(sb.compile(f"for i in range({prints}):\n    print(i)"), limits=limits)
+    assert sb.logs(sb.succeeded(result))[-1] == last
+    assert len(result.logs) == min(prints, max_lines) + (prints > max_lines)
 
 
 def test_line_limits_follow_the_tenant_settings(sb):
     limits = SandboxLimits(max_output_lines=2, max_line_chars=5)
     result = sb.execute(sb.compile('for i in range(5):\n    print("abcdefgh", i)'), limits=limits)
-    assert sb.logs(result) == ["abcde", "abcde"]
+    assert sb.logs(result) == ["abcde", "abcde", "... 3"]
 
 
 def test_secret_values_are_redacted_before_cutting(sb):
@@ -77,3 +97,12 @@ def test_print_refuses_a_file_argument(sb):
 def test_printing_a_huge_value_is_a_limit_error(sb):
     result = sb.run("big = ['x' * 10000] * 10000\nprint(big)")
     sb.failed(result, "limit")
+
+
+def test_the_dropped_line_crosses_the_process_boundary(sb):
+    action = sb.compile("for i in range(7):\n    print(i)")
+    limits = SandboxLimits(max_output_lines=5)
+    options = dict(secrets={}, now=sb.NOW, cache=InMemoryActionCache(), tenant_id="acme")
+    isolated = run_action_isolated(action, sb.EVENT, limits=limits, **options)
+    assert sb.logs(sb.succeeded(isolated)) == sb.logs(sb.execute(action, limits=limits))
+    assert sb.logs(isolated)[-1] == "... 2 more lines dropped (max_output_lines = 5)"

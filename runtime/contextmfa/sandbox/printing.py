@@ -2,8 +2,9 @@
 
 Each ``print(...)`` call is one log line of the decision, tagged with the Action, secret values
 replaced by ``[REDACTED]``, then cut to ``max_line_chars``. After ``max_output_lines`` lines,
-further calls are dropped silently: logging is for debugging and must never change a login's
-outcome, so running out of lines is not an error.
+further calls are dropped: logging is for debugging and must never change a login's outcome, so
+running out of lines is not an error, but one last line says how many were dropped
+(``... 37 more lines dropped (max_output_lines = 50)``), so the author knows the log is cut.
 """
 
 from __future__ import annotations
@@ -72,7 +73,15 @@ def scrub_message(text: str, redact: Redactor, action_path: str, limit: int) -> 
 class Printer:
     """The object behind RestrictedPython's ``_print``: collects one line per call."""
 
-    __slots__ = ("_action", "_line_chars", "_lines", "_max_lines", "_redact", "_to_text")
+    __slots__ = (
+        "_action",
+        "_dropped",
+        "_line_chars",
+        "_lines",
+        "_max_lines",
+        "_redact",
+        "_to_text",
+    )
 
     def __init__(self, action: str, max_lines: int, line_chars: int, redact: Redactor) -> None:
         self._action = action
@@ -81,6 +90,7 @@ class Printer:
         self._redact = redact
         self._to_text: Callable[[Any], str] = str
         self._lines: list[LogLine] = []
+        self._dropped = 0
 
     def bind(self, to_text: Callable[[Any], str]) -> None:
         """Set the bounded ``str()`` of the run (the guards need the printer first)."""
@@ -99,6 +109,7 @@ class Printer:
         if sep is not None and not isinstance(sep, str):
             raise TypeError("sep must be None or a string")
         if len(self._lines) >= self._max_lines:
+            self._dropped += 1
             return
         # Only the first line_chars survive; keep enough beyond them that a secret starting
         # inside the kept part is still whole when redacted.
@@ -120,4 +131,10 @@ class Printer:
         return "\n".join(line.line for line in self._lines)
 
     def lines(self) -> tuple[LogLine, ...]:
-        return tuple(self._lines)
+        """The printed lines, then (when some were dropped) the line that says how many."""
+        if not self._dropped:
+            return tuple(self._lines)
+        more = "more " if self._lines else ""
+        noun = "line" if self._dropped == 1 else "lines"
+        note = f"... {self._dropped} {more}{noun} dropped (max_output_lines = {self._max_lines})"
+        return (*self._lines, LogLine(self._action, note[: self._line_chars]))

@@ -87,7 +87,7 @@ def test_denial_of_service_attempt(hostile, flow, name):
     verdict = hostile.run_attack(flow, name)
     verdict.assert_failed_closed(*ATTACKS[name][1])
     assert verdict.elapsed < 2.0, f"took {verdict.elapsed:.2f} s"
-    assert len(verdict.outcome.logs) <= 100
+    assert len(verdict.outcome.logs) <= 101  # 100 lines, then how many more were dropped
     hostile.assert_benign_login_is_normal(flow)
 
 

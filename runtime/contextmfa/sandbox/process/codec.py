@@ -66,7 +66,7 @@ def decode(record: bytes, action: str, max_lines: int, line_chars: int) -> Actio
     directives, logs, error, app, user, id_token, access, transaction, denied, duration = data
     if type(directives) is not list or len(directives) > MAX_DIRECTIVES:
         raise ValueError("malformed directives")
-    if type(logs) is not list or len(logs) > max_lines:
+    if type(logs) is not list or len(logs) > max_lines + 1:  # + the "lines dropped" line
         raise ValueError("malformed logs")
     if type(denied) is not bool or type(duration) is not int or duration < 0:
         raise ValueError("malformed flags")
