@@ -66,10 +66,10 @@ def test_allowed_imports_compile():
     compile_action(source, PATH)
 
 
-def test_dunder_attribute_is_located():
+def test_dunder_attribute_is_located_and_names_the_alternative():
     assert problems(ENTRY + "    x = event.__class__\n") == [
-        'actions/step_up.py:2:9: error: "__class__" is an invalid attribute name '
-        'because it starts with "_".'
+        'actions/step_up.py:2:9: error: attribute "__class__" is not allowed: names starting '
+        'with "_" belong to the sandbox; use isinstance(x, T)'
     ]
 
 

@@ -35,11 +35,12 @@ def check(config: ConfigOption = None) -> None:
             errors = sum(1 for p in exc.problems if p.severity == "error")
             error(f"check failed: {errors} error{'s' if errors != 1 else ''}")
             raise typer.Exit(1) from None
-        for warning in engine.warnings:
+        warnings = [*engine.warnings, *(w for action in engine.actions for w in action.warnings)]
+        for warning in warnings:
             error(str(warning))
         engine.close()
         stdout.print(
             f"{tenant.path}: ok: {len(tenant.action_files)} Actions, "
-            f"{len(tenant.rule_files)} rule files, {len(engine.warnings)} warnings",
+            f"{len(tenant.rule_files)} rule files, {len(warnings)} warnings",
             markup=False,
         )

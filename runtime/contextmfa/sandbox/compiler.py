@@ -10,6 +10,7 @@ from types import CodeType
 from contextmfa.errors import CompileError, Problem
 from contextmfa.sandbox.policy import transform
 from contextmfa.sandbox.runtime_names import PER_RUN_NAMES, needed_names
+from contextmfa.sandbox.source_warnings import action_warnings
 
 
 @dataclass(frozen=True)
@@ -22,20 +23,27 @@ class CompiledAction:
     code: CodeType = field(repr=False)
     needs: tuple[str, ...] = field(repr=False, default=())
     """Per-run globals the code reads; only these are bound for each run."""
+    warnings: tuple[Problem, ...] = field(repr=False, default=())
+    """Code that runs, but likely not as meant (source_warnings.py); ``check`` prints them."""
 
 
 def compile_action(source: str, path: str) -> CompiledAction:
     """Check and compile ``source`` (read from ``path``); raise ``CompileError`` with every problem.
 
     Refused: syntax errors, every construct RestrictedPython forbids, imports outside the
-    allowlist, ``_`` names and attributes, builtins an Action cannot have, and a missing or
-    misshapen ``on_execute_post_login(event, api)``.
+    allowlist, ``_`` names and attributes, builtins an Action cannot have, undefined names,
+    unknown names along ``event``/``api`` chains, and a missing or misshapen
+    ``on_execute_post_login(event, api)``. What compiles may still carry ``warnings``.
     """
     tree, problems = transform(source, path)
     if problems or tree is None:
         raise CompileError([Problem(path, line, col, message) for line, col, message in problems])
+    warnings = tuple(
+        Problem(path, line, col, message, "warning", "action_warning")
+        for line, col, message in action_warnings(source, path)
+    )
     try:
         code = compile(ast.fix_missing_locations(tree), path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError) as exc:
         raise CompileError([Problem(path, 0, 0, f"cannot compile: {exc}")]) from None
-    return CompiledAction(Path(path).stem, path, code, needed_names(tree, PER_RUN_NAMES))
+    return CompiledAction(Path(path).stem, path, code, needed_names(tree, PER_RUN_NAMES), warnings)

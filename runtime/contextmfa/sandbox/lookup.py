@@ -60,6 +60,14 @@ def _view(g: Guards, view: Any, name: str) -> Any:
         return view_attribute(view, name)
     except ReadOnlyError as exc:
         g.forbid(str(exc))
+    except AttributeError:
+        from contextmfa.sandbox.surface import run_time_message  # only on this error path
+
+        kind = type(view)
+        message = run_time_message(
+            unwrap(view), name, root=kind is EventView, secrets=kind is SecretsView
+        )
+        raise AttributeError(message) from None
 
 
 def _method_attribute(g: Guards, obj: Any, name: str) -> Any:

@@ -20,11 +20,14 @@ Every problem is reported with its line and column; ``compile_action`` collects 
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any
 
 from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations
 
 from contextmfa.sandbox.modules import MODULES
+from contextmfa.sandbox.name_checks import undefined_names
+from contextmfa.sandbox.refusals import FORBIDDEN_BUILTINS, forbidden_builtin, translate
 from contextmfa.sandbox.source_checks import (
     Located,
     column,
@@ -33,6 +36,7 @@ from contextmfa.sandbox.source_checks import (
     strip_annotations,
     tree_problems,
 )
+from contextmfa.sandbox.surface_checks import surface_problems
 
 ENTRY_POINT = "on_execute_post_login"
 
@@ -50,36 +54,7 @@ BINARY_HOOKS: dict[type[ast.operator], str] = {
     ast.Pow: "_pow_",
     ast.LShift: "_lshift_",
 }
-FORBIDDEN_NAMES = frozenset(
-    [
-        "eval",
-        "exec",
-        "compile",
-        "open",
-        "globals",
-        "locals",
-        "vars",
-        "dir",
-        "getattr",
-        "setattr",
-        "delattr",
-        "hasattr",
-        "type",
-        "object",
-        "super",
-        "breakpoint",
-        "input",
-        "help",
-        "memoryview",
-        "bytearray",
-        "iter",
-        "id",
-        "exit",
-        "quit",
-        "aiter",
-        "anext",
-    ]
-)
+FORBIDDEN_NAMES = frozenset(FORBIDDEN_BUILTINS)
 """Builtins an Action cannot have; naming one (unless the Action binds that name) is an error."""
 
 
@@ -145,7 +120,7 @@ class ActionPolicy(RestrictingNodeTransformer):
             and node.id in FORBIDDEN_NAMES
             and node.id not in self.bound
         ):
-            self.error(node, f"{node.id}() is not available in Actions")
+            self.error(node, forbidden_builtin(node.id))
         return super().visit_Name(node)
 
     def visit_Import(self, node: ast.Import) -> Any:
@@ -312,7 +287,9 @@ def entry_point_problems(tree: ast.Module) -> list[tuple[int, int, str]]:
     """Problems with ``def on_execute_post_login(event, api)`` (missing, or the wrong shape)."""
     defs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == ENTRY_POINT]
     if not defs:
-        return [(1, 1, f"missing top-level function: def {ENTRY_POINT}(event, api)")]
+        if any(isinstance(n, ast.AsyncFunctionDef) and n.name == ENTRY_POINT for n in tree.body):
+            return []  # "drop async" says it all
+        return [(1, 1, f"missing top-level function: def {ENTRY_POINT}(event, api)" + _near(tree))]
     fn = defs[-1]
     args = fn.args
     plain = len(args.posonlyargs) + len(args.args)
@@ -336,12 +313,51 @@ def entry_point_problems(tree: ast.Module) -> list[tuple[int, int, str]]:
     return []
 
 
+def _near(tree: ast.Module) -> str:
+    """A hint when the entry point is there under another spelling (Auth0's camelCase)."""
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign)):
+            name = node.name if not isinstance(node, ast.Assign) else ast.unparse(node.targets[0])
+            if name.replace("_", "").lower().endswith("onexecutepostlogin"):
+                return f" ({name} found at line {node.lineno}: Actions use snake_case names)"
+    return ""
+
+
+_JAVASCRIPT = re.compile(
+    r"exports\.\w+\s*=|=>\s*\{|^\s*(const|let|var)\s+\w+\s*=|^\s*(async\s+)?function\b", re.M
+)
+
+
+def _syntax_problem(source: str, exc: SyntaxError) -> Located:
+    """A syntax error; one in an Auth0 JavaScript Action says to port it, at its first line."""
+    found = _JAVASCRIPT.search(source)
+    if found is None:
+        return (exc.lineno or 0, exc.offset or 0, f"syntax error: {exc.msg}")
+    line = source.count("\n", 0, found.start()) + 1
+    return (
+        line,
+        1,
+        "syntax error: this is JavaScript (an Auth0 Action?); write Python: "
+        f"def {ENTRY_POINT}(event, api): and drop async: Actions are synchronous",
+    )
+
+
+def _restates(message: str) -> bool:
+    """RestrictedPython's generic words for a construct source_checks.py already refused."""
+    return (
+        message.endswith(" statements are not allowed.")
+        or "metaclass" in message
+        or translate(message) != message
+    )
+
+
 def transform(source: str, path: str) -> tuple[ast.Module | None, list[Located]]:
     """Parse, check and instrument ``source``; the tree is None when it did not parse.
 
     The checks of source_checks.py run first, on their own; RestrictedPython's transformer runs
-    only on a tree they found shallow enough, and on a line where both report problems,
-    RestrictedPython's messages are kept.
+    only on a tree they found shallow enough, and where both refuse the same construct, the
+    message of source_checks.py (which names the alternative) is kept. Undefined names and
+    unknown names along ``event``/``api`` chains are checked on the untransformed tree.
     """
     problems = source_problems(source)
     if problems:
@@ -349,7 +365,7 @@ def transform(source: str, path: str) -> tuple[ast.Module | None, list[Located]]
     try:
         tree = ast.parse(source, filename=path, mode="exec")
     except SyntaxError as exc:
-        return None, [(exc.lineno or 0, exc.offset or 0, f"syntax error: {exc.msg}")]
+        return None, [_syntax_problem(source, exc)]
     except (ValueError, RecursionError, MemoryError):
         line, col = locate_complexity(source)
         return None, [(line, col, "code too deeply nested or too complex to compile")]
@@ -357,6 +373,7 @@ def transform(source: str, path: str) -> tuple[ast.Module | None, list[Located]]
     own = tree_problems(tree, lines)
     if any(message.startswith("code nested too deeply") for _, _, message in own):
         return None, sorted(own)
+    names = undefined_names(source, tree, lines, path) + surface_problems(tree, lines)
     strip_annotations(tree)
     problems = entry_point_problems(tree)
     policy = ActionPolicy(bound_names(tree), lines)
@@ -365,6 +382,10 @@ def transform(source: str, path: str) -> tuple[ast.Module | None, list[Located]]
     except RecursionError:
         line, col = locate_complexity(source)
         return None, [(line, col, "code too deeply nested or too complex to compile")]
-    refused_lines = {line for line, _, _ in policy.problems}
-    extra = [p for p in own if p[0] not in refused_lines]
-    return tree, sorted(problems + policy.problems + extra)
+    own_lines = {line for line, _, _ in own}
+    refused = [
+        (line, col, translate(message))
+        for line, col, message in policy.problems
+        if not (line in own_lines and _restates(message))
+    ]
+    return tree, sorted(set(problems + refused + own + names))

@@ -27,6 +27,8 @@ import ast
 import io
 import tokenize
 
+from contextmfa.sandbox.refusals import special_method, underscore
+
 MAX_SOURCE_BYTES = 128 * 1024
 """About 4,000 lines; compiling that much takes about a second, once per config version."""
 MAX_DEPTH = 100
@@ -101,15 +103,18 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
 )
 """Every node type an Action may contain; operators are allowed separately (all of them)."""
 _OPERATORS = (ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+_SYNCHRONOUS = "Actions are synchronous and api calls return their result directly"
 _REFUSED = {
-    ast.AsyncFunctionDef: "async functions are not allowed in Actions",
-    ast.Await: "await is not allowed in Actions",
-    ast.AsyncFor: "async for is not allowed in Actions",
-    ast.AsyncWith: "async with is not allowed in Actions",
+    ast.AsyncFunctionDef: f"drop async: {_SYNCHRONOUS}",
+    ast.Await: f"drop await: {_SYNCHRONOUS}",
+    ast.AsyncFor: f"drop async: {_SYNCHRONOUS} (use a plain for loop)",
+    ast.AsyncWith: f"drop async: {_SYNCHRONOUS} (use a plain with)",
     ast.Match: "match statements are not allowed in Actions",
     ast.TryStar: "except* is not allowed in Actions",
     ast.Nonlocal: "nonlocal is not allowed in Actions",
 }
+_SEE_INSIDE = (ast.AsyncFunctionDef, ast.AsyncFor, ast.AsyncWith)
+"""Refused, but their bodies are checked too: every ``await`` of a ported Action is reported."""
 
 Located = tuple[int, int, str]
 """A problem as (line, 1-based column, message)."""
@@ -196,7 +201,7 @@ class _Checker:
 
     def name(self, node: ast.AST, name: str | None, what: str = "name") -> None:
         if name and name.startswith("_") and name != "_":
-            self.at(node, f'{what} "{name}" is not allowed: it starts with "_"')
+            self.at(node, underscore(name, what))
 
     def check(self, node: ast.AST, parent: ast.AST | None) -> bool:
         """Check one node; False stops the walk below it (the problem is reported once)."""
@@ -205,7 +210,10 @@ class _Checker:
             if isinstance(node, _OPERATORS):
                 return True
             message = _REFUSED.get(kind, f"{kind.__name__} is not allowed in Actions")
-            return self.refuse(node, message)
+            if isinstance(node, ast.AsyncFunctionDef) and node.name == "on_execute_post_login":
+                message += " (write def on_execute_post_login(event, api):)"
+            self.refuse(node, message)
+            return isinstance(node, _SEE_INSIDE)
         checker = _CHECKS.get(kind)
         if checker is not None:
             checker(self, node, parent)
@@ -237,7 +245,10 @@ def _check_attribute(c: _Checker, node: ast.Attribute, parent: ast.AST | None) -
 
 def _check_function(c: _Checker, node: ast.FunctionDef, parent: ast.AST | None) -> None:
     in_class = isinstance(parent, ast.ClassDef) and node in parent.body
-    if not (in_class and node.name in SPECIAL_METHODS):
+    special = node.name.startswith("__") and node.name.endswith("__")
+    if in_class and special and node.name not in SPECIAL_METHODS:
+        c.at(node, special_method(node.name))
+    elif not (in_class and node.name in SPECIAL_METHODS):
         c.name(node, node.name, "function name")
     c.annotation(node.returns)
 
