@@ -35,6 +35,7 @@ from contextmfa.sandbox.lookup import HANDLERS, host_attribute, own_attribute
 from contextmfa.sandbox.modules import BoundModule
 from contextmfa.sandbox.printing import Printer
 from contextmfa.sandbox.safe_builtins import SafeType, real_type
+from contextmfa.sandbox.stable import UNORDERED, canonical_order
 
 DENIED_ATTRIBUTES = frozenset(INSPECT_ATTRIBUTES) | {"mro"}
 
@@ -229,7 +230,7 @@ class Guards:
         """What a C consumer (``sum``, ``map``, ...) may walk: billed up front or per item."""
         if type(iterable) in _SIZED:
             self.meter.charge(len(iterable))
-            return iterable
+            return canonical_order(iterable) if type(iterable) in UNORDERED else iterable
         return self.counted(iterable)
 
     def materialize(self, iterable: Any) -> list[Any] | tuple[Any, ...]:
@@ -239,6 +240,8 @@ class Guards:
             size = len(iterable)
             self.meter.check_seq(size)
             self.meter.charge(size)
+            if kind in UNORDERED:
+                return canonical_order(iterable)  # the same order in every process
             return iterable if kind is list or kind is tuple else list(iterable)
         items: list[Any] = []
         step, limit = self.meter.step, self.meter.max_seq

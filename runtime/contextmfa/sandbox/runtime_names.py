@@ -16,6 +16,7 @@ from typing import Any
 from contextmfa.sandbox.guards import Guards
 from contextmfa.sandbox.helpers import distance_km, ip_in_range
 from contextmfa.sandbox.safe_builtins import RUN_BUILTIN_NAMES, STATIC_BUILTINS, bind_builtin
+from contextmfa.sandbox.stable import ordered_iter
 
 
 def _apply(function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -24,7 +25,7 @@ def _apply(function: Any, *args: Any, **kwargs: Any) -> Any:
 
 STATIC_GLOBALS: dict[str, Any] = {
     "__builtins__": STATIC_BUILTINS,
-    "_getiter_": iter,
+    "_getiter_": ordered_iter,
     "_apply_": _apply,
     "ip_in_range": ip_in_range,
     "distance_km": distance_km,

@@ -5,10 +5,11 @@ Builtins that build a collection or text, or walk an iterable in C (``list``, ``
 ``sorted``, ``sum``, ``map``, ...), are bound to the run so they can charge steps and check
 sizes. The type names among them (``list``, ``dict``, ``str``, ...) are :class:`SafeType`
 objects: callable like the type, and still usable with ``isinstance``, ``issubclass`` and as a
-base class. Absent on purpose: ``type``, ``object``, ``super``, ``getattr``/``setattr``/
-``hasattr``/``delattr``, ``vars``, ``dir``, ``globals``, ``locals``, ``eval``, ``exec``,
-``compile``, ``open``, ``input``, ``iter``, ``id``, ``breakpoint``, ``help``, ``memoryview``,
-``bytearray``, ``BaseException`` and the process-control exceptions.
+base class. ``hash`` is the tenant-keyed stable hash of stable.py, so replays agree. Absent
+on purpose (each refusal names the alternative, refusals.py): ``type``, ``object``, ``super``,
+``getattr``/``setattr``/``hasattr``/``delattr``, ``vars``, ``dir``, ``globals``, ``locals``,
+``eval``, ``exec``, ``compile``, ``open``, ``input``, ``iter``, ``id``, ``breakpoint``,
+``help``, ``memoryview``, ``bytearray``, ``BaseException`` and the process-control exceptions.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from contextmfa.errors import ActionLimitExceeded
 from contextmfa.sandbox.callables import GuardedCall, renamed
 from contextmfa.sandbox.formatting import bounded_text, safe_format
 from contextmfa.sandbox.modules import safe_import
+from contextmfa.sandbox.stable import TooDeep, stable_hash
 
 if TYPE_CHECKING:
     from contextmfa.sandbox.guards import Guards
@@ -32,9 +34,9 @@ _STATIC_NAMES = [
     "callable",
     "chr",
     "classmethod",
+    "complex",
     "divmod",
     "float",
-    "hash",
     "hex",
     "isinstance",
     "issubclass",
@@ -71,7 +73,10 @@ _EXCEPTIONS = [
     "ZeroDivisionError",
 ]
 
+_CONSTANTS = ["Ellipsis", "NotImplemented"]
+
 STATIC_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in _STATIC_NAMES}
+STATIC_BUILTINS.update({name: getattr(builtins, name) for name in _CONSTANTS})
 STATIC_BUILTINS.update({name: getattr(builtins, name) for name in _EXCEPTIONS})
 STATIC_BUILTINS["__import__"] = safe_import
 
@@ -142,6 +147,18 @@ def _dict(g: Guards, *args: Any, **kwargs: Any) -> dict[Any, Any]:
     return result
 
 
+def _bytes(g: Guards, source: Any = b"", *args: Any) -> bytes:
+    if isinstance(source, int) and not args:
+        g.meter.made_text(max(source, 0))
+        return bytes(source)
+    if isinstance(source, (str, bytes)) or args:
+        result = bytes(source, *args)
+    else:
+        result = bytes(g.materialize(source))
+    g.meter.made_text(len(result))
+    return result
+
+
 def _int(g: Guards, value: Any = 0, *args: Any) -> int:
     result = int(value, *args)
     g.meter.made_int(result.bit_length())
@@ -163,6 +180,16 @@ def _repr(g: Guards, obj: Any) -> str:
 
 def _ascii(g: Guards, obj: Any) -> str:
     return bounded_text(g, obj, ascii)
+
+
+def _hash(g: Guards, value: Any) -> int:
+    """The same for the same value in every process: keyed by the tenant (stable.py)."""
+    if isinstance(value, (str, bytes)):
+        g.meter.charge(len(value) >> 6)
+    try:
+        return stable_hash(value, g.scope[0])
+    except TooDeep as exc:
+        g.meter.trip(ActionLimitExceeded, str(exc))
 
 
 def _sorted(g: Guards, iterable: Any, *, key: Any = None, reverse: bool = False) -> list[Any]:
@@ -247,11 +274,13 @@ _TYPES: dict[str, tuple[type, Callable[..., Any]]] = {
     "frozenset": (frozenset, _frozenset),
     "dict": (dict, _dict),
     "str": (str, _str),
+    "bytes": (bytes, _bytes),
     "int": (int, _int),
 }
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "repr": _repr,
     "ascii": _ascii,
+    "hash": _hash,
     "format": safe_format,
     "sorted": _sorted,
     "sum": _sum,
