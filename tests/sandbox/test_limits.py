@@ -42,7 +42,25 @@ def test_slow_c_work_between_hooks_still_times_out(sb):
 def test_recursion_depth(sb):
     result = sb.run("def f(n):\n    return f(n + 1)\nf(0)")
     assert "recursion depth" in sb.failed(result, "limit")
-    assert result.error.line == 2
+    assert result.error.line == 3  # the recursive call, not the def
+
+
+@pytest.mark.parametrize(
+    ("body", "lines"),
+    [
+        ("def f(n):\n    x = n + 1\n    return f(x)\nf(0)", {4}),
+        ("def a(n):\n    return b(n)\ndef b(n):\n    return a(n)\na(0)", {3, 5}),
+        ("def f(n):\n    return sorted([n], key=f)\nf(0)", {3}),
+        ("class Node:\n    def walk(self):\n        return self.walk()\nNode().walk()", {4}),
+    ],
+)
+@pytest.mark.parametrize("max_recursion", [50, 5_000])
+def test_a_recursion_error_points_at_the_recursive_call(sb, body, lines, max_recursion):
+    """At 50 the sandbox's own depth limit stops it; at 5,000 Python's RecursionError does."""
+    limits = SandboxLimits(max_recursion=max_recursion, timeout_ms=5_000)
+    result = sb.execute(sb.compile(body), limits=limits)
+    assert "recursion" in sb.failed(result, "limit")
+    assert result.error.line in lines
 
 
 def test_recursion_limit_follows_the_setting(sb):

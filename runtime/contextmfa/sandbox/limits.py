@@ -104,6 +104,7 @@ class Meter:
             self.trip(
                 ActionLimitExceeded,
                 f"recursion depth limit exceeded ({self._max_depth} nested calls)",
+                self._call_site_line(),
             )
 
     def leave(self) -> None:
@@ -152,10 +153,11 @@ class Meter:
 
     # -- failure ----------------------------------------------------------------------------
 
-    def trip(self, kind: type[SandboxError], message: str) -> NoReturn:
-        """Raise a sandbox error located at the Action's current line, and make it sticky."""
+    def trip(self, kind: type[SandboxError], message: str, line: int | None = None) -> NoReturn:
+        """Raise a sandbox error located at ``line`` (by default the Action's current line),
+        and make it sticky."""
         if self.tripped is None:
-            self.tripped = kind(message, self._current_line())
+            self.tripped = kind(message, self._current_line() if line is None else line)
             self._max_steps = -1  # every later step() now re-raises
         raise self.tripped
 
@@ -195,3 +197,15 @@ class Meter:
                 return frame.f_lineno
             frame = frame.f_back
         return None
+
+    def _call_site_line(self) -> int | None:
+        """From :meth:`enter`: the line of the Action that made the call, not the ``def`` line
+        of the function being entered (where the hook sits). Host frames between the two (a
+        guarded ``sorted(key=f)``) are skipped."""
+        frame: Any = sys._getframe(2)
+        lines: list[int] = []
+        while frame is not None and len(lines) < 2:
+            if frame.f_code.co_filename == self._path:
+                lines.append(frame.f_lineno)
+            frame = frame.f_back
+        return lines[-1] if lines else None

@@ -144,7 +144,7 @@ def describe(exc: BaseException, action: CompiledAction, redact: Redactor) -> Ac
     if isinstance(exc, SandboxError):
         kind, message, line = exc.kind, str(exc), exc.line  # type: ignore[assignment]
     elif isinstance(exc, RecursionError):
-        kind, message, line = "limit", "recursion too deep", _action_line(exc, action.path)
+        kind, message, line = "limit", "recursion too deep", _recursion_line(exc, action.path)
     elif isinstance(exc, MemoryError):
         kind, message, line = "limit", "out of memory", _action_line(exc, action.path)
     else:
@@ -168,6 +168,24 @@ def _exception_text(exc: BaseException) -> str:
         return "(message too long)"
     except Exception:
         return "(message cannot be shown)"
+
+
+def _recursion_line(exc: BaseException, path: str) -> int | None:
+    """The line of the recursive call. When the Action's deepest frame runs a function already
+    on the stack, its caller's line is a recursive call (the deepest frame itself may have been
+    stopped on entry, at its ``def`` line); otherwise (deep data in a host call) the deepest."""
+    frames: list[tuple[Any, int]] = []
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == path:
+            frames.append((tb.tb_frame.f_code, tb.tb_lineno))
+        tb = tb.tb_next
+    if not frames:
+        return None
+    code = frames[-1][0]
+    if len(frames) > 1 and any(other is code for other, _ in frames[:-1]):
+        return frames[-2][1]
+    return frames[-1][1]
 
 
 def _action_line(exc: BaseException, path: str) -> int | None:
