@@ -259,7 +259,7 @@ def test_codec_round_trips_a_run():
         _record(i0=[["require", None, "yes"]]),
         _record(i0=[["skip"]] * 100),
         _record(i1=["x" * 300]),
-        _record(i1=["line"] * 101),
+        _record(i1=["line"] * 102),  # 100 lines, and one saying how many were dropped, at most
         _record(i2=["crash", "m", 1]),
         _record(i2=["limit", "m", -1]),
         _record(i3=[1, 2]),
