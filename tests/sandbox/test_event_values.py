@@ -100,6 +100,19 @@ def test_copy_is_a_deep_plain_copy_the_action_owns(sb):
     assert data == sb.EVENT
 
 
+def test_check_accepts_copy_wherever_the_run_serves_it(sb):
+    result = sb.run(
+        """
+        user, roles = event.user.copy(), event.authorization.roles.copy()
+        factor = event.user.enrolled_factors[0].copy()
+        user["email"], factor["type"] = "x", "y"
+        roles.append("root")
+        print(roles, factor["type"], user["email"], event.user.email)
+        """
+    )
+    assert sb.logs(sb.succeeded(result)) == ["['admin', 'billing', 'root'] y x ada@acme.test"]
+
+
 def test_a_copy_is_paid_for_by_its_size(sb):
     big = sb.event_copy()
     big["user"]["app_metadata"] = {"k": [[i] for i in range(5_000)]}

@@ -22,8 +22,8 @@ from contextmfa.sandbox.suggest import did_you_mean, snake_case
 
 Kind = Literal["record", "list", "open", "api", "value"]
 
-RECORD_METHODS = frozenset({"get", "keys", "values", "items"})
-LIST_METHODS = frozenset({"index", "count"})
+RECORD_METHODS = frozenset({"get", "keys", "values", "items", "copy"})
+LIST_METHODS = frozenset({"index", "count", "copy"})
 WRITES = frozenset(
     {"update", "pop", "popitem", "clear", "setdefault", "append", "extend", "insert", "remove"}
 ) | {"sort", "reverse"}
