@@ -152,6 +152,15 @@ def test_undefined_names_follow_python_scoping():
     ]
 
 
+def test_annotations_are_never_evaluated_so_their_names_are_not_checked():
+    compiles(
+        "    limit: Optional[int] = 3\n"
+        "    def f(x: Sequence[str]) -> Mapping:\n"
+        "        return x\n"
+        "    print(f(['a']), limit)\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "written"),
     [("true", "True"), ("null", "None"), ("undefined", "None"), ("console", "print(...)")],

@@ -53,6 +53,14 @@ def _module_names(top: symtable.SymbolTable) -> set[str]:
     return names
 
 
+def _annotation(node: ast.AST) -> ast.AST | None:
+    if isinstance(node, (ast.arg, ast.AnnAssign)):
+        return node.annotation
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return node.returns
+    return None
+
+
 def _key(node: ast.AST) -> tuple[str, int]:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return node.name, node.lineno
@@ -91,7 +99,10 @@ class _Resolver:
         return True
 
     def walk(self, node: ast.AST, scopes: list[list[symtable.SymbolTable]]) -> None:
+        skipped = _annotation(node)
         for child in ast.iter_child_nodes(node):
+            if child is skipped:
+                continue  # annotations are never evaluated in Actions
             loaded = isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load)
             if loaded and self.undefined(child.id, scopes):
                 self.report(child, scopes)
