@@ -60,3 +60,12 @@ def test_config_and_tenants_are_exclusive(tmp_path):
     result = CliRunner().invoke(_app(), args)
     assert result.exit_code == 2
     assert "not both" in result.output
+
+
+def test_a_read_timeout_out_of_range_is_a_usage_error(tmp_path):
+    files = write_tenant(tmp_path, "acme")
+    for seconds in ("0", "-1", "3601"):
+        args = ["serve", "--config", str(files.path), "--read-timeout", seconds]
+        result = CliRunner().invoke(_app(), args)
+        assert result.exit_code == 2
+        assert "--read-timeout" in result.output

@@ -41,6 +41,16 @@ def serve(
     log_level: Annotated[
         str, typer.Option("--log-level", help="critical, error, warning, info or debug.")
     ] = "info",
+    read_timeout: Annotated[
+        float,
+        typer.Option(
+            "--read-timeout",
+            min=0.1,
+            max=3600,
+            help="Seconds a client has to send a request's headers, and again its body; "
+            "past either the connection is closed (after a 408).",
+        ),
+    ] = 10.0,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json) until interrupted.
 
@@ -48,30 +58,57 @@ def serve(
     public development key), and `[service] api_key` (and `admin_key` for the admin endpoints) in
     each config, directly or as `env:NAME`. Logs are JSON lines on stderr. Several workers, or
     several `serve` processes on several hosts, share one store (PostgreSQL, optionally Redis)
-    and behave as one service. Exit 2 on a bad config.
+    and behave as one service. A client slower than `--read-timeout` to send a request's
+    headers, or then its body, is cut off, so slow connections cannot pile up. Exit 2 on a bad
+    config.
     """
     with reporting_errors():
         if log_level not in LOG_LEVELS:
             raise ConfigError(f"--log-level must be one of {', '.join(LOG_LEVELS)}")
-        _run(config, tenants, host=host, port=port, workers=workers, log_level=log_level)
+        _run(
+            config,
+            tenants,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+            read_timeout=read_timeout,
+        )
 
 
 def _run(
-    config: Path | None, tenants: Path | None, *, host: str, port: int, workers: int, log_level: str
+    config: Path | None,
+    tenants: Path | None,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    log_level: str,
+    read_timeout: float,
 ) -> None:
     import uvicorn
 
     from contextmfa.service import config_paths, create_app, load_tenants
     from contextmfa.service.app import ENV_CONFIGS, ENV_LOG_LEVEL
     from contextmfa.service.logs import configure_logging
+    from contextmfa.service.read_timeout import ENV_READ_TIMEOUT, HeaderDeadlineProtocol
 
     configure_logging(log_level)
     paths = [p.resolve() for p in config_paths(config, tenants)]
     registry = load_tenants(paths)  # every config checked, every store opened, before listening
+    # The protocol (in every worker) reads the timeout for headers from the environment.
+    os.environ[ENV_READ_TIMEOUT] = repr(read_timeout)
     # log_config=None: uvicorn keeps the JSON handlers configure_logging() set up.
-    common = {"host": host, "port": port, "access_log": False, "log_config": None}
+    common = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_config": None,
+        "http": HeaderDeadlineProtocol,
+    }
     if workers == 1:
-        uvicorn.run(create_app(registry, owns_tenants=True), server_header=False, **common)
+        app = create_app(registry, owns_tenants=True, read_timeout=read_timeout)
+        uvicorn.run(app, server_header=False, **common)
         return
     in_memory = [t.id for t in registry if t.store.database.in_memory]
     registry.close()

@@ -26,6 +26,7 @@ from contextmfa.service.errors import install_error_handlers
 from contextmfa.service.logs import AccessLog, configure_logging
 from contextmfa.service.metrics import Metrics
 from contextmfa.service.openapi import install_openapi
+from contextmfa.service.read_timeout import READ_TIMEOUT_SECONDS, read_timeout_from_environment
 from contextmfa.service.routes import actions, admin, logins, mfa, public, push
 from contextmfa.service.tenants import Tenants, load_tenants
 
@@ -45,9 +46,14 @@ def _system_clock() -> datetime:
 
 
 def create_app(
-    tenants: Tenants, *, clock: Clock | None = None, owns_tenants: bool = False
+    tenants: Tenants,
+    *,
+    clock: Clock | None = None,
+    owns_tenants: bool = False,
+    read_timeout: float = READ_TIMEOUT_SECONDS,
 ) -> FastAPI:
-    """The service for ``tenants``; with ``owns_tenants`` it closes them at shutdown."""
+    """The service for ``tenants``; with ``owns_tenants`` it closes them at shutdown. A request
+    body must arrive within ``read_timeout`` seconds of its headers (408 and closed beyond)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -70,7 +76,7 @@ def create_app(
         app.include_router(area.router)
     install_error_handlers(app)
     install_openapi(app)
-    app.add_middleware(AccessLog, metrics=metrics)
+    app.add_middleware(AccessLog, metrics=metrics, read_timeout=read_timeout)
     return app
 
 
@@ -78,4 +84,6 @@ def app_from_environment() -> FastAPI:
     """The app of one ``serve`` worker: configs from :data:`ENV_CONFIGS`."""
     configure_logging(os.environ.get(ENV_LOG_LEVEL, "info"))
     paths = [Path(p) for p in os.environ[ENV_CONFIGS].split(os.pathsep) if p]
-    return create_app(load_tenants(paths), owns_tenants=True)
+    return create_app(
+        load_tenants(paths), owns_tenants=True, read_timeout=read_timeout_from_environment()
+    )

@@ -14,6 +14,7 @@ factor module's tree (``factors/errors.py``) and maps everyone else's errors ont
           ├── ExpiredMfaToken           expired_token               401  past its 10 minutes
           ├── NotFound                  invalid_request             404
           ├── PayloadTooLarge           invalid_request             413
+          ├── RequestTimeout            invalid_request             408  body too slow; closes
           ├── Unavailable               temporarily_unavailable     503  e.g. deployments unwritable
           └── CompileFailed             invalid_request             422  + problems, located
 
@@ -49,6 +50,7 @@ __all__ = [
     "InvalidMfaToken",
     "NotFound",
     "PayloadTooLarge",
+    "RequestTimeout",
     "ServiceError",
     "Unauthorized",
     "Unavailable",
@@ -105,6 +107,16 @@ class NotFound(ServiceError):
 class PayloadTooLarge(ServiceError):
     code = "invalid_request"
     status = 413
+
+
+class RequestTimeout(ServiceError):
+    """The body did not arrive within the read timeout; the connection is closed after this."""
+
+    code = "invalid_request"
+    status = 408
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description, headers={"Connection": "close"})
 
 
 class Unavailable(ServiceError):

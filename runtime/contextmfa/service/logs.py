@@ -10,7 +10,8 @@
 :class:`AccessLog` is plain ASGI middleware, outermost: it also turns an exception that escaped
 everything else into the 500 answer of :func:`contextmfa.service.errors.unexpected_error`, and it
 bounds every request body (:data:`MAX_BODY_BYTES`, 413 beyond), so that no route reads an
-unbounded body into memory.
+unbounded body into memory, and the time it takes to arrive (the read timeout, 408 beyond; see
+:mod:`contextmfa.service.read_timeout`).
 """
 
 from __future__ import annotations
@@ -24,10 +25,18 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from contextmfa.service.errors import PayloadTooLarge, service_error_response, unexpected_error
+from contextmfa.service.errors import (
+    PayloadTooLarge,
+    RequestTimeout,
+    ServiceError,
+    service_error_response,
+    unexpected_error,
+)
 from contextmfa.service.metrics import Metrics
+from contextmfa.service.read_timeout import READ_TIMEOUT_SECONDS
 
 __all__ = ["MAX_BODY_BYTES", "AccessLog", "JsonFormatter", "audit", "configure_logging"]
 
@@ -71,26 +80,33 @@ def audit(tenant_id: str, kind: str, user_id: str | None, **detail: Any) -> None
     audit_log.info(kind, extra={"fields": fields})
 
 
-async def _buffered(scope: Scope, receive: Receive) -> Receive | None:
-    """The request body read whole (at most :data:`MAX_BODY_BYTES`), replayed to the app.
+_CLOSE = {"Connection": "close"}
+"""On an answer sent before the body was read whole: the rest of it is not waited for."""
 
-    None when the body is larger, declared or streamed: the caller answers 413 without the app.
-    """
+
+async def _buffered(scope: Scope, receive: Receive, seconds: float) -> Receive:
+    """The request body read whole, replayed to the app. Refused, without the app and with the
+    connection closed: over :data:`MAX_BODY_BYTES`, declared or streamed (413), or not complete
+    within ``seconds`` (408)."""
+    too_large = PayloadTooLarge(f"a request body is at most {MAX_BODY_BYTES} bytes", headers=_CLOSE)
     for name, value in scope.get("headers", []):
         if name == b"content-length" and value.isdigit() and int(value) > MAX_BODY_BYTES:
-            return None
+            raise too_large
     chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
+    with anyio.move_on_after(seconds) as deadline:
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise too_large
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+    if deadline.cancelled_caught:
+        raise RequestTimeout(f"the request body did not arrive within {seconds:g} s")
     body = b"".join(chunks)
     replayed = False
 
@@ -107,9 +123,12 @@ async def _buffered(scope: Scope, receive: Receive) -> Receive | None:
 class AccessLog:
     """Logs each request, counts it in the metrics, and answers 500 for what escaped."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: Metrics, read_timeout: float = READ_TIMEOUT_SECONDS
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.read_timeout = read_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -132,10 +151,10 @@ class AccessLog:
             await send(message)
 
         try:
-            bounded = await _buffered(scope, receive)
-            if bounded is None:
-                too_large = PayloadTooLarge(f"a request body is at most {MAX_BODY_BYTES} bytes")
-                await service_error_response(too_large)(scope, receive, send_logged)
+            try:
+                bounded = await _buffered(scope, receive, self.read_timeout)
+            except ServiceError as refused:
+                await service_error_response(refused)(scope, receive, send_logged)
                 return
             await self.app(scope, bounded, send_logged)
         except Exception as exc:
