@@ -158,7 +158,10 @@ class RememberTokenRow(Base):
 
 class ActionCacheRow(Base):
     __tablename__ = "action_cache"
-    __table_args__ = (Index(None, "tenant_id", "action", "expires_at"),)
+    __table_args__ = (
+        Index(None, "tenant_id", "action", "expires_at"),
+        Index(None, "tenant_id", "expires_at", "action", "key"),  # eviction order
+    )
 
     tenant_id: Mapped[str] = mapped_column(String(TENANT), primary_key=True)
     action: Mapped[str] = mapped_column(String(IDENT), primary_key=True)

@@ -4,8 +4,9 @@ Dumb on purpose, like the in-memory one: ``api.cache`` checks key and value size
 calling. An entry is live while ``now < expires_at``, ``now`` being the login's time. A tenant
 holds at most ``capacity`` rows across its Actions: a ``set`` that goes past it deletes the rows
 closest to expiry (expired ones first; ties by Action, then key), never the row just written.
-Eviction runs in a transaction of its own, after the write: deleting in that fixed order while
-holding no other row lock, two evictions on PostgreSQL can wait for each other but never deadlock.
+On PostgreSQL eviction runs in a transaction of its own, after the write: deleting in that fixed
+order while holding no other row lock, two evictions can wait for each other but never deadlock.
+SQLite has one writer at a time, so there it shares the write's transaction (one commit, not two).
 Expired rows are also deleted by ``Store.purge``.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Connection
 
 from contextmfa.sandbox.cache import TENANT_CAPACITY
 from contextmfa.store.clock import utc
@@ -45,6 +47,7 @@ class SqlActionCache:
             raise ValueError("capacity must be at least 1")
         self._db = db
         self.capacity = capacity
+        self._evict_apart = db.dialect == "postgresql"
         insert = insert_for(db.dialect, T)
         self._set = insert.on_conflict_do_update(
             index_elements=[T.c.tenant_id, T.c.action, T.c.key],
@@ -67,21 +70,15 @@ class SqlActionCache:
             "value": value,
             "expires_at": utc(now) + timedelta(seconds=ttl_seconds),
         }
-        with self._db.write() as connection:
-            connection.execute(self._set, row)
-            size = int(connection.execute(_SIZE, {"p_tenant_id": tenant_id}).scalar() or 0)
-        if size > self.capacity:
-            self._evict(tenant_id, action, key, size - self.capacity)
-
-    def _evict(self, tenant_id: str, action: str, key: str, excess: int) -> None:
         written = {"p_tenant_id": tenant_id, "p_action": action, "p_key": key}
         with self._db.write() as connection:
-            oldest = connection.execute(_OLDEST, written | {"p_excess": excess}).all()
-            if oldest:
-                connection.execute(
-                    _DELETE,
-                    [{"p_tenant_id": tenant_id, "p_action": a, "p_key": k} for a, k in oldest],
-                )
+            connection.execute(self._set, row)
+            excess = int(connection.execute(_SIZE, written).scalar() or 0) - self.capacity
+            if excess > 0 and not self._evict_apart:
+                _evict(connection, written, excess)
+        if excess > 0 and self._evict_apart:
+            with self._db.write() as connection:
+                _evict(connection, written, excess)
 
     def delete(self, tenant_id: str, action: str, key: str) -> None:
         values = {"p_tenant_id": tenant_id, "p_action": action, "p_key": key}
@@ -94,3 +91,13 @@ class SqlActionCache:
         with self._db.write() as connection:
             connection.execute(_EXPIRE, space | {"p_now": utc(now)})
             return int(connection.execute(_COUNT, space).scalar() or 0)
+
+
+def _evict(connection: Connection, written: dict[str, str], excess: int) -> None:
+    """Delete the tenant's ``excess`` rows closest to expiry, except the one just written."""
+    oldest = connection.execute(_OLDEST, written | {"p_excess": excess}).all()
+    if oldest:
+        tenant = written["p_tenant_id"]
+        connection.execute(
+            _DELETE, [{"p_tenant_id": tenant, "p_action": a, "p_key": k} for a, k in oldest]
+        )
