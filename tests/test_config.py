@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from contextmfa.config import load_config
+from contextmfa.config import inspect_config, load_config
 from contextmfa.errors import ConfigError
 
 
@@ -65,35 +65,39 @@ def test_tenant_id_is_required(tmp_path: Path):
 
 def test_unknown_key_is_named(tmp_path: Path):
     path = write(tmp_path, '[tenant]\nid = "a"\n[policy]\nmfaa = "always"\n')
-    assert failure(path) == f"{path}: error: policy.mfaa: unknown key"
+    assert failure(path) == f"{path}:4: error: policy.mfaa: unknown key; did you mean 'mfa'?"
 
 
 def test_bad_value_names_key_and_choices(tmp_path: Path):
     path = write(tmp_path, '[tenant]\nid = "a"\n[policy]\nmfa = "sometimes"\n')
     assert failure(path) == (
-        f"{path}: error: policy.mfa: expected one of 'never', 'adaptive' or 'always', "
+        f"{path}:4: error: policy.mfa: expected one of 'never', 'adaptive' or 'always', "
         "got 'sometimes'"
     )
 
 
 def test_unknown_factor(tmp_path: Path):
     path = write(tmp_path, '[tenant]\nid = "a"\n[policy]\nfactors = ["otp", "totp"]\n')
-    assert failure(path).startswith(f"{path}: error: policy.factors.1: expected one of")
+    message = failure(path)
+    assert message.startswith(f"{path}:4: error: policy.factors[1]: expected one of 'otp', ")
+    assert message.endswith(" or 'recovery-code', got 'totp'; did you mean 'otp'?")
 
 
 def test_negative_number(tmp_path: Path):
     path = write(tmp_path, '[tenant]\nid = "a"\n[sandbox]\ntimeout_ms = -5\n')
-    assert failure(path).startswith(f"{path}: error: sandbox.timeout_ms:")
+    assert failure(path) == (
+        f"{path}:4: error: sandbox.timeout_ms: expected a whole number from 1 to 60000, got -5"
+    )
 
 
 def test_missing_action_file(tmp_path: Path):
     path = write(tmp_path, '[tenant]\nid = "a"\n[flow]\nactions = ["gone.py"]\n')
-    assert failure(path) == f"{path}: error: flow.actions[0]: file not found: gone.py"
+    assert failure(path) == f"{path}:4: error: flow.actions[0]: file not found: gone.py"
 
 
 def test_missing_deny_list(tmp_path: Path):
     path = write(tmp_path, '[tenant]\nid = "a"\n[risk]\ndeny_lists = { tor = "tor.txt" }\n')
-    assert failure(path) == f"{path}: error: risk.deny_lists.tor: file not found: tor.txt"
+    assert failure(path) == f"{path}:4: error: risk.deny_lists.tor: file not found: tor.txt"
 
 
 def test_secret_from_environment_without_leaking_it(tmp_path: Path):
@@ -108,18 +112,23 @@ def test_secret_from_unset_environment_variable(tmp_path: Path):
     text = '[tenant]\nid = "a"\n[flow]\nactions = ["x.py"]\n[secrets.x]\nHOOK = "env:HOOK_URL"\n'
     path = write(tmp_path, text, "x.py")
     message = failure(path, environ={})
-    assert message == f"{path}: error: secrets.x.HOOK: environment variable HOOK_URL is not set"
+    assert message == f"{path}:6: error: secrets.x.HOOK: environment variable HOOK_URL is not set"
 
 
-def test_secrets_for_an_action_not_in_the_flow(tmp_path: Path):
-    path = write(tmp_path, '[tenant]\nid = "a"\n[secrets.nobody]\nK = "v"\n')
-    assert "secrets.nobody: no Action 'nobody' in flow.actions" in failure(path)
+def test_secrets_for_an_action_not_in_the_flow_are_a_warning(tmp_path: Path):
+    text = '[tenant]\nid = "a"\n[flow]\nactions = ["step_up.py"]\n[secrets.stepup]\nK = "v"\n'
+    path = write(tmp_path, text, "step_up.py")
+    config = load_config(path)
+    assert [str(w) for w in config.warnings] == [
+        f"{path}:5: warning: secrets.stepup: no Action 'stepup' in flow.actions, so these "
+        "secrets are never used; did you mean 'step_up'?"
+    ]
 
 
 def test_two_actions_with_one_name(tmp_path: Path):
     text = '[tenant]\nid = "a"\n[flow]\nactions = ["a/x.py", "b/x.py"]\n'
     path = write(tmp_path, text, "a/x.py", "b/x.py")
-    assert "flow.actions[1]: two Actions named 'x'" in failure(path)
+    assert failure(path) == f"{path}:4: error: flow.actions[1]: two Actions named 'x'"
 
 
 def test_delivery_defaults_to_the_outbox(tmp_path: Path):
@@ -136,7 +145,7 @@ def test_delivery_provider_is_checked(tmp_path: Path):
     path = write(tmp_path, '[tenant]\nid = "a"\n[delivery]\nemail = "pigeon"\n')
     assert (
         failure(path)
-        == f"{path}: error: delivery.email: expected one of 'outbox' or 'smtp', got 'pigeon'"
+        == f"{path}:4: error: delivery.email: expected one of 'outbox' or 'smtp', got 'pigeon'"
     )
 
 
@@ -157,15 +166,151 @@ def test_duo_section_builds_factor_settings_without_leaking_the_secret(tmp_path:
 
 def test_infinite_speed_would_disable_impossible_travel(tmp_path: Path):
     path = write(tmp_path, '[tenant]\nid = "a"\n[risk]\nimpossible_speed_kmh = inf\n')
-    assert failure(path).startswith(f"{path}: error: risk.impossible_speed_kmh:")
+    assert failure(path) == (
+        f"{path}:4: error: risk.impossible_speed_kmh: expected a finite number, got inf"
+    )
 
 
 def test_no_enabled_factor_is_refused(tmp_path: Path):
     path = write(tmp_path, '[tenant]\nid = "a"\n[policy]\nfactors = []\n')
-    assert failure(path).startswith(f"{path}: error: policy.factors:")
+    assert failure(path) == f"{path}:4: error: policy.factors: expected at least 1 entry"
 
 
 def test_a_directory_is_not_an_action(tmp_path: Path):
     (tmp_path / "dir.py").mkdir()
     path = write(tmp_path, '[tenant]\nid = "a"\n[flow]\nactions = ["dir.py"]\n')
-    assert failure(path) == f"{path}: error: flow.actions[0]: not a file: dir.py"
+    assert failure(path) == f"{path}:4: error: flow.actions[0]: not a file: dir.py"
+
+
+# -- every problem at once, at its line, in words ------------------------------------------------
+
+MANY_MISTAKES = """\
+[tenant]
+id = "-acme"
+
+[flow]
+actons = ["one.py"]
+on_error = "ignore"
+rules = "rules/a.rules"
+
+[policy]
+factors = ["otp", "totp"]
+
+[sandbox]
+timeout_ms = 0
+
+[service]
+api_key = 1234567890123456789
+issuer = ["https://mfa.acme.test"]
+
+[flwo]
+x = 1
+
+[delivery.webhook]
+url = "ftp://hooks.acme.test"
+"""
+
+
+def test_every_problem_is_reported_at_once_at_its_line(tmp_path: Path):
+    path = write(tmp_path, MANY_MISTAKES)
+    assert failure(path).splitlines() == [
+        f"{path}:2: error: tenant.id: expected letters, digits, '.', '_' and '-', starting with "
+        "a letter or digit",
+        f"{path}:5: error: flow.actons: unknown key; did you mean 'actions'?",
+        f"{path}:6: error: flow.on_error: expected one of 'deny' or 'challenge', got 'ignore'",
+        f"{path}:7: error: flow.rules: expected a list, got a string "
+        '(write rules = ["rules/a.rules"])',
+        f"{path}:10: error: policy.factors[1]: expected one of 'otp', 'sms', 'voice', 'email', "
+        "'push-notification', 'webauthn-roaming', 'webauthn-platform', 'duo' or "
+        "'recovery-code', got 'totp'; did you mean 'otp'?",
+        f"{path}:13: error: sandbox.timeout_ms: expected a whole number from 1 to 60000, got 0",
+        f"{path}:16: error: service.api_key: expected a string, got a whole number",
+        f"{path}:17: error: service.issuer: expected a string, got a list",
+        f"{path}:19: error: flwo: unknown key; did you mean 'flow'?",
+        f"{path}:23: error: delivery.webhook.url: expected an http:// or https:// URL",
+    ]
+
+
+TENANT = '[tenant]\nid = "a"\n'
+
+IN_WORDS = [
+    ('actions = ["x.py"]\n' + TENANT, "actions: unknown key here; actions belongs in [flow]"),
+    (
+        TENANT + '[policy]\non_error = "deny"\n',
+        "policy.on_error: unknown key here; on_error belongs in [flow]",
+    ),
+    (
+        TENANT + '[flow]\nactions = "x.py"\n',
+        'flow.actions: expected a list, got a string (write actions = ["x.py"])',
+    ),
+    (
+        TENANT + "[policy]\nremember_browser_days = 1.5\n",
+        "policy.remember_browser_days: expected a whole number, got 1.5",
+    ),
+    (
+        TENANT + "[risk]\nimpossible_speed_kmh = 0\n",
+        "risk.impossible_speed_kmh: expected a number above 0 and at most 1000000, got 0",
+    ),
+    ('[tenant]\nid = ""\n', "tenant.id: expected a non-empty string"),
+    (TENANT + '[policy]\nfactors = ["otp", "otp"]\n', "policy.factors: a factor is listed twice"),
+    (
+        TENANT + '[sandbox]\nisolation = "threads"\n',
+        "sandbox.isolation: expected one of 'inline' or 'process', got 'threads'",
+    ),
+    ("flow = 3\n" + TENANT, "flow: expected a table, got a whole number"),
+    (
+        TENANT + '[duo]\nclient_id = "DI"\nclient_secret = "s"\napi_host = "h"\n'
+        'redirect_uri = "duo/callback"\n',
+        "duo.redirect_uri: expected an http:// or https:// URL",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), IN_WORDS)
+def test_messages_say_what_is_expected_in_words(tmp_path: Path, text: str, message: str):
+    found = failure(write(tmp_path, text))
+    assert found.endswith(f": error: {message}"), found
+    for jargon in ("Input should", "valid tuple", "pattern", "^", "Field required", "Extra inputs"):
+        assert jargon not in found
+
+
+def test_a_secret_value_is_never_shown(tmp_path: Path):
+    text = (
+        '[tenant]\nid = "a"\n[service]\napi_key = 98765432109876543\n'
+        "admin_key = 1.5e300\n[flow]\nactions = []\n[secrets.x]\nTOKEN = 424242424242\n"
+    )
+    found = failure(write(tmp_path, text))
+    assert "98765432109876543" not in found and "1.5e+300" not in found
+    assert "424242424242" not in found
+    assert "service.api_key: expected a string, got a whole number" in found
+    assert "secrets.x.TOKEN: expected a string, got a whole number" in found
+
+
+def test_invalid_toml_is_placed_at_its_line_and_column(tmp_path: Path):
+    path = write(tmp_path, '[tenant]\nid = "a"\n[flow\n')
+    assert failure(path).startswith(f"{path}:3:6: error: invalid TOML: ")
+
+
+def test_a_config_with_problems_is_still_read_as_far_as_it_can_be(tmp_path: Path):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "a.rules").write_text("")
+    text = (
+        '[tenant]\nid = "acme"\n[flow]\nrules = ["rules/a.rules", "rules/gone.rules"]\n'
+        'actions = ["one.py", "two.txt"]\non_error = "sometimes"\n'
+    )
+    path = write(tmp_path, text, "one.py", "two.txt")
+    config, problems = inspect_config(path)
+    assert [str(p) for p in problems] == [
+        f"{path}:4: error: flow.rules[1]: file not found: rules/gone.rules",
+        f"{path}:5: error: flow.actions[1]: an Action is a .py file",
+        f"{path}:6: error: flow.on_error: expected one of 'deny' or 'challenge', got 'sometimes'",
+    ]
+    assert config is not None and config.tenant_id == "acme"
+    assert config.rule_files == (tmp_path / "rules" / "a.rules",)
+    assert config.action_files == (tmp_path / "one.py",)
+    assert config.flow.on_error == "deny"  # the default stands in for the bad value
+
+
+def test_a_file_that_is_not_toml_gives_no_config(tmp_path: Path):
+    config, problems = inspect_config(write(tmp_path, "tenant = \n"))
+    assert config is None and len(problems) == 1 and "invalid TOML" in problems[0].message

@@ -1,25 +1,33 @@
 """The tenant config, ``tenant.toml``: every key with its default; errors name key and file.
 
+Every problem is found at once and placed at its line (``tenant.toml:12: error: flow.actons:
+unknown key; did you mean 'actions'?``), in words rather than pydantic's (``config_messages``).
 Paths in the file are relative to the file. Secret values may be written ``env:NAME`` to read the
 environment; they are resolved at load time and never appear in a repr or an error message.
 """
 
 from __future__ import annotations
 
+import copy
+import difflib
+import itertools
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from contextmfa.config_lines import key_lines, line_of
+from contextmfa.config_messages import describe
 from contextmfa.delivery.settings import DeliverySection
 from contextmfa.directives import FACTORS
-from contextmfa.errors import ConfigError
+from contextmfa.errors import ConfigError, Problem
 
-__all__ = ["DEFAULT_CONFIG", "TenantConfig", "config_from_mapping", "load_config"]
+__all__ = ["DEFAULT_CONFIG", "TenantConfig", "config_from_mapping", "inspect_config", "load_config"]
 
 DEFAULT_CONFIG = Path("tenant.toml")
 DEFAULT_FACTORS = tuple(f for f in FACTORS if f != "duo")
@@ -135,10 +143,19 @@ class TenantConfig:
     action_files: tuple[Path, ...]
     deny_lists: Mapping[str, Path]
     secrets: Mapping[str, Mapping[str, str]] = field(repr=False)
+    warnings: tuple[Problem, ...] = ()
+    """What ``check`` reports without failing (``[secrets.X]`` for an Action not in the flow)."""
+    key_lines: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
+    """Where each key is written in the file (``config_lines``), for :meth:`problem`."""
 
     @property
     def base_dir(self) -> Path:
         return self.path.parent
+
+    def problem(self, key: str, message: str, severity: str = "error") -> Problem:
+        """A problem with the value of ``key`` (a database, a list it names), at its line."""
+        line = line_of(self.key_lines, key)
+        return Problem(str(self.path), line, 0, f"{key}: {message}", severity)
 
     def secrets_for(self, action: str) -> Mapping[str, str]:
         return self.secrets.get(action, {})
@@ -147,36 +164,99 @@ class TenantConfig:
 def load_config(
     path: Path | str | None = None, *, environ: Mapping[str, str] | None = None
 ) -> TenantConfig:
-    """Read and validate a tenant config; every problem is a ConfigError naming file and key."""
-    given = path is not None
-    path = Path(path) if given else DEFAULT_CONFIG
-    if not path.is_file():
-        hint = "" if given else " (pass --config PATH to use another file)"
-        what = "is not a file" if path.exists() else "not found"
-        raise ConfigError(f"{path}: error: config file {what}{hint}")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: error: invalid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: error: cannot read: {exc}") from None
-    return config_from_mapping(raw, path, environ=environ)
+    """Read and validate a tenant config; any error is a ConfigError listing every problem,
+    one ``path:line: error: key: problem`` per line."""
+    config, problems = inspect_config(path, environ=environ)
+    return _loaded(config, problems)
 
 
 def config_from_mapping(
     raw: Mapping[str, object], path: Path, *, environ: Mapping[str, str] | None = None
 ) -> TenantConfig:
     """Validate an already-parsed config; ``path`` anchors relative paths and error messages."""
+    return _loaded(*_inspect(raw, path, environ, {}))
+
+
+def inspect_config(
+    path: Path | str | None = None, *, environ: Mapping[str, str] | None = None
+) -> tuple[TenantConfig | None, list[Problem]]:
+    """Every problem of a config at once (errors and warnings, in line order), and the config
+    as far as it could be read: a key with a bad value keeps its default and a missing file is
+    left out, so ``check`` can still compile the rule files and Actions that are there.
+
+    The config is None when the file itself cannot be read as TOML.
+    """
+    given = path is not None
+    path = Path(path) if given else DEFAULT_CONFIG
+    if not path.is_file():
+        hint = "" if given else " (pass --config PATH to use another file)"
+        what = "is not a file" if path.exists() else "not found"
+        return None, [Problem(str(path), 0, 0, f"config file {what}{hint}")]
     try:
-        parsed = _File.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: error: {_describe(exc)}") from None
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return None, [_toml_problem(path, exc)]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(str(path), 0, 0, f"cannot read: {exc}")]
+    return _inspect(raw, path, environ, key_lines(text))
+
+
+def _loaded(config: TenantConfig | None, problems: list[Problem]) -> TenantConfig:
+    errors = [p for p in problems if p.severity == "error"]
+    if config is None or errors:
+        raise ConfigError("\n".join(str(p) for p in errors))
+    return config
+
+
+_TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def _toml_problem(path: Path, exc: tomllib.TOMLDecodeError) -> Problem:
+    message = str(exc)
+    place = _TOML_PLACE.search(message)
+    if place is None:
+        return Problem(str(path), 0, 0, f"invalid TOML: {message}")
+    line, col = int(place[1]), int(place[2])
+    return Problem(str(path), line, col, f"invalid TOML: {message[: place.start()]}")
+
+
+@dataclass
+class _Report:
+    """The problems found in one config, each placed at the line of its key when known."""
+
+    path: Path
+    lines: Mapping[str, int]
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, key: str, problem: str, severity: str = "error") -> None:
+        line = line_of(self.lines, key)
+        self.problems.append(Problem(str(self.path), line, 0, f"{key}: {problem}", severity))
+
+    def in_order(self) -> list[Problem]:
+        return sorted(self.problems, key=lambda p: p.line)  # stable: same line, found order
+
+
+def _inspect(
+    raw: Mapping[str, object],
+    path: Path,
+    environ: Mapping[str, str] | None,
+    lines: Mapping[str, int],
+) -> tuple[TenantConfig | None, list[Problem]]:
+    report = _Report(path, lines)
+    parsed = _validate(raw, report)
+    if parsed is None:
+        return None, report.in_order()
     base = path.parent
-    actions = _actions(path, base, parsed.flow.actions)
+    actions = _actions(report, base, parsed.flow.actions)
+    named = [Path(p).stem for p in parsed.flow.actions]
     for stem in parsed.secrets:
-        if stem not in {a.stem for a in actions}:
-            raise ConfigError(f"{path}: error: secrets.{stem}: no Action {stem!r} in flow.actions")
-    return TenantConfig(
+        if stem not in named:
+            hint = difflib.get_close_matches(stem, named, n=1, cutoff=0.6)
+            also = f"; did you mean {hint[0]!r}?" if hint else ""
+            message = f"no Action {stem!r} in flow.actions, so these secrets are never used{also}"
+            report.add(f"secrets.{stem}", message, "warning")
+    config = TenantConfig(
         path=path,
         tenant_id=parsed.tenant.id,
         policy=parsed.policy,
@@ -187,69 +267,104 @@ def config_from_mapping(
         service=parsed.service,
         delivery=parsed.delivery,
         duo=parsed.duo,
-        rule_files=_existing(path, base, "flow.rules", parsed.flow.rules),
+        rule_files=_existing(report, base, "flow.rules", parsed.flow.rules),
         action_files=actions,
         deny_lists={
-            name: _existing(path, base, f"risk.deny_lists.{name}", (p,))[0]
-            for name, p in parsed.risk.deny_lists.items()
+            name: full
+            for name, relative in parsed.risk.deny_lists.items()
+            if (full := _file(report, base, f"risk.deny_lists.{name}", relative)) is not None
         },
-        secrets=_resolve_secrets(parsed.secrets, path, environ),
+        secrets=_resolve_secrets(parsed.secrets, report, environ),
+        warnings=tuple(p for p in report.in_order() if p.severity == "warning"),
+        key_lines=lines,
     )
+    return config, report.in_order()
 
 
-def _describe(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    key = ".".join(str(part) for part in error["loc"])
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return f"{key}: unknown key"
+_SALVAGE_ROUNDS = 3
+_PLACEHOLDER_TENANT = {"id": "unknown"}
+
+
+def _validate(raw: Mapping[str, object], report: _Report) -> _File | None:
+    """The validated file; on errors, report each and validate again without the keys at fault
+    (their defaults take their place), so the rest of the config can still be checked."""
+    data: dict[str, Any] = copy.deepcopy(dict(raw))
+    for round_ in range(_SALVAGE_ROUNDS + 1):
+        try:
+            return _File.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors():
+                if round_ == 0:
+                    report.add(*describe(error, _File))
+                _drop(data, error["loc"], error["type"])
+    return None
+
+
+def _drop(data: dict[str, Any], loc: tuple[int | str, ...], kind: str) -> None:
+    """Remove the key an error is about (a whole list for a bad element, a whole table for a
+    missing key in it); a missing or bad ``[tenant]`` gets a placeholder instead."""
+    if loc and loc[0] == "tenant":
+        data["tenant"] = dict(_PLACEHOLDER_TENANT)
+        return
+    keys = list(itertools.takewhile(lambda part: isinstance(part, str), loc))
     if kind == "missing":
-        return f"{key}: required key is missing"
-    if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"{key}: expected one of {expected}, got {error['input']!r}"
-    return f"{key}: {error['msg'].rstrip('.').lower()}"
+        keys = keys[:-1]
+    holder: Any = data
+    for part in keys[:-1]:
+        holder = holder.get(part) if isinstance(holder, dict) else None
+    if keys and isinstance(holder, dict):
+        holder.pop(keys[-1], None)
 
 
-def _existing(config: Path, base: Path, key: str, paths: tuple[str, ...]) -> tuple[Path, ...]:
-    found = []
+def _file(report: _Report, base: Path, key: str, relative: str) -> Path | None:
+    """``base / relative`` when it is a file; otherwise reported under ``key``."""
+    full = base / relative
+    if full.is_file():
+        return full
+    problem = "not a file" if full.exists() else "file not found"
+    report.add(key, f"{problem}: {relative}")
+    return None
+
+
+def _existing(report: _Report, base: Path, key: str, paths: tuple[str, ...]) -> tuple[Path, ...]:
+    """The files of a list key (``flow.rules``) that exist, in order."""
+    found = (_file(report, base, f"{key}[{index}]", p) for index, p in enumerate(paths))
+    return tuple(path for path in found if path is not None)
+
+
+def _actions(report: _Report, base: Path, paths: tuple[str, ...]) -> tuple[Path, ...]:
+    files: list[Path] = []
     for index, relative in enumerate(paths):
-        full = base / relative
-        if not full.is_file():
-            label = f"{key}[{index}]" if key.startswith("flow.") else key
-            problem = "not a file" if full.exists() else "file not found"
-            raise ConfigError(f"{config}: error: {label}: {problem}: {relative}")
-        found.append(full)
-    return tuple(found)
+        key = f"flow.actions[{index}]"
+        full = _file(report, base, key, relative)
+        if full is None:
+            continue
+        if full.suffix != ".py":
+            report.add(key, "an Action is a .py file")
+        elif full.stem in {f.stem for f in files}:
+            report.add(key, f"two Actions named {full.stem!r}")
+        else:
+            files.append(full)
+    return tuple(files)
 
 
-def _actions(config: Path, base: Path, paths: tuple[str, ...]) -> tuple[Path, ...]:
-    files = _existing(config, base, "flow.actions", paths)
-    stems = [f.stem for f in files]
-    for index, stem in enumerate(stems):
-        if stems.index(stem) != index:
-            raise ConfigError(f"{config}: error: flow.actions[{index}]: two Actions named {stem!r}")
-        if not files[index].suffix == ".py":
-            raise ConfigError(f"{config}: error: flow.actions[{index}]: an Action is a .py file")
-    return files
-
-
-def _from_env(value: str, key: str, config: Path, environ: Mapping[str, str] | None) -> str:
+def _from_env(value: str, key: str, report: _Report, environ: Mapping[str, str] | None) -> str:
     if not value.startswith("env:"):
         return value
     name = value[4:]
     env = os.environ if environ is None else environ
     if name not in env:
-        raise ConfigError(f"{config}: error: {key}: environment variable {name} is not set")
+        report.add(key, f"environment variable {name} is not set")
+        return ""
     return env[name]
 
 
 def _resolve_secrets(
-    secrets: dict[str, dict[str, str]], config: Path, environ: Mapping[str, str] | None
+    secrets: dict[str, dict[str, str]], report: _Report, environ: Mapping[str, str] | None
 ) -> dict[str, dict[str, str]]:
     return {
         action: {
-            name: _from_env(value, f"secrets.{action}.{name}", config, environ)
+            name: _from_env(value, f"secrets.{action}.{name}", report, environ)
             for name, value in values.items()
         }
         for action, values in secrets.items()
