@@ -69,3 +69,44 @@ def test_dates_and_times_that_do_not_exist_fail_check(cli, tmp_path: Path):
         f"{shown}:2:50: error: bad time: 25:00 is not a time of day (00:00 to 23:59)",
         "check failed: 2 errors",
     ]
+
+
+# -- rules that can never fire: warnings, the check still passes --------------------------------
+
+SAMPLE_ASN_DATABASE = Path(__file__).resolve().parents[2] / "samples" / "geo" / "test-asn.mmdb"
+
+
+def test_empty_and_comment_only_list_files_are_warnings(cli, tmp_path: Path):
+    config = tenant_with_rules(
+        tmp_path,
+        'list tor = file "../lists/tor.txt"\nlist vpn = file "../lists/vpn.txt"\n'
+        'rule "tor" { when ip in tor or ip in vpn deny "no" }\n',
+        {"tor.txt": "", "vpn.txt": "# refreshed by the nightly feed job\n\n"},
+    )
+    result = cli("check", "--config", config)
+    assert result.exit_code == 0, result.output
+    shown = tmp_path / "rules" / "policy.rules"
+    only = "has no entries (only blank lines or comments), so nothing is ever in list"
+    assert result.stderr.splitlines() == [
+        f"{shown}:1:17: warning: list file {tmp_path / 'lists' / 'tor.txt'} {only} tor",
+        f"{shown}:2:17: warning: list file {tmp_path / 'lists' / 'vpn.txt'} {only} vpn",
+    ]
+    assert result.stdout.strip().endswith(": ok: 0 Actions, 1 rule files, 2 warnings")
+
+
+def test_asn_rules_without_an_asn_database_are_warnings(cli, tmp_path: Path):
+    config = tenant_with_rules(
+        tmp_path, 'rule "hosting" { when asn.number in [16509, 14618] require mfa }\n'
+    )
+    result = cli("check", "--config", config)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"{tmp_path / 'rules' / 'policy.rules'}:1:23: warning: asn.number is always missing: "
+        "the tenant has no ASN database (set [geoip] asn_database)"
+    ]
+    config.write_text(
+        config.read_text() + f'[geoip]\nasn_database = "{SAMPLE_ASN_DATABASE}"\n', encoding="utf-8"
+    )
+    result = cli("check", "--config", config)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""

@@ -1,14 +1,24 @@
-"""``contextmfa check``: compile every rule file and Action, report every problem at once."""
+"""``contextmfa check``: compile every rule file and Action, report every problem at once.
+
+A config problem does not stop the check: every problem of ``tenant.toml`` is reported, then
+the rule files and Actions that can still be found are compiled and their problems reported
+too, so one run lists everything to fix.
+"""
 
 from __future__ import annotations
+
+import re
 
 import typer
 
 from contextmfa.cli.console import error, reporting_errors, stdout
 from contextmfa.cli.options import ConfigOption
-from contextmfa.config import load_config
-from contextmfa.engine import Engine
-from contextmfa.errors import CompileError, ConfigError
+from contextmfa.config import TenantConfig, inspect_config
+from contextmfa.engine import compile_actions
+from contextmfa.enrich.geoip import GeoIP
+from contextmfa.enrich.iplists import IPRangeSet
+from contextmfa.errors import CompileError, ConfigError, Problem
+from contextmfa.rules import compile_rule_files
 
 
 def register(app: typer.Typer) -> None:
@@ -22,25 +32,78 @@ def check(config: ConfigOption = None) -> None:
     summary. Exit 0 when everything compiles, 1 when anything does not.
     """
     with reporting_errors():
-        try:
-            tenant = load_config(config)
-            engine = Engine(tenant)
-        except ConfigError as exc:
-            error(str(exc))
-            error("check failed: 1 error")
-            raise typer.Exit(1) from None
-        except CompileError as exc:
-            for problem in exc.problems:
-                error(str(problem))
-            errors = sum(1 for p in exc.problems if p.severity == "error")
+        tenant, problems = inspect_config(config)
+        if tenant is not None:
+            problems = _in_file_order(tenant, [*problems, *_resource_problems(tenant)])
+            problems += _rule_problems(tenant)
+            problems += _action_problems(tenant)
+        for problem in problems:
+            error(str(problem))
+        errors = sum(1 for p in problems if p.severity == "error")
+        if tenant is None or errors:
             error(f"check failed: {errors} error{'s' if errors != 1 else ''}")
-            raise typer.Exit(1) from None
-        warnings = [*engine.warnings, *(w for action in engine.actions for w in action.warnings)]
-        for warning in warnings:
-            error(str(warning))
-        engine.close()
+            raise typer.Exit(1)
         stdout.print(
             f"{tenant.path}: ok: {len(tenant.action_files)} Actions, "
-            f"{len(tenant.rule_files)} rule files, {len(warnings)} warnings",
+            f"{len(tenant.rule_files)} rule files, {len(problems)} warnings",
             markup=False,
         )
+
+
+# -- the config's databases and deny lists -------------------------------------------------------
+
+_LOCATED = re.compile(r"(?P<path>.+?)(?::(?P<line>[0-9]+))?: error: (?P<message>.*)", re.DOTALL)
+
+
+def _resource_problems(tenant: TenantConfig) -> list[Problem]:
+    """The GeoIP databases open and every deny list reads (each list on its own)."""
+    problems: list[Problem] = []
+    geoip = tenant.geoip
+    try:
+        GeoIP.open(geoip.city_database, geoip.asn_database, base_dir=tenant.base_dir).close()
+    except ConfigError as exc:  # "geoip.asn_database: database file 'x.mmdb' not found"
+        key, _, message = str(exc).partition(": ")
+        problems.append(tenant.problem(key, message))
+    for name, path in tenant.deny_lists.items():
+        key = f"risk.deny_lists.{name}"
+        try:
+            ranges = IPRangeSet.from_file(path)
+        except ConfigError as exc:  # already placed at the list file (and line)
+            found = _LOCATED.fullmatch(str(exc))
+            if found is None:
+                problems.append(tenant.problem(key, str(exc)))
+            else:
+                line = int(found["line"] or 0)
+                problems.append(Problem(found["path"], line, 0, found["message"]))
+            continue
+        if len(ranges) == 0:
+            message = f"{path.name} has no entries, so no address is ever on list {name}"
+            problems.append(tenant.problem(key, message, "warning"))
+    return problems
+
+
+def _in_file_order(tenant: TenantConfig, problems: list[Problem]) -> list[Problem]:
+    """The config's own problems by line, then those placed in the files it names."""
+    own = str(tenant.path)
+    return sorted(problems, key=lambda p: (0, p.line) if p.path == own else (1, 0))
+
+
+# -- rule files -------------------------------------------------------------------------------
+
+
+def _rule_problems(tenant: TenantConfig) -> list[Problem]:
+    """Every problem of every rule file; ``asn.*`` warns when the tenant has no ASN database."""
+    try:
+        rules = compile_rule_files(tenant.rule_files, asn_database=bool(tenant.geoip.asn_database))
+    except CompileError as exc:
+        return list(exc.problems)
+    return list(rules.warnings)
+
+
+# -- Actions ----------------------------------------------------------------------------------
+
+
+def _action_problems(tenant: TenantConfig) -> list[Problem]:
+    """Every Action of the flow: its errors, and the warnings of those that compile."""
+    actions, problems = compile_actions(tenant)
+    return [*problems, *(warning for action in actions for warning in action.warnings)]
