@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contextmfa.config import inspect_config, load_config
+from contextmfa.config_lines import key_lines, line_of
 from contextmfa.errors import ConfigError
 
 
@@ -314,3 +318,54 @@ def test_a_config_with_problems_is_still_read_as_far_as_it_can_be(tmp_path: Path
 def test_a_file_that_is_not_toml_gives_no_config(tmp_path: Path):
     config, problems = inspect_config(write(tmp_path, "tenant = \n"))
     assert config is None and len(problems) == 1 and "invalid TOML" in problems[0].message
+
+
+# -- where keys are written ---------------------------------------------------------------------
+
+
+def _paths(value: object, prefix: str = "") -> list[str]:
+    """Every key path of a parsed TOML value, as config_lines spells them."""
+    found = []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            path = f"{prefix}.{key}" if prefix else key
+            found += [path, *_paths(inner, path)]
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            path = f"{prefix}[{index}]"
+            found += [path, *_paths(inner, path)]
+    return found
+
+
+@pytest.mark.parametrize("name", ["tenant.toml", "always/tenant.toml"])
+def test_every_key_of_the_sample_configs_is_found_on_its_own_line(name: str):
+    text = (Path(__file__).resolve().parents[1] / "samples" / name).read_text(encoding="utf-8")
+    lines = key_lines(text)
+    source = text.splitlines()
+    for path in _paths(tomllib.loads(text)):
+        assert path in lines, path
+        last = path.rsplit(".", 1)[-1].split("[")[0]
+        assert last in source[lines[path] - 1], (path, lines[path])
+
+
+def test_key_lines_follow_strings_comments_and_nesting():
+    text = (
+        '# a comment with [brackets] and key = "value"\n'
+        '[tenant]\nid = "a#b"  # trailing\n'
+        '[flow]\nrules = [\n  "a.rules",  # one\n  """b\n.rules""",\n  \'c.rules\',\n]\n'
+        '[risk]\ndeny_lists = { tor = "t.txt", "quoted key" = "q.txt" }\n'
+        '[secrets."my-action"]\nK = "v"\n'
+    )
+    lines = key_lines(text)
+    assert lines["tenant.id"] == 3
+    assert [lines[f"flow.rules[{i}]"] for i in range(3)] == [6, 7, 9]
+    assert lines["risk.deny_lists.quoted key"] == 12
+    assert lines["secrets.my-action.K"] == 14
+    assert line_of(lines, "flow.rules[7]") == 5  # the closest known parent
+    assert line_of(lines, "nowhere.at.all") == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="[]{}\"'=,#\n\\ ab.1", max_size=80))
+def test_key_lines_never_raises_nor_hangs(text: str):
+    assert isinstance(key_lines(text), dict)

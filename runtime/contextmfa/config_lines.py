@@ -148,7 +148,10 @@ class _Scanner:
     def header(self) -> str:
         many = self.peek(2) == "[["
         self.advance(2 if many else 1)
-        name = ".".join(self.key())
+        parts = self.key()
+        for depth in range(1, len(parts)):  # [secrets.x] also places secrets
+            self.record(".".join(parts[:depth]))
+        name = ".".join(parts)
         self.skip_space()
         self.advance(2 if many else 1)
         if many:
