@@ -133,6 +133,12 @@ OUTSIDE = [
         "write [sat, sun]",
     ),
     (
+        'local.weekday between "Monday" and "fri"',
+        "1:39",
+        'local.weekday holds weekdays, written without quotes: "Monday" never matches; '
+        "did you mean mon?",
+    ),
+    (
         'local.time == "08:00"',
         "1:31",
         'local.time holds times of day, written without quotes: "08:00" never matches; '

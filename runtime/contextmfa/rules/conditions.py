@@ -283,7 +283,8 @@ class ConditionChecker:
             self._mismatch(high.pos, low, high)
             return None
         if not _compatible(_kind(operand), low.type):
-            self._mismatch(node.pos, operand, low)
+            if not self.values.unquoted(operand, low, node.pos):
+                self._mismatch(node.pos, operand, low)
             return None
         if low.type not in _RANGED:
             kinds = "numbers, times of day, weekdays or strings"
