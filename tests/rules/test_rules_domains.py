@@ -257,3 +257,10 @@ def test_at_most_ten_list_file_errors_then_a_count(tmp_path: Path) -> None:
 def test_the_sample_rules_and_lists_are_inside_their_domains() -> None:
     samples = Path(__file__).resolve().parents[2] / "samples" / "rules"
     assert compile_rule_files(sorted(samples.glob("*.rules"))).rule_count > 0
+
+
+def test_a_long_list_file_of_the_wrong_values_is_counted_not_spelled_out(tmp_path: Path) -> None:
+    entries = "".join(f"auth0|user-{n}\n" for n in range(20_000))
+    found = list_errors(tmp_path, entries, "geo.country in values")
+    assert len(found) == 11
+    assert found[10] == "lists/values.txt:11:1: error: ... and 19990 more like these"

@@ -44,6 +44,9 @@ class Domain(Protocol):
     def problem(self, value: Any, field: str) -> str | None:
         """None when ``field`` can hold ``value``; otherwise the error message."""
 
+    def holds(self, value: Any) -> bool:
+        """``problem(value, ...) is None``, without working out a suggestion (for counting)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Choices:
@@ -61,6 +64,9 @@ class Choices:
         else:
             hint = f" (one of: {', '.join(written(v) for v in self.values)})"
         return f"{written(value)} is never a value of {field}{hint}"
+
+    def holds(self, value: Any) -> bool:
+        return not isinstance(value, str) or value in self.values
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +90,9 @@ class Codes:
         if self.elsewhere is not None and (other := self.elsewhere(value)):
             return message + other
         return message + (f", such as {written(self.example)}" if self.example else "")
+
+    def holds(self, value: Any) -> bool:
+        return not isinstance(value, str) or value in self.members
 
 
 def _country3(text: str) -> str | None:
@@ -131,6 +140,9 @@ class Dates:
             return f"{written(value)} is not a date: {year:04d}-{month:02d} has no day {day}"
         return None
 
+    def holds(self, value: Any) -> bool:
+        return self.problem(value, "") is None
+
 
 DATE = Dates()
 
@@ -150,6 +162,9 @@ class WholeNumbers:
             return None
         bounds = f"a whole number from {self.low} to {self.high}"
         return f"{value:g} is never a value of {field} ({bounds})"
+
+    def holds(self, value: Any) -> bool:
+        return self.problem(value, "") is None
 
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

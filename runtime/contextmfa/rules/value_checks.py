@@ -37,6 +37,16 @@ def _time_suggestion(text: str) -> str | None:
     return f"{int(match[1]):02d}:{match[2]}"
 
 
+def _holds(fld: Field, const: c.Const) -> bool:
+    return fld.domain is None or fld.domain.holds(const.value)
+
+
+def _lower(fld: Field, const: c.Const) -> bool:
+    """A lower-case code where upper case is held (a warning, when the domain allows it)."""
+    value = const.value
+    return fld.upper and const.type == STRING and value != value.upper() and _holds(fld, const)
+
+
 _UNQUOTED = {WEEKDAY: ("weekdays", weekday_suggestion), TIME: ("times of day", _time_suggestion)}
 
 
@@ -73,11 +83,17 @@ class ValueChecks:
         """Check a list's elements against ``fld`` once per (list, field); False after an error."""
         key = (id(values), fld.name)
         if key not in self._members:
-            mark = len(self.report.problems)
-            ok = True
-            for const in values.items:
+            mark, ok, rest = len(self.report.problems), True, 0
+            for index, const in enumerate(values.items):
+                if len(self.report.problems) - mark > MAX_LIST_REPORTS:
+                    # Enough is shown: count the rest without working out suggestions (a list
+                    # file of 50,000 user ids tested as countries would take a minute).
+                    outside = [c for c in values.items[index:] if not _holds(fld, c)]
+                    rest = len(outside) + sum(1 for c in values.items[index:] if _lower(fld, c))
+                    ok = ok and not outside
+                    break
                 ok = self.constant(fld, const, values.file) and ok
-            self._cap(mark)
+            self._cap(mark, rest)
             self._members[key] = ok
         return self._members[key]
 
@@ -140,12 +156,13 @@ class ValueChecks:
         self._problem(where, const.pos, message, "error", "bad_entry")
         return None
 
-    def _cap(self, mark: int) -> None:
-        """Keep at most ``MAX_LIST_REPORTS`` of the problems found since ``mark``, then a count."""
+    def _cap(self, mark: int, uncounted: int = 0) -> None:
+        """Keep at most ``MAX_LIST_REPORTS`` of the problems found since ``mark``, then a count
+        (``uncounted``: problems past them that were counted, not reported)."""
         found = self.report.problems[mark:]
         if len(found) > MAX_LIST_REPORTS:
             del self.report.problems[mark + MAX_LIST_REPORTS :]
-            more = len(found) - MAX_LIST_REPORTS
+            more = len(found) - MAX_LIST_REPORTS + uncounted
             self.report.problems.append(
                 replace(found[MAX_LIST_REPORTS], message=f"... and {more} more like these")
             )
