@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from contextmfa.errors import InputError
+from contextmfa.inputs import display_name, open_input, read_input
 
 __all__ = [
     "EventRecord",
@@ -61,6 +62,7 @@ Outcome = Literal["allow", "challenge", "enroll", "deny"]
 
 MAX_RECORD_BYTES = 1 << 20
 """A single recorded login larger than this is refused before it is parsed."""
+BOM = b"\xef\xbb\xbf"
 
 MAX_NESTING = 201
 """Objects and arrays nested deeper than this are refused: the depth pydantic-core's JSON parser
@@ -372,12 +374,25 @@ def parse_event_json(text: str | bytes, *, where: str) -> LoginEvent:
     except ValidationError as exc:
         first = exc.errors()[0]
         if first["type"] == "json_invalid":
-            reason = first.get("ctx", {}).get("error", "malformed")
+            reason = _not_utf8(text) or first.get("ctx", {}).get("error", "malformed")
             raise InputError(f"{where}: error: invalid JSON: {reason}") from None
         if first["type"] == "model_type" and not first["loc"]:
             kind = type(first.get("input")).__name__
             raise InputError(f"{where}: error: expected a JSON object, got {kind}") from None
         raise InputError(f"{where}: error: {format_validation_error(exc)}") from None
+
+
+def _not_utf8(text: str | bytes) -> str | None:
+    """Why bytes are not UTF-8 text (the one encoding JSON files may use), or None."""
+    if isinstance(text, str):
+        return None
+    if text.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "the file is UTF-16; save it as UTF-8"
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8: byte 0x{text[exc.start]:02x} at column {exc.start + 1}"
+    return None
 
 
 def decode_record(text: str | bytes, where: str) -> Any:
@@ -392,27 +407,17 @@ def decode_record(text: str | bytes, where: str) -> Any:
 
 
 def load_event(path: Path) -> LoginEvent:
-    """Read one event from a ``.json`` file (``contextmfa evaluate`` and ``test``)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: error: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: error: cannot read: {exc.strerror}") from None
-    return parse_event_json(raw, where=str(path))
+    """Read one event from a ``.json`` file, ``-`` or a pipe (``evaluate`` and ``test``)."""
+    raw = read_input(path, MAX_RECORD_BYTES)
+    return parse_event_json(raw.removeprefix(BOM), where=display_name(path))
 
 
 def read_events(path: Path) -> Iterator[EventRecord]:
-    """Stream a JSON Lines file; a bad record yields an error and reading goes on."""
-    try:
-        handle = path.open("rb")
-    except FileNotFoundError:
-        raise InputError(f"{path}: error: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: error: cannot read: {exc.strerror}") from None
-    with handle:
+    """Stream a JSON Lines file (or ``-``); a bad record yields an error and reading goes on."""
+    name = display_name(path)
+    with open_input(path) as handle:
         for number, raw in enumerate(bounded_lines(handle), start=1):
-            where = f"{path}:{number}"
+            where = f"{name}:{number}"
             if raw is None:
                 message = f"{where}: error: record is larger than {MAX_RECORD_BYTES} bytes"
                 error = InputError(message)
@@ -430,9 +435,13 @@ def read_events(path: Path) -> Iterator[EventRecord]:
 
 
 def bounded_lines(handle: BinaryIO) -> Iterator[bytes | None]:
-    """Lines of at most MAX_RECORD_BYTES; an over-long line yields None and is skipped unread."""
+    """Lines of at most MAX_RECORD_BYTES; an over-long line yields None and is skipped unread.
+    A UTF-8 byte order mark (Windows editors write one) is not part of the first line."""
+    first = True
     while True:
         line = handle.readline(MAX_RECORD_BYTES + 1)
+        if first:
+            line, first = line.removeprefix(BOM), False
         if not line:
             return
         if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):

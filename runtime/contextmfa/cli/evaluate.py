@@ -16,6 +16,7 @@ from contextmfa.engine import Engine
 from contextmfa.enrich.history import InMemoryHistory
 from contextmfa.errors import InputError
 from contextmfa.events import load_event
+from contextmfa.inputs import display_name
 
 
 class EvaluateFormat(StrEnum):
@@ -28,7 +29,10 @@ def register(app: typer.Typer) -> None:
 
 
 def evaluate(
-    event_file: Annotated[Path, typer.Argument(metavar="EVENT.json", help="One login event.")],
+    event_file: Annotated[
+        Path,
+        typer.Argument(metavar="EVENT.json", help="One login event; - reads standard input."),
+    ],
     config: ConfigOption = None,
     output_format: Annotated[
         EvaluateFormat, typer.Option("--format", "-f", help="json for scripts, pretty for people.")
@@ -46,7 +50,7 @@ def evaluate(
         try:
             decision = engine.evaluate(event, InMemoryHistory())
         except InputError as exc:
-            raise InputError(f"{event_file}: error: {exc}") from None
+            raise InputError(f"{display_name(event_file)}: error: {exc}") from None
         finally:
             engine.close()
         if output_format is EvaluateFormat.json:

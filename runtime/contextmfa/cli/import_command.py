@@ -39,7 +39,7 @@ def auth0_logs_command(
         typer.Argument(
             metavar="EXPORT",
             help="Auth0 log events: a JSON array (GET /api/v2/logs), JSON Lines (a log "
-            "stream), or an object with a `logs` array.",
+            "stream), or an object with a `logs` array; - reads standard input.",
         ),
     ],
     output: Annotated[

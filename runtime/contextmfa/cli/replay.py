@@ -20,12 +20,20 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from contextmfa.cli.console import error, is_terminal, reporting_errors, stderr, stdout
+from contextmfa.cli.console import (
+    console_for,
+    error,
+    is_terminal,
+    reporting_errors,
+    stderr,
+    stdout,
+)
 from contextmfa.cli.options import ConfigOption
 from contextmfa.cli.render import outcome_text
 from contextmfa.config import load_config
 from contextmfa.engine import Engine
 from contextmfa.errors import InputError
+from contextmfa.inputs import display_name
 from contextmfa.replay.diff import DiffSummary
 from contextmfa.replay.evaluator import Evaluator
 from contextmfa.replay.output import (
@@ -60,7 +68,11 @@ def register(app: typer.Typer) -> None:
 
 def replay_command(
     logins: Annotated[
-        Path, typer.Argument(metavar="LOGINS.jsonl", help="Recorded logins, one JSON per line.")
+        Path,
+        typer.Argument(
+            metavar="LOGINS.jsonl",
+            help="Recorded logins, one JSON per line; - reads standard input.",
+        ),
     ],
     config: ConfigOption = None,
     output_format: Annotated[
@@ -170,7 +182,7 @@ def _path_of(engine: Engine | None) -> Path | None:
 def _inputs(engine: Engine, candidate: Engine | None, logins: Path) -> dict[str, str]:
     """What the report names as its inputs: the files, and each config's version (the one a
     recorded login carries, see ``contextmfa logins export``)."""
-    inputs = {"logins": str(logins), "config": f"{engine.config.path} ({engine.version})"}
+    inputs = {"logins": display_name(logins), "config": f"{engine.config.path} ({engine.version})"}
     if candidate is not None:
         inputs["candidate"] = f"{candidate.config.path} ({candidate.version})"
     return inputs
@@ -197,7 +209,7 @@ class _Run:
         writes_decisions = not self.diffing and self.output_format is not ReplayFormat.table
         writes_changes = self.diffing and self.output_format is ReplayFormat.jsonl
         return RowOptions(
-            source=str(self.logins),
+            source=display_name(self.logins),
             decision_json=writes_decisions,
             facts=self.report is not None,
             details=self.report is not None or writes_changes,
@@ -237,7 +249,7 @@ class _Run:
         if row.error is not None:
             error(row.error)
         for mismatch in row.mismatches:
-            error(f"{self.logins}:{row.line}: {row.login_id}: {mismatch}")
+            error(f"{display_name(self.logins)}:{row.line}: {row.login_id}: {mismatch}")
         outcome = row.current.outcome if row.current is not None and row.error is None else None
         self.summary.count(outcome, checked=row.checked, failed=bool(row.mismatches))
         if self.diff is not None:
@@ -351,7 +363,7 @@ class _DiffTable(RowWriter):
 
 
 def _console(sink: TextIO) -> Console:
-    return stdout if sink is sys.stdout else Console(file=sink, width=160)
+    return stdout if sink is sys.stdout else console_for(sink)
 
 
 def _writer(output_format: ReplayFormat, diff: DiffSummary | None, sink: TextIO) -> RowWriter:

@@ -17,6 +17,7 @@ from contextmfa.engine import Engine
 from contextmfa.enrich.history import InMemoryHistory
 from contextmfa.errors import CompileError, InputError
 from contextmfa.events import load_event
+from contextmfa.inputs import display_name
 from contextmfa.sandbox import ActionRun, InMemoryActionCache, compile_action, run_action
 from contextmfa.sandbox.process import run_action_isolated
 from contextmfa.sandbox.summary import run_summary
@@ -34,7 +35,10 @@ def register(app: typer.Typer) -> None:
 def run_test(
     action_file: Annotated[Path, typer.Argument(metavar="ACTION.py", help="The Action to run.")],
     event_file: Annotated[
-        Path, typer.Option("--event", "-e", help="The login event to run it against.")
+        Path,
+        typer.Option(
+            "--event", "-e", help="The login event to run it against; - reads standard input."
+        ),
     ],
     secret: Annotated[
         list[str] | None,
@@ -76,7 +80,7 @@ def run_test(
         try:
             enrichment = engine.enrich(event, InMemoryHistory())
         except InputError as exc:
-            raise InputError(f"{event_file}: error: {exc}") from None
+            raise InputError(f"{display_name(event_file)}: error: {exc}") from None
         finally:
             engine.close()
         isolated = tenant.sandbox.isolation == "process"

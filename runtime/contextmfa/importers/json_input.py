@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from contextmfa.errors import InputError
 from contextmfa.events import MAX_RECORD_BYTES, bounded_lines
+from contextmfa.inputs import display_name, open_input
 
 __all__ = ["Item", "read_items"]
 
@@ -32,40 +36,54 @@ Item = tuple[str, Any | InputError]
 
 
 def read_items(path: Path) -> Iterator[Item]:
-    try:
-        handle = path.open("rb")
-    except FileNotFoundError:
-        raise InputError(f"{path}: error: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: error: cannot read: {exc.strerror}") from None
-    with handle:
+    """Every item of the export at ``path`` (``-`` for standard input), with where it was."""
+    name = display_name(path)
+    with open_input(path) as given, _rewindable(given, name) as handle:
         start = handle.read(BLOCK).lstrip()
         handle.seek(0)
+        if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise InputError(f"{name}: error: the file is UTF-16; save it as UTF-8")
         if start.startswith(b"\xef\xbb\xbf"):
             start = start[3:].lstrip()
         if start.startswith(b"["):
             text = _text(handle)
-            yield from _array(text, path)
+            yield from _array(text, name)
             return
-        lines = _lines(handle, path)
+        lines = _lines(handle, name)
         first = next(lines, None)
         if first is None:
             return
         if isinstance(first[1], InputError) and start.startswith(b"{"):
             handle.seek(0)
-            yield from _document(handle.read(MAX_DOCUMENT_BYTES + 1), path)
+            yield from _document(handle.read(MAX_DOCUMENT_BYTES + 1), name)
             return
         yield first
         yield from lines
+
+
+@contextmanager
+def _rewindable(handle: BinaryIO, name: str) -> Iterator[BinaryIO]:
+    """The input as a file that can be read twice: a pipe or standard input is copied to a
+    temporary file first (the format is told from the first block, then read from the start)."""
+    if handle.seekable() and handle is not sys.stdin.buffer:
+        yield handle
+        return
+    with tempfile.TemporaryFile() as copy:
+        try:
+            shutil.copyfileobj(handle, copy, BLOCK)
+        except OSError as exc:
+            raise InputError(f"{name}: error: cannot read: {exc.strerror}") from None
+        copy.seek(0)
+        yield copy
 
 
 def _text(handle: Any) -> TextIO:
     return io.TextIOWrapper(handle, encoding="utf-8-sig", errors="strict")
 
 
-def _lines(handle: Any, path: Path) -> Iterator[Item]:
+def _lines(handle: Any, name: str) -> Iterator[Item]:
     for number, raw in enumerate(bounded_lines(handle), start=1):
-        where = f"{path}:{number}"
+        where = f"{name}:{number}"
         if raw is None:
             yield (
                 where,
@@ -94,7 +112,7 @@ def _page(value: Any) -> list[Any] | None:
     return None
 
 
-def _document(raw: bytes, path: Path) -> Iterator[Item]:
+def _document(raw: bytes, path: str) -> Iterator[Item]:
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise InputError(
             f"{path}: error: a single JSON document larger than {MAX_DOCUMENT_BYTES} bytes; "
@@ -126,10 +144,10 @@ def _reason(exc: Exception) -> str:
     return f"a number has more than {sys.get_int_max_str_digits()} digits"
 
 
-def _array(text: TextIO, path: Path) -> Iterator[Item]:
+def _array(text: TextIO, path: str) -> Iterator[Item]:
     """Items of a top-level JSON array, decoded one at a time from a sliding buffer."""
     decoder = json.JSONDecoder()
-    reader = _Buffer(text)
+    reader = _Buffer(text, path)
     reader.expect("[", path)
     number = 0
     if reader.peek() == "]":
@@ -150,11 +168,15 @@ def _array(text: TextIO, path: Path) -> Iterator[Item]:
 class _Buffer:
     """A window on the text: refilled in blocks, trimmed as values are consumed."""
 
-    def __init__(self, text: TextIO) -> None:
-        self.text, self.buf, self.pos, self.eof = text, "", 0, False
+    def __init__(self, text: TextIO, name: str) -> None:
+        self.text, self.name, self.buf, self.pos, self.eof = text, name, "", 0, False
 
     def fill(self) -> None:
-        block = self.text.read(BLOCK)
+        try:
+            block = self.text.read(BLOCK)
+        except UnicodeDecodeError as exc:
+            reason = f"not UTF-8 ({exc.reason})"
+            raise InputError(f"{self.name}: error: invalid JSON: {reason}") from None
         self.buf = self.buf[self.pos :] + block
         self.pos = 0
         self.eof = not block
@@ -168,7 +190,7 @@ class _Buffer:
                 return self.buf[self.pos] if self.pos < len(self.buf) else ""
             self.fill()
 
-    def expect(self, char: str, path: Path) -> None:
+    def expect(self, char: str, path: str) -> None:
         if self.peek() != char:
             raise InputError(f"{path}: error: invalid JSON: expected {char!r}")
         self.pos += 1

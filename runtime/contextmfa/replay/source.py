@@ -11,8 +11,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from contextmfa.errors import InputError
 from contextmfa.events import MAX_RECORD_BYTES, bounded_lines
+from contextmfa.inputs import is_regular_file, open_input
 from contextmfa.replay.evaluator import Evaluator
 from contextmfa.replay.rows import Row
 
@@ -23,14 +23,9 @@ PARALLEL_MIN_RECORDS = 2000
 
 
 def raw_records(path: Path) -> Iterator[tuple[int, bytes | None]]:
-    """``(line number, stripped record)``; ``None`` for a line over the size limit."""
-    try:
-        handle = path.open("rb")
-    except FileNotFoundError:
-        raise InputError(f"{path}: error: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: error: cannot read: {exc.strerror}") from None
-    with handle:
+    """``(line number, stripped record)``; ``None`` for a line over the size limit. ``path``
+    may be ``-`` (standard input) or a pipe: it is read once, front to back."""
+    with open_input(path) as handle:
         for number, raw in enumerate(bounded_lines(handle), start=1):
             if raw is None:
                 yield number, None
@@ -54,7 +49,10 @@ def sequential_rows(evaluator: Evaluator, path: Path) -> Iterator[Row]:
 
 def count_lines(path: Path) -> int:
     """Lines in the file, read in 1 MiB blocks (about a second per GB): for the progress bar's
-    total and the choice of workers. 0 when the file cannot be read (reading says why)."""
+    total and the choice of workers. 0 when the file cannot be read (reading says why) and for
+    standard input or a pipe, which can be read only once: the replay itself must read it."""
+    if not is_regular_file(path):
+        return 0
     try:
         with path.open("rb") as handle:
             return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
