@@ -153,8 +153,9 @@ def test_bad_records_are_reported_and_the_rest_imported(cli, logs, tmp_path, par
     result = cli("auth0-logs", path)
     assert result.exit_code == 2
     assert f"{path}:5: error: invalid JSON" in result.stderr
-    assert "request.ip: 'not an ip' is not an IP address (not imported)" in result.stderr
-    assert "request.ip: required field is missing (not imported)" in result.stderr
+    # Auth0's field names, not the login event's (request.ip)
+    assert f"{path}:3: error: ip: 'not an ip' is not an IP address (not imported)" in result.stderr
+    assert ": error: ip: missing (not imported)" in result.stderr
     assert [e["id"] for e in parse(result.stdout)] == [ALICE_1, ALICE_2]
 
 
@@ -246,3 +247,80 @@ def test_help_names_the_formats(cli):
     result = cli("auth0-logs", "--help")
     assert result.exit_code == 0
     assert "JSON Lines" in result.stdout and "--include-failed" in result.stdout
+
+
+# what is not an export ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        ("object.json", '{"foo": 1}', ":1"),
+        ("lines.jsonl", '{"foo": 1}\n{"bar": 2}\n', ":1"),
+        ("pretty.json", '{\n  "foo": 1\n}\n', ": item 1"),
+        ("array.json", '[{"foo": 1}]', ": item 1"),
+    ],
+)
+def test_objects_that_are_not_log_events_are_refused(cli, tmp_path, name, text, where):
+    path = tmp_path / name
+    path.write_text(text)
+    result = cli("auth0-logs", path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f'{path}{where}: error: not an Auth0 log event: it has no "type" (its keys: foo); an '
+        "export is the JSON array GET /api/v2/logs returns"
+    )
+    assert result.stdout == ""
+    assert "imported" not in result.stderr
+
+
+@pytest.mark.parametrize("text", ["", "\n \n", "[]", '{"logs": []}'])
+def test_an_export_with_no_log_event_is_nothing_to_import(cli, tmp_path, text):
+    path = tmp_path / "export.json"
+    path.write_text(text)
+    result = cli("auth0-logs", path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{path}: error: nothing to import: no Auth0 log event in it")
+
+
+def test_stray_objects_among_log_events_are_errors_and_the_rest_imported(cli, logs, tmp_path):
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps([{"foo": 1}, *logs]))
+    result = cli("auth0-logs", path)
+    assert result.exit_code == 2
+    assert f'{path}: item 1: error: not an Auth0 log event: it has no "type"' in result.stderr
+    assert len(result.stdout.splitlines()) == 4
+
+
+def test_a_login_without_log_id_is_refused_not_given_an_invented_id(cli, logs, tmp_path, parse):
+    nameless = json.loads(json.dumps(logs))
+    del next(e for e in nameless if e.get("log_id") == BOB)["log_id"]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(nameless))
+    result = cli("auth0-logs", path)
+    assert result.exit_code == 2
+    assert ": error: log_id: missing (not imported)" in result.stderr
+    assert [e["id"] for e in parse(result.stdout)] == [ALICE_1, ALICE_2, DAVE]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"date": None}, "date: missing"),
+        ({"user_id": ""}, "user_id: missing"),
+        (
+            {"date": 1772438422},
+            "date: expected an RFC 3339 timestamp with offset as a JSON string, got number",
+        ),
+        ({"ip": 12345}, "ip: expected an IP address as a JSON string, got number 12345"),
+        ({"location_info": {"latitude": 123.0}}, "location_info.latitude: input should be less"),
+        ({"details": {"stats": {"loginsCount": -1}}}, "details.stats.loginsCount: input should be"),
+    ],
+)
+def test_errors_name_the_auth0_field(cli, logs, tmp_path, change, message):
+    login = dict(next(e for e in logs if e.get("log_id") == ALICE_1), **change)
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps(login) + "\n")
+    result = cli("auth0-logs", path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{path}:1: error: {message}")

@@ -24,16 +24,23 @@ from contextmfa.importers.auth0_logs import (
     FAILED_TYPES,
     LOGIN_TYPES,
     NO_USER_TYPES,
+    auth0_field,
     evidence,
+    missing_field,
     to_event,
     unmapped,
     unwrap,
 )
 from contextmfa.importers.json_input import read_items
+from contextmfa.inputs import display_name
 
 __all__ = ["ImportOptions", "ImportReport", "import_auth0_logs"]
 
 ERRORS_KEPT = 20
+EXPECTED = (
+    'an export is the JSON array GET /api/v2/logs returns, a page with a "logs" array, or a '
+    "log stream's JSON Lines, each item a log event with its type, date and log_id"
+)
 NOT_CARRIED = (
     "device.id: Auth0 logs carry no device id, so new_device compares user agents only",
     "authorization.roles, user.app_metadata, user.user_metadata, user.email_verified: "
@@ -56,6 +63,8 @@ class ImportReport:
     """What the import did with every item of the export."""
 
     read: int = 0
+    log_events: int = 0
+    """Items that are Auth0 log events (they have a ``type``), whatever became of them."""
     imported: Counter[str] = field(default_factory=Counter)
     not_imported: Counter[str] = field(default_factory=Counter)
     evidence: Counter[str] = field(default_factory=Counter)
@@ -142,11 +151,14 @@ def _epoch(value: Any) -> float | None:
 
 
 def import_auth0_logs(path: Path, out: TextIO, options: ImportOptions) -> ImportReport:
-    """Read the export at ``path``, write login events (JSON Lines) to ``out``, oldest first."""
+    """Read the export at ``path`` (``-``: standard input), write login events (JSON Lines) to
+    ``out``, oldest first. What is not an export at all (an empty file, objects that are not log
+    events) is refused before anything is written."""
     report = ImportReport()
     known = _Evidence()
     seen: set[str] = set()
     keys: list[tuple[float, int, int, int, str, float]] = []
+    first_stray: str | None = None
     with tempfile.TemporaryFile("w+b") as spill:
         for where, value in read_items(path):
             report.read += 1
@@ -157,6 +169,12 @@ def import_auth0_logs(path: Path, out: TextIO, options: ImportOptions) -> Import
             if not isinstance(log, dict):
                 report.error(f"{where}: error: expected a JSON object, got {type(log).__name__}")
                 continue
+            if not isinstance(log.get("type"), str):
+                stray = f"{where}: error: not an Auth0 log event: {_no_type(log)}"
+                first_stray = first_stray or stray
+                report.error(f"{stray} (not imported)")
+                continue
+            report.log_events += 1
             used = _collect_evidence(log, known, report)
             kind = log.get("type")
             if used or not _is_imported(kind, options, report):
@@ -171,6 +189,7 @@ def import_auth0_logs(path: Path, out: TextIO, options: ImportOptions) -> Import
             if key is not None:
                 keys.append(key)
                 report.imported[LOGIN_TYPES.get(kind) or FAILED_TYPES[kind]] += 1
+        _refuse_what_is_not_an_export(path, report, first_stray)
         report.users_with_factors = known.users()
         keys.sort()
         for _, _, offset, length, user_id, decided in keys:
@@ -182,6 +201,25 @@ def import_auth0_logs(path: Path, out: TextIO, options: ImportOptions) -> Import
             out.write(json.dumps(event, ensure_ascii=False, separators=(", ", ": ")))
             out.write("\n")
     return report
+
+
+def _no_type(log: dict[str, Any]) -> str:
+    keys = ", ".join(sorted(str(k) for k in log)[:8]) or "none"
+    return f'it has no "type" (its keys: {keys})'
+
+
+def _refuse_what_is_not_an_export(path: Path, report: ImportReport, stray: str | None) -> None:
+    """An empty file, or one whose items are none of them log events, is not an export: exit 2
+    with where and why, rather than "imported 0 logins" and exit 0."""
+    if report.log_events:
+        return
+    name = display_name(path)
+    if stray is not None:
+        raise InputError(f"{stray}; {EXPECTED}")
+    if report.read == 0:
+        raise InputError(f"{name}: error: nothing to import: no Auth0 log event in it; {EXPECTED}")
+    if report.errors:
+        raise InputError(f"{report.errors[0]}; no item could be read as an Auth0 log event")
 
 
 def _collect_evidence(log: dict[str, Any], known: _Evidence, report: ImportReport) -> bool:
@@ -216,6 +254,15 @@ def _is_imported(kind: Any, options: ImportOptions, report: ImportReport) -> boo
     return False
 
 
+def _in_auth0_terms(message: str, where: str) -> str:
+    """``where: error: request.ip: ...`` as ``where: error: ip: ...``."""
+    prefix = f"{where}: error: "
+    field, sep, problem = message.removeprefix(prefix).partition(": ")
+    if not message.startswith(prefix) or not sep or " " in field:
+        return message
+    return f"{prefix}{auth0_field(field)}: {problem}"
+
+
 def _spill_login(
     log: dict[str, Any],
     where: str,
@@ -224,12 +271,17 @@ def _spill_login(
     options: ImportOptions,
     report: ImportReport,
 ) -> tuple[float, int, int, int, str, float] | None:
-    """Validate one login and write it to the spill file; its sort key, or None if unusable."""
-    raw = to_event(log, fallback_id=f"auth0-{number + 1}", keep_geoip=options.keep_geoip)
+    """Validate one login and write it to the spill file; its sort key, or None if unusable.
+    Problems name the Auth0 field (``date``), not the login event's (``timestamp``)."""
+    missing = missing_field(log)
+    if missing is not None:
+        report.error(f"{where}: error: {missing}: missing (not imported)")
+        return None
+    raw = to_event(log, keep_geoip=options.keep_geoip)
     try:
         event = parse_event(raw, where=where)
     except InputError as exc:
-        report.error(f"{exc} (not imported)")
+        report.error(f"{_in_auth0_terms(str(exc), where)} (not imported)")
         return None
     report.unmapped.update(unmapped(log))
     line = json.dumps(raw, ensure_ascii=False).encode("utf-8")

@@ -36,8 +36,10 @@ __all__ = [
     "FAILED_TYPES",
     "LOGIN_TYPES",
     "MAPPED_FIELDS",
+    "auth0_field",
     "evidence",
     "factor_of",
+    "missing_field",
     "to_event",
     "unwrap",
 ]
@@ -215,19 +217,67 @@ def _scopes(value: Any) -> list[str]:
     return []
 
 
-def to_event(log: dict[str, Any], *, fallback_id: str, keep_geoip: bool) -> dict[str, Any]:
-    """The login event for one login log (validated by the caller with ``parse_event``)."""
+def missing_field(log: dict[str, Any]) -> str | None:
+    """The first field a login log must carry and does not, in Auth0's own name, or None.
+    Without ``log_id`` the overlapping pages of an export could not be told apart."""
+    if _text(log.get("log_id")) is None and _text(log.get("_id")) is None:
+        return "log_id"
+    for name in ("date", "user_id", "ip"):
+        if log.get(name) in (None, ""):
+            return name
+    return None
+
+
+EVENT_TO_AUTH0 = (
+    ("id", "log_id"),
+    ("timestamp", "date"),
+    ("authentication.methods", "date"),
+    ("user.user_id", "user_id"),
+    ("user.email", "user_name"),
+    ("user.phone_number", "user_name"),
+    ("user.username", "user_name"),
+    ("request.ip", "ip"),
+    ("request.user_agent", "user_agent"),
+    ("request.hostname", "hostname"),
+    ("request.geoip", "location_info"),
+    ("client.client_id", "client_id"),
+    ("client.name", "client_name"),
+    ("connection.id", "connection_id"),
+    ("connection.name", "connection"),
+    ("connection.strategy", "strategy"),
+    ("organization.id", "organization_id"),
+    ("organization", "organization_name"),
+    ("transaction.id", "details.transaction_id"),
+    ("transaction.requested_scopes", "scope"),
+    ("stats.logins_count", "details.stats.loginsCount"),
+)
+"""A login event's field (a prefix of it) to the Auth0 log field it was made from."""
+
+
+def auth0_field(field: str) -> str:
+    """The Auth0 field behind a login event's field: ``request.geoip.latitude`` is
+    ``location_info.latitude``, ``timestamp`` is ``date``."""
+    for ours, theirs in EVENT_TO_AUTH0:
+        if field == ours or field.startswith(ours + "."):
+            rest = field[len(ours) :]
+            return theirs + rest if ours == "request.geoip" else theirs
+    return field
+
+
+def to_event(log: dict[str, Any], *, keep_geoip: bool) -> dict[str, Any]:
+    """The login event for one login log that has every field ``missing_field`` asks for
+    (validated by the caller with ``parse_event``)."""
     details = log.get("details") if isinstance(log.get("details"), dict) else {}
     timestamp = _date(log.get("date"))
-    request: dict[str, Any] = {}
-    for key in ("ip", "user_agent", "hostname"):
+    request: dict[str, Any] = {"ip": log.get("ip")}  # as given: validation says what is wrong
+    for key in ("user_agent", "hostname"):
         if _text(log.get(key)):
             request[key] = log[key]
     geo = _geoip(log.get("location_info")) if keep_geoip else None
     if geo is not None:
         request["geoip"] = geo
     event: dict[str, Any] = {
-        "id": _text(log.get("log_id")) or _text(log.get("_id")) or fallback_id,
+        "id": _text(log.get("log_id")) or _text(log.get("_id")),
         "timestamp": timestamp,
         "user": _user(log),
         "request": request,
