@@ -6,12 +6,14 @@ import base64
 import hashlib
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from contextmfa.config import load_config
 from contextmfa.config_version import config_version
+from contextmfa.replay import OUTCOMES
 
 BLOCK_PEGGY = """rule "block-peggy" priority 1000 {
     when user.id == "auth0|peggy"
@@ -53,19 +55,22 @@ def test_report_is_self_contained_and_locked_down(cli, tree, tmp_path):
     assert html.count("<script") == 1
 
 
-def test_report_counts_outcomes_sources_places_and_risk(cli, tree, tmp_path):
+def test_report_counts_outcomes_sources_places_and_risk(cli, tree, tmp_path, expectations):
     html = _report(cli, tree, tmp_path / "r.html", tree / "logins.jsonl")
     summary = re.search(r'<p class="note" id="summary">(.*?)</p>', html).group(1)
-    assert summary == "71 logins replayed; 71 expectations checked, 0 failed"
+    assert summary == "71 logins replayed; 71 expectations checked, 0 failed; 1 Action error"
     cards = dict(re.findall(r'data-outcome="(\w+)"><small>\w+</small><b>([\d,]+)</b>', html))
-    assert cards == {"allow": "29", "challenge": "25", "enroll": "4", "deny": "13"}
-    assert "<code>action:skip_mfa_on_corporate_network</code>" in html
-    assert "<code>rule:vpn-exit-strong-mfa</code>" in html
+    expected = Counter(e["outcome"] for e in expectations)
+    assert cards == {outcome: str(expected[outcome]) for outcome in OUTCOMES}
+    assert "<code>action:<wbr>skip_<wbr>mfa_<wbr>on_<wbr>corporate_<wbr>network</code>" in html
+    assert "<code>rule:<wbr>vpn-exit-strong-mfa</code>" in html
     assert html.count("<circle ") >= 10
     assert "NL Netherlands" in html and "JP Japan" in html
-    assert "<code>impossible_travel_from_last_login</code>" in html
+    assert "<code>impossible_<wbr>travel_<wbr>from_<wbr>last_<wbr>login</code>" in html
     assert "Travel speed from the last login (km/h)" in html
-    assert "Nothing to read: every expectation held." in html
+    # The sample's partner_contract Action fails on l-0023 on purpose: that login is to read.
+    assert "1 logins with a failed expectation or an Action error." in html
+    assert html.count('<details class="login"') == 1
 
 
 def test_mismatches_are_listed_with_their_trace_and_escaped(cli, tree, tmp_path, mismatched):
@@ -95,7 +100,8 @@ def test_diff_report_lists_changes_and_honours_the_limit(cli, tree, tmp_path, ca
     )
     assert rows == [("challenge", "rule:block-peggy"), ("allow", "rule:block-peggy")]
     assert html.count('<details class="login"') == 2
-    assert "5 expectation mismatches and changed decisions. Showing the first 2" in html
+    assert "6 logins with a failed expectation, an Action error or a changed decision." in html
+    assert "Showing the first 2 (raise --report-limit, or 0 for all)." in html
     assert "changed by the candidate" in html
 
 
@@ -115,3 +121,26 @@ def test_report_names_each_config_with_its_version(cli, tree, tmp_path):
     rules = tree / "rules" / "admins.rules"
     rules.write_text(rules.read_text() + "\n# reviewed\n")
     assert config_version(load_config(tree / "tenant.toml")) != current
+
+
+def test_logins_without_a_location_are_listed(cli, tree, tmp_path):
+    records = [
+        json.loads(x) for x in (tree / "logins.jsonl").read_text().splitlines() if x[:1] == "{"
+    ]
+    record = dict(records[0], id="l-private")
+    record["request"] = dict(record["request"], ip="10.1.2.3")
+    record.pop("expect", None)
+    logins = tmp_path / "l.jsonl"
+    logins.write_text(json.dumps(record) + "\n")
+    html = _report(cli, tree, tmp_path / "r.html", logins)
+    (listed,) = re.findall(r'<details id="unlocated">.*?</details>', html, re.S)
+    assert "1 logins had no location" in listed
+    assert "<code>l-private</code>" in listed and "<code>10.1.2.3</code>" in listed
+
+
+def test_a_diff_report_says_which_config_the_bars_show(cli, tree, tmp_path, candidate):
+    blocked = candidate("block", rules=BLOCK_PEGGY)
+    html = _report(cli, tree, tmp_path / "r.html", tree / "logins.jsonl", "--against", blocked)
+    assert "each bar is split by the candidate config's outcomes" in html
+    assert "by country (candidate config&#x27;s outcomes)" in html
+    assert "<h3>current config</h3>" in html and "<h3>candidate config</h3>" in html

@@ -11,55 +11,31 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from contextmfa.cli.console import (
-    console_for,
-    error,
-    is_terminal,
-    reporting_errors,
-    stderr,
-    stdout,
-)
+from contextmfa.cli.console import error, is_terminal, reporting_errors, stderr, stdout
 from contextmfa.cli.options import ConfigOption
-from contextmfa.cli.render import outcome_text
+from contextmfa.cli.replay_output import ReplayFormat, progress, writer
 from contextmfa.config import load_config
 from contextmfa.engine import Engine
-from contextmfa.errors import InputError
+from contextmfa.errors import ConfigError, InputError
 from contextmfa.inputs import display_name
+from contextmfa.replay.action_errors import ActionErrors
 from contextmfa.replay.diff import DiffSummary
 from contextmfa.replay.evaluator import Evaluator
-from contextmfa.replay.output import (
-    ChangedLines,
-    DecisionArray,
-    DecisionLines,
-    DiffDocument,
-    RowWriter,
-)
+from contextmfa.replay.order import OrderWarnings
 from contextmfa.replay.parallel import WorkerSpec, parallel_rows
 from contextmfa.replay.report import ReportData, write_report
 from contextmfa.replay.rows import Row, RowOptions
 from contextmfa.replay.source import count_lines, default_workers, sequential_rows
 from contextmfa.replay.summary import ReplaySummary
 
-PROGRESS_MIN_RECORDS = 200
-"""Below this many lines a progress bar would only flicker."""
-TABLE_MAX_ROWS = 1000
-"""The table is for people: past this many logins it says how many more there were instead
-(and memory stays flat); ``--format jsonl`` and ``--report`` show them all."""
+__all__ = ["ReplayFormat", "register", "replay_command", "writable"]
 
-
-class ReplayFormat(StrEnum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
+DEFAULT_REPORT_LIMIT = 5000
 
 
 def register(app: typer.Typer) -> None:
@@ -111,11 +87,26 @@ def replay_command(
         ),
     ] = None,
     report_limit: Annotated[
-        int,
+        int | None,
         typer.Option(
-            "--report-limit", min=0, help="Logins with their traces in the report (0 = all)."
+            "--report-limit",
+            min=0,
+            help="With --report: logins with their traces in the report (0 = all). Default: 5,000.",
+            show_default=False,
         ),
-    ] = 5000,
+    ] = None,
+    fail_on_error: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-error", help="Exit 1 when an Action failed for any login (either config)."
+        ),
+    ] = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty", help="Exit 0 on a file with no login in it (by default: exit 2)."
+        ),
+    ] = False,
     workers: Annotated[
         int | None,
         typer.Option(
@@ -138,15 +129,22 @@ def replay_command(
     setting responsible (outcome, factors, steps, remember browser, deny reason and source are
     compared; timing never is).
 
+    Action errors are counted per Action in the summary and the report. Logins out of time order
+    and repeated login ids (per user: what history is built from) are warnings.
+
     Exit 0 when every expectation is met, 1 when one is not (or, with `--fail-on-change`, when a
-    decision changed), 2 on bad input or config (a bad record is reported with its line and the
-    replay goes on).
+    decision changed; with `--fail-on-error`, when an Action failed), 2 on bad input or config (a
+    bad record is reported with its line and the replay goes on), on a file with no login
+    (unless `--allow-empty`) and on options that need another (`--fail-on-change` needs
+    `--against`, `--report-limit` needs `--report`).
     """
+    _check_usage(against, fail_on_change, report, report_limit)
     with reporting_errors():
-        run = _Run(logins, output_format, against is not None, output, report, report_limit)
+        limit = DEFAULT_REPORT_LIMIT if report_limit is None else report_limit
+        run = _Run(logins, output_format, against is not None, output, report, limit)
         engine = Engine(load_config(config))
         try:
-            candidate = Engine(load_config(against)) if against is not None else None
+            candidate = _candidate(engine, against)
         except BaseException:
             engine.close()
             raise
@@ -164,7 +162,44 @@ def replay_command(
                     candidate.close()
                 rows = parallel_rows(logins, spec, count)
             run.execute(stack, rows, lines, _inputs(engine, candidate, logins))
-        raise typer.Exit(run.exit_code(fail_on_change))
+        if run.empty and not allow_empty:
+            raise InputError(
+                f"{display_name(logins)}: error: nothing to replay: no login records in it "
+                "(pass --allow-empty to accept an empty file)"
+            )
+        raise typer.Exit(run.exit_code(fail_on_change, fail_on_error))
+
+
+def _check_usage(
+    against: Path | None, fail_on_change: bool, report: Path | None, report_limit: int | None
+) -> None:
+    """Options that mean nothing alone are mistakes, not silently ignored (exit 2)."""
+    if fail_on_change and against is None:
+        raise typer.BadParameter(
+            "needs --against CANDIDATE.toml: it fails when the candidate config decides a "
+            "login differently",
+            param_hint="'--fail-on-change'",
+        )
+    if report_limit is not None and report is None:
+        raise typer.BadParameter(
+            "needs --report REPORT.html: it caps that report", param_hint="'--report-limit'"
+        )
+
+
+def _candidate(engine: Engine, against: Path | None) -> Engine | None:
+    """The candidate config's engine; a config of another tenant is refused, since its logins,
+    histories and tenant-scoped caches would not be the ones replayed."""
+    if against is None:
+        return None
+    candidate = Engine(load_config(against))
+    current, other = engine.config.tenant_id, candidate.config.tenant_id
+    if other != current:
+        candidate.close()
+        raise ConfigError(
+            f"{against}: error: tenant.id: {other!r} is not the tenant of "
+            f"{engine.config.path} ({current!r}); --against compares two configs of one tenant"
+        )
+    return candidate
 
 
 def writable(path: Path) -> TextIO:
@@ -200,6 +235,9 @@ class _Run:
     report_limit: int
     summary: ReplaySummary = field(default_factory=ReplaySummary)
     diff: DiffSummary | None = None
+    candidate_errors: ActionErrors = field(default_factory=ActionErrors)
+    order: OrderWarnings = field(default_factory=OrderWarnings)
+    records: int = 0
 
     def __post_init__(self) -> None:
         if self.diffing:
@@ -220,161 +258,71 @@ class _Run:
     ) -> None:
         sink = stack.enter_context(writable(self.output)) if self.output else None
         page = stack.enter_context(writable(self.report)) if self.report else None
-        writer = _writer(self.output_format, self.diff, sink or sys.stdout)
+        rows_out = writer(self.output_format, self.diff, sink or sys.stdout)
         data = None
         if self.report is not None:
             title = "contextmfa replay diff" if self.diffing else "contextmfa replay"
-            data = ReportData(title, inputs, diff=self.diff, limit=self.report_limit)
+            data = ReportData(
+                title,
+                inputs,
+                diff=self.diff,
+                limit=self.report_limit,
+                action_errors=self.summary.action_errors,
+                candidate_errors=self.candidate_errors if self.diffing else None,
+                order=self.order,
+            )
             stack.callback(data.close)
-        progress = _progress(stack, lines)
+        bar = progress(stack, lines)
         for row in rows:
             self._count(row)
-            writer.add(row)
+            rows_out.add(row)
             if data is not None:
                 data.add(row)
-            if progress is not None:
-                progress.advance()
-        if progress is not None:
-            progress.stop()
-        writer.close()
+            if bar is not None:
+                bar.advance()
+        if bar is not None:
+            bar.stop()
+        rows_out.close()
         target = stdout if self.output or self.output_format is ReplayFormat.table else stderr
+        source = display_name(self.logins)
+        for line in self.order.lines(source):
+            error(line)
+        for line in self.summary.action_errors.lines(source):
+            target.print(line, markup=False)
+        for line in self.candidate_errors.lines(source, label="candidate: "):
+            target.print(line, markup=False)
         target.print(self.summary.line(), markup=False)
         if self.diff is not None:
-            target.print(self.diff.line(), markup=False)
+            target.print(self.diff.line(candidate_errors=self.candidate_errors.total), markup=False)
         if data is not None and page is not None:
             write_report(data, page)
             target.print(f"report written to {self.report}", markup=False)
 
     def _count(self, row: Row) -> None:
+        self.records += 1
         if row.error is not None:
             error(row.error)
         for mismatch in row.mismatches:
             error(f"{display_name(self.logins)}:{row.line}: {row.login_id}: {mismatch}")
         outcome = row.current.outcome if row.current is not None and row.error is None else None
         self.summary.count(outcome, checked=row.checked, failed=bool(row.mismatches))
+        self.summary.action_errors.add(row.line, row.login_id, row.errors)
+        self.candidate_errors.add(row.line, row.login_id, row.candidate_errors)
+        self.order.add(row.line, row.login_id, row.out_of_order, row.repeated)
         if self.diff is not None:
             self.diff.add(row)
 
-    def exit_code(self, fail_on_change: bool) -> int:
+    @property
+    def empty(self) -> bool:
+        """No record at all: a gate that would pass on nothing."""
+        return self.records == 0
+
+    def exit_code(self, fail_on_change: bool, fail_on_error: bool) -> int:
         code = self.summary.exit_code
-        if code == 0 and fail_on_change and self.diff is not None and self.diff.changed:
+        if code != 0:
+            return code
+        if fail_on_change and self.diff is not None and self.diff.changed:
             return 1
-        return code
-
-
-class _Progress:
-    def __init__(self, progress: Progress, task: int) -> None:
-        self._progress, self._task = progress, task
-
-    def advance(self) -> None:
-        self._progress.advance(self._task)
-
-    def stop(self) -> None:
-        self._progress.stop()
-
-
-def _progress(stack: ExitStack, total: int) -> _Progress | None:
-    """A bar with an ETA on stderr while a person watches a long replay."""
-    if not is_terminal() or total < PROGRESS_MIN_RECORDS:
-        return None
-    progress = Progress(
-        TextColumn("replaying"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=stderr,
-        transient=True,
-    )
-    stack.enter_context(progress)
-    return _Progress(progress, progress.add_task("replay", total=total))
-
-
-class _Table(RowWriter):
-    """Every login as a table row (a person's view of a small file)."""
-
-    def __init__(self, sink: TextIO) -> None:
-        super().__init__(sink)
-        self.table = Table(header_style="bold")
-        for column in ("line", "login", "user", "outcome", "factors", "source", "expect"):
-            self.table.add_column(column, no_wrap=column in ("line", "outcome"))
-        self.more = 0
-
-    def add(self, row: Row) -> None:
-        verdict = row.current
-        if verdict is None or row.error is not None:
-            return
-        if self.table.row_count >= TABLE_MAX_ROWS:
-            self.more += 1
-            return
-        if not row.checked:
-            mark = "-"
-        elif row.mismatches:
-            mark = "[red]✗[/red]"
-        else:
-            mark = "[green]✓[/green]"
-        self.table.add_row(
-            str(row.line),
-            row.login_id,
-            row.user_id,
-            outcome_text(verdict.outcome),
-            ", ".join(verdict.factors),
-            verdict.source,
-            mark,
-        )
-
-    def close(self) -> None:
-        console = _console(self.sink)
-        console.print(self.table)
-        if self.more:
-            console.print(
-                f"... and {self.more:,} more logins (--format jsonl or --report for all)",
-                markup=False,
-            )
-        super().close()
-
-
-class _DiffTable(RowWriter):
-    """The diff for a person: transitions, each split by what is responsible, with examples."""
-
-    def __init__(self, sink: TextIO, diff: DiffSummary) -> None:
-        super().__init__(sink)
-        self.diff = diff
-
-    def add(self, row: Row) -> None:
-        """Counted by the DiffSummary; nothing per login."""
-
-    def close(self) -> None:
-        table = Table(header_style="bold", title="decisions changed by the candidate")
-        for column in ("transition", "responsible", "logins", "what changed", "examples"):
-            table.add_column(column, no_wrap=column in ("transition", "logins"))
-        for transition, source, group in self.diff.ordered_groups():
-            examples = ", ".join(f"{e['login_id']} (line {e['line']})" for e in group.examples)
-            table.add_row(
-                f"{transition.before} → {transition.after}",
-                source,
-                f"{group.count:,}",
-                ", ".join(f"{name} {n:,}" for name, n in group.fields.most_common()),
-                examples,
-            )
-        console = _console(self.sink)
-        if self.diff.changed:
-            console.print(table)
-        super().close()
-
-
-def _console(sink: TextIO) -> Console:
-    return stdout if sink is sys.stdout else console_for(sink)
-
-
-def _writer(output_format: ReplayFormat, diff: DiffSummary | None, sink: TextIO) -> RowWriter:
-    if diff is not None:
-        if output_format is ReplayFormat.table:
-            return _DiffTable(sink, diff)
-        if output_format is ReplayFormat.json:
-            return DiffDocument(sink, diff)
-        return ChangedLines(sink)
-    return {
-        ReplayFormat.table: _Table,
-        ReplayFormat.json: DecisionArray,
-        ReplayFormat.jsonl: DecisionLines,
-    }[output_format](sink)
+        if fail_on_error and (self.summary.action_errors.total or self.candidate_errors.total):
+            return 1
+        return 0

@@ -132,7 +132,7 @@ class DiffSummary:
             ],
         }
 
-    def line(self) -> str:
+    def line(self, *, candidate_errors: int = 0) -> str:
         text = f"compared {self.compared} logins: {self.changed} changed"
         if self.transitions:
             top = sorted(self.transitions.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -142,4 +142,7 @@ class DiffSummary:
                 f"; {self.timed_out} involve an Action timeout (a wall-clock limit: they may not"
                 " repeat; raise [sandbox] timeout_ms to tell)"
             )
+        if candidate_errors:
+            plural = "s" if candidate_errors != 1 else ""
+            text += f"; the candidate had {candidate_errors} Action error{plural}"
         return text

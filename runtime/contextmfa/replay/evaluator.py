@@ -16,7 +16,9 @@ from contextmfa.engine import Engine
 from contextmfa.enrich.history import InMemoryHistory
 from contextmfa.errors import InputError
 from contextmfa.events import EventRecord, parse_event_json
+from contextmfa.replay.action_errors import action_errors_of
 from contextmfa.replay.diff import responsible
+from contextmfa.replay.order import OrderCheck
 from contextmfa.replay.rows import Facts, Row, RowOptions, Verdict
 from contextmfa.replay.run import evaluate_record
 
@@ -34,6 +36,7 @@ class Evaluator:
         self.engine, self.candidate, self.options = engine, candidate, options
         self.history = _history()
         self.candidate_history = _history()
+        self.order = OrderCheck()
         self._changed_policy = None
         if candidate is not None and candidate.policy != engine.policy:
             self._changed_policy = f"policy:{candidate.policy.mfa}"
@@ -70,6 +73,7 @@ class Evaluator:
         user_id = event.user.user_id if event is not None else None
         if item.decision is None or event is None:
             return Row(record.line, login_id, user_id, error=str(item.error))
+        out_of_order, repeated = self.order.see(event.user.user_id, event.id, event.now.timestamp())
         decision = item.decision
         current = Verdict.of(decision)
         other: Decision | None = None
@@ -87,8 +91,10 @@ class Evaluator:
             if changed and verdict is not None
             else None
         )
+        errors = action_errors_of(decision.errors)
+        other_errors = action_errors_of(other.errors) if other is not None else ()
         detail = None
-        if self.options.details and (item.mismatches or changed):
+        if self.options.details and (item.mismatches or changed or errors or other_errors):
             detail = _detail(record.line, user_id, decision, current, other, verdict, blame)
             if item.mismatches:
                 detail["mismatches"] = [str(m) for m in item.mismatches]
@@ -101,10 +107,14 @@ class Evaluator:
             checked=item.checked,
             mismatches=item.mismatches,
             decision_json=decision.to_json() if self.options.decision_json else None,
-            facts=Facts.of(decision) if self.options.facts else None,
+            facts=Facts.of(decision, str(event.ip)) if self.options.facts else None,
             responsible=blame,
             timed_out=_timed_out(decision) or (other is not None and _timed_out(other)),
             detail=detail,
+            errors=errors,
+            candidate_errors=other_errors,
+            out_of_order=out_of_order,
+            repeated=repeated,
         )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contextmfa.decision import Decision
+from contextmfa.replay.action_errors import ActionError
 from contextmfa.replay.items import Mismatch
 
 __all__ = ["COMPARED_FIELDS", "Facts", "Row", "RowOptions", "Verdict"]
@@ -96,11 +97,13 @@ class Facts:
     untrusted_ip: str | None
     distance_km: float | None
     speed_kmh: float | None
+    ip: str | None = None
+    """The address, so a report can say which logins had no location and why."""
 
     __reduce__ = _reduce
 
     @classmethod
-    def of(cls, decision: Decision) -> Facts:
+    def of(cls, decision: Decision, ip: str | None = None) -> Facts:
         geo: Mapping[str, Any] = decision.geoip or {}
         risk: Mapping[str, Any] = decision.risk or {}
         assessments = risk.get("assessments") or {}
@@ -118,6 +121,7 @@ class Facts:
             untrusted_ip=(assessments.get("untrusted_ip") or {}).get("code"),
             distance_km=details.get("distance_km"),
             speed_kmh=details.get("speed_kmh"),
+            ip=ip,
         )
 
 
@@ -141,7 +145,15 @@ class Row:
     """An Action hit its wall-clock limit (either side): the one result that can differ from
     run to run, so a diff says how many changes involve one."""
     detail: dict[str, Any] | None = None
-    """JSON-ready: the decision's trace (both decisions' in a diff), for mismatches and changes."""
+    """JSON-ready: the decision's trace (both decisions' in a diff), for mismatches, changes and
+    Action errors."""
+    errors: tuple[ActionError, ...] = ()
+    """The Actions that failed for this login under the current config."""
+    candidate_errors: tuple[ActionError, ...] = ()
+    out_of_order: bool = False
+    """Earlier than the same user's previous login in the file (see ``replay.order``)."""
+    repeated: bool = False
+    """The id of one of the same user's recent logins, again."""
 
     __reduce__ = _reduce
 

@@ -1,10 +1,12 @@
-"""The closing line of a replay: outcome counts, expectations checked and failed, input errors."""
+"""The closing line of a replay: outcome counts, expectations checked and failed, Action errors,
+input errors."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
+from contextmfa.replay.action_errors import ActionErrors, action_errors_of
 from contextmfa.replay.items import OUTCOMES, ReplayItem
 
 __all__ = ["ReplaySummary"]
@@ -18,12 +20,15 @@ class ReplaySummary:
     checked: int = 0
     failed: int = 0
     input_errors: int = 0
+    action_errors: ActionErrors = field(default_factory=ActionErrors)
 
     def add(self, item: ReplayItem) -> None:
         if item.decision is None:
             self.input_errors += 1
             return
         self.count(item.decision.outcome, checked=item.checked, failed=bool(item.mismatches))
+        login_id = item.event.id if item.event is not None else None
+        self.action_errors.add(item.line, login_id, action_errors_of(item.decision.errors))
 
     def count(self, outcome: str | None, *, checked: bool = False, failed: bool = False) -> None:
         """Count one record by its parts (``outcome`` None = an input error)."""
@@ -51,6 +56,9 @@ class ReplaySummary:
             f"replayed {self.replayed} logins: {counts}; "
             f"{self.checked} expectations checked, {self.failed} failed"
         )
+        errors = self.action_errors.total
+        if errors:
+            text += f"; {errors} Action error{'s' if errors != 1 else ''}"
         if self.input_errors:
             plural = "s" if self.input_errors != 1 else ""
             text += f"; {self.input_errors} record{plural} with input errors"

@@ -18,7 +18,7 @@ from importlib.resources import files
 from contextmfa.replay.items import OUTCOMES
 from contextmfa.replay.report.collect import Place
 
-__all__ = ["bar", "bar_table", "land_path", "world_map"]
+__all__ = ["bar", "bar_table", "breakable", "land_path", "world_map"]
 
 MAP_PLACES = 5000
 """Circles drawn at most (the largest places); the country table below the map has them all."""
@@ -28,6 +28,15 @@ SEVERITY = {outcome: rank for rank, outcome in enumerate(OUTCOMES)}
 @cache
 def land_path() -> str:
     return files(__package__).joinpath("land-110m.svgpath").read_text(encoding="ascii").strip()
+
+
+def breakable(code: str) -> str:
+    """A code, escaped, that a narrow column wraps between its words, never inside one:
+    ``substantial_<wbr>travel_<wbr>from_<wbr>last_<wbr>login``, ``action:<wbr>step_<wbr>up``."""
+    text = escape(code)
+    for mark in ("_", ":", "."):
+        text = text.replace(mark, mark + "<wbr>")
+    return text
 
 
 def _describe(counts: Mapping[str, int]) -> str:
@@ -69,7 +78,7 @@ def bar_table(
     body = []
     for label, counts in ordered:
         total = sum(counts.values())
-        text = f"<code>{escape(label)}</code>" if code else escape(label)
+        text = f"<code>{breakable(label)}</code>" if code else escape(label)
         body.append(
             f'<tr title="{escape(_describe(counts))}"><td>{text}</td>'
             f'<td class="num">{total:,}</td><td class="barcell">{bar(counts, scale)}</td></tr>'

@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from contextmfa.replay.action_errors import ActionErrors
 from contextmfa.replay.diff import DiffSummary
+from contextmfa.replay.order import OrderWarnings
 from contextmfa.replay.rows import Row
 
 __all__ = ["DISTANCE_BUCKETS", "SPEED_BUCKETS", "ReportData"]
@@ -26,6 +28,8 @@ SPEED_BUCKETS = (0, 10, 100, 500, 1000, 5000)
 DISTANCE_BUCKETS = (0, 10, 100, 500, 2000, 5000)
 """Lower bounds, km, of the travel distance histogram."""
 ERRORS_KEPT = 50
+UNLOCATED_KEPT = 50
+"""Logins without a location listed by name (all are counted)."""
 
 
 def _bucket(value: float, bounds: tuple[int, ...]) -> str:
@@ -56,6 +60,10 @@ class ReportData:
     inputs: dict[str, str]
     diff: DiffSummary | None = None
     limit: int = 5000
+    action_errors: ActionErrors = field(default_factory=ActionErrors)
+    """Counted by the replay command, shared here (like ``diff``)."""
+    candidate_errors: ActionErrors | None = None
+    order: OrderWarnings = field(default_factory=OrderWarnings)
     replayed: int = 0
     checked: int = 0
     failed: int = 0
@@ -65,11 +73,14 @@ class ReportData:
     places: dict[tuple[float, float], Place] = field(default_factory=dict)
     countries: dict[str, Place] = field(default_factory=dict)
     unlocated: Counter[str] = field(default_factory=Counter)
+    unlocated_logins: list[dict[str, Any]] = field(default_factory=list)
     risk: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     input_errors: int = 0
     mismatched: int = 0
     changed: int = 0
+    errored: int = 0
+    """Logins with an Action error (either config) among the logins to read."""
     detailed: int = 0
     _spill: IO[str] | None = None
 
@@ -95,6 +106,7 @@ class ReportData:
         if row.detail is not None:
             self.mismatched += bool(row.mismatches)
             self.changed += row.changed
+            self.errored += bool(row.errors or row.candidate_errors)
             self.detailed += 1
             if not self.limit or self.detailed <= self.limit:
                 self._keep(row)
@@ -113,6 +125,16 @@ class ReportData:
             place.changed += row.changed
         else:
             self.unlocated[outcome] += 1
+            if len(self.unlocated_logins) < UNLOCATED_KEPT:
+                self.unlocated_logins.append(
+                    {
+                        "line": row.line,
+                        "login_id": row.login_id,
+                        "user_id": row.user_id,
+                        "ip": facts.ip,
+                        "outcome": outcome,
+                    }
+                )
         if facts.country_code:
             country = self.countries.get(facts.country_code)
             if country is None:
@@ -139,7 +161,7 @@ class ReportData:
     def _keep(self, row: Row) -> None:
         if self._spill is None:  # closed by close(), after the page is written
             self._spill = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
-        kind = "mismatch" if row.mismatches else "change"
+        kind = "mismatch" if row.mismatches else "change" if row.changed else "error"
         detail = dict(row.detail or {}, kind=kind, changed_decision=row.changed)
         self._spill.write(json.dumps(detail, ensure_ascii=False) + "\n")
 

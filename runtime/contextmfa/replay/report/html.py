@@ -25,6 +25,7 @@ from contextmfa.replay.report.collect import (
     bucket_labels,
 )
 from contextmfa.replay.report.logins import write_logins
+from contextmfa.replay.report.problems import action_errors_section, banner, has_action_errors
 
 __all__ = ["write_html"]
 
@@ -59,7 +60,10 @@ def write_html(data: ReportData, out: TextIO) -> None:
     )
     out.write(_header(data))
     out.write("<main>")
+    out.write(banner(data))
     out.write(_outcomes(data))
+    if has_action_errors(data):
+        out.write(action_errors_section(data))
     if data.diff is not None:
         out.write(_changes(data))
     out.write(_sources(data))
@@ -78,6 +82,8 @@ def write_html(data: ReportData, out: TextIO) -> None:
 def _header(data: ReportData) -> str:
     inputs = " · ".join(f"{escape(k)}: <code>{escape(v)}</code>" for k, v in data.inputs.items())
     links = [("outcomes", "Outcomes")]
+    if has_action_errors(data):
+        links.append(("action-errors", "Action errors"))
     if data.diff is not None:
         links.append(("changes", "Changes"))
     links += [("sources", "What decided"), ("places", "Locations"), ("risk", "Risk and travel")]
@@ -109,8 +115,14 @@ def _outcomes(data: ReportData) -> str:
         parts.append(_cards(data.diff.candidate, data.diff.compared))
     facts = [f"{data.replayed:,} logins replayed"]
     facts.append(f"{data.checked:,} expectations checked, {data.failed:,} failed")
+    if data.action_errors.total:
+        n = data.action_errors.total
+        facts.append(f"{n:,} Action error{'' if n == 1 else 's'}")
     if data.diff is not None:
         facts.append(f"{data.diff.changed:,} decisions changed by the candidate")
+    if data.candidate_errors is not None and data.candidate_errors.total:
+        n = data.candidate_errors.total
+        facts.append(f"{n:,} Action error{'' if n == 1 else 's'} under the candidate")
     if data.input_errors:
         facts.append(f"{data.input_errors:,} records with input errors")
     parts.append(f'<p class="note" id="summary">{escape("; ".join(facts))}</p></section>')
@@ -195,13 +207,10 @@ def _legend(show_changed: bool) -> str:
 
 def _places(data: ReportData) -> str:
     show_changed = data.diff is not None
-    which = "the candidate's" if show_changed else "the"
-    unlocated = sum(data.unlocated.values())
+    which = "the candidate config's" if show_changed else "the"
     note = f"Circle area by logins, colour by {which} most frequent outcome at that place."
-    if unlocated:
-        note += f" {unlocated:,} logins had no location."
     countries = bar_table(
-        "by country",
+        "by country" + (" (candidate config's outcomes)" if show_changed else ""),
         ((f"{code} {place.label}", place.outcomes) for code, place in data.countries.items()),
         first="country",
     )
@@ -209,7 +218,29 @@ def _places(data: ReportData) -> str:
         '<section id="places"><h2>Where logins came from</h2>'
         f'<p class="note">{escape(note)}</p>{_legend(show_changed)}'
         f'<div class="map">{world_map(data.places.values(), show_changed=show_changed)}</div>'
+        f"{_unlocated(data)}"
         f'<div class="scroll" id="countries" style="margin-top:14px">{countries}</div></section>'
+    )
+
+
+def _unlocated(data: ReportData) -> str:
+    """The logins the map cannot show (a private or unknown address, no GeoIP), by name."""
+    total = sum(data.unlocated.values())
+    if not total:
+        return ""
+    rows = "".join(
+        f'<tr><td class="num">{int(x["line"])}</td><td><code>{escape(str(x["login_id"]))}</code>'
+        f"</td><td><code>{escape(str(x['user_id']))}</code></td>"
+        f"<td><code>{escape(str(x['ip'] or '–'))}</code></td><td>{_pill(x['outcome'])}</td></tr>"
+        for x in data.unlocated_logins
+    )
+    more = total - len(data.unlocated_logins)
+    tail = f'<p class="note">and {more:,} more</p>' if more > 0 else ""
+    return (
+        f'<details id="unlocated"><summary>{total:,} logins had no location (a private, '
+        "reserved or unknown address), so the map leaves them out</summary>"
+        '<table><tr><th class="num">line</th><th>login</th><th>user</th><th>IP</th>'
+        f"<th>outcome</th></tr>{rows}</table>{tail}</details>"
     )
 
 
@@ -226,7 +257,16 @@ def _risk(data: ReportData) -> str:
         rows = sorted(counts.items(), key=lambda kv: order.get(kv[0], 99))
         charts.append(bar_table(title, rows, first="bucket", by_size=False))
     inner = "".join(f"<div>{c}</div>" for c in charts)
-    return f'<section id="risk"><h2>Risk and travel</h2><div class="charts">{inner}</div></section>'
+    note = ""
+    if data.diff is not None:
+        note = (
+            '<p class="note" id="risk-config">Risk as assessed with the current config\'s '
+            "history; each bar is split by the candidate config's outcomes.</p>"
+        )
+    return (
+        f'<section id="risk"><h2>Risk and travel</h2>{note}'
+        f'<div class="charts">{inner}</div></section>'
+    )
 
 
 def _errors(data: ReportData) -> str:

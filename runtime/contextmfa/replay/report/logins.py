@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any, TextIO
 
+from contextmfa.replay.report.charts import breakable
 from contextmfa.replay.report.collect import ReportData
 
 __all__ = ["write_logins"]
@@ -16,8 +17,12 @@ def write_logins(data: ReportData, out: TextIO) -> None:
     """The section, streamed from the report's temporary file one login at a time."""
     total = data.detailed
     kept = data.kept
-    what = "expectation mismatches and changed decisions" if data.diff else "expectation mismatches"
-    note = f"{total:,} {what}."
+    what = (
+        "a failed expectation, an Action error or a changed decision"
+        if data.diff
+        else "a failed expectation or an Action error"
+    )
+    note = f"{total:,} logins with {what}."
     if kept < total:
         note += f" Showing the first {kept:,} (raise --report-limit, or 0 for all)."
     out.write(
@@ -32,9 +37,8 @@ def write_logins(data: ReportData, out: TextIO) -> None:
         out.write(_login(detail))
     if not total:
         out.write(
-            '<p class="note" id="no-logins">Nothing to read: every expectation held'
-            + (" and no decision changed." if data.diff else ".")
-            + "</p>"
+            '<p class="note" id="no-logins">Nothing to read: every expectation held, no Action '
+            "failed" + (" and no decision changed." if data.diff else ".") + "</p>"
         )
     out.write("</section>")
 
@@ -56,6 +60,11 @@ def _login(detail: Mapping[str, Any]) -> str:
         heading.append(f"<code>{escape(str(detail.get('responsible')))}</code>")
     if detail.get("mismatches"):
         heading.append('<span class="mismatch">expectation failed</span>')
+    failed = [e.get("action") for e in current.get("errors") or ()]
+    failed += [e.get("action") for e in (candidate or {}).get("errors") or ()]
+    if failed:
+        names = ", ".join(sorted({str(name) for name in failed}))
+        heading.append(f'<span class="mismatch">Action error: {escape(names)}</span>')
     search = " ".join(
         str(x)
         for x in (
@@ -69,6 +78,7 @@ def _login(detail: Mapping[str, Any]) -> str:
             " ".join(detail.get("mismatches") or ()),
             "mismatch" if detail.get("mismatches") else "",
             "changed" if detail.get("changed") else "",
+            "error " + " ".join(str(name) for name in failed) if failed else "",
         )
         if x
     ).lower()
@@ -104,7 +114,7 @@ def _side(title: str, side: Mapping[str, Any]) -> str:
         codes = ", ".join(
             f"{name}={value.get('code')}" for name, value in (risk.get("assessments") or {}).items()
         )
-        rows.append(("risk", escape(f"{risk.get('confidence')} ({codes})")))
+        rows.append(("risk", breakable(f"{risk.get('confidence')} ({codes})")))
     for entry in side.get("trace") or ():
         detail = json.dumps(entry.get("detail") or {}, ensure_ascii=False, sort_keys=True)
         text = f"{entry.get('source')}: {entry.get('directive')} {detail if detail != '{}' else ''}"
@@ -112,7 +122,8 @@ def _side(title: str, side: Mapping[str, Any]) -> str:
     for log in side.get("logs") or ():
         rows.append(("log", escape(f"[{log.get('action')}] {log.get('line')}")))
     for error in side.get("errors") or ():
-        text = f"{error.get('action')}: {error.get('kind')}: {error.get('message')}"
-        rows.append(("error", escape(text)))
+        where = f" at line {error['line']}" if error.get("line") else ""
+        text = f"{error.get('action')}: {error.get('kind')}{where}: {error.get('message')}"
+        rows.append(("error", f'<span class="error">{escape(text)}</span>'))
     items = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
     return f'<div class="side"><h3>{escape(title)}</h3><dl>{items}</dl></div>'
