@@ -280,6 +280,25 @@ def test_test_command_compile_error_exits_1(cli, samples, tmp_path):
     assert f"{action}:2:" in result.stderr
 
 
+def test_test_command_without_config_takes_the_events_tenant(cli, samples, tmp_path):
+    """With no config there is no tenant to compare with: an event of tenant acme just runs."""
+    event = json.loads((samples / "events/embargoed-cuba.json").read_text())
+    event["tenant"] = {"id": "acme"}
+    path = tmp_path / "acme.json"
+    path.write_text(json.dumps(event))
+    action = samples.parent / "actions/block_embargoed_countries.py"
+    result = cli("test", action, "--event", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["directives"] == [
+        {"directive": "deny", "reason": "embargoed_country"}
+    ]
+    globex = tmp_path / "globex.toml"
+    globex.write_text('[tenant]\nid = "globex"\n')
+    with_config = cli("test", action, "--event", path, "--config", globex)
+    assert with_config.exit_code == 2
+    assert "tenant.id: 'acme' is not the config's tenant 'globex'" in with_config.stderr
+
+
 def test_test_command_bad_secret_exits_2(cli, samples):
     action = samples.parent / "actions/block_embargoed_countries.py"
     result = cli("test", action, "--event", samples / "events/admin-office.json", "-s", "NOEQUALS")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,11 +17,14 @@ from contextmfa.config import TenantConfig, config_from_mapping, load_config
 from contextmfa.engine import Engine
 from contextmfa.enrich.history import InMemoryHistory
 from contextmfa.errors import CompileError, InputError
-from contextmfa.events import load_event
+from contextmfa.events import LoginEvent, Tenant, load_event
 from contextmfa.inputs import display_name
 from contextmfa.sandbox import ActionRun, InMemoryActionCache, compile_action, run_action
 from contextmfa.sandbox.process import run_action_isolated
 from contextmfa.sandbox.summary import run_summary
+
+TENANT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+"""What ``[tenant] id`` accepts (config.py)."""
 
 
 class TestFormat(StrEnum):
@@ -64,8 +68,11 @@ def run_test(
     """
     with reporting_errors():
         secrets = _parse_secrets(secret or [])
-        tenant = load_config(config) if config else _bare_config(action_file)
         event = load_event(event_file)
+        if config:
+            tenant = load_config(config)
+        else:
+            tenant, event = _bare_config(action_file, event)
         try:
             source = action_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -97,9 +104,15 @@ def run_test(
         raise typer.Exit(1 if run.error else 0)
 
 
-def _bare_config(action_file: Path) -> TenantConfig:
-    """Defaults for every key: the bundled GeoIP database, default sandbox limits."""
-    return config_from_mapping({"tenant": {"id": "test"}}, action_file.parent / "tenant.toml")
+def _bare_config(action_file: Path, event: LoginEvent) -> tuple[TenantConfig, LoginEvent]:
+    """Defaults for every key: the bundled GeoIP database, default sandbox limits. With no
+    config there is no tenant to compare the event's with: the tenant is the event's own (or,
+    when that is no config's id, the event runs without one)."""
+    given = event.tenant.id
+    if given is not None and not TENANT_ID.fullmatch(given):
+        event, given = event.model_copy(update={"tenant": Tenant()}), None
+    path = action_file.parent / "tenant.toml"
+    return config_from_mapping({"tenant": {"id": given or "test"}}, path), event
 
 
 def _parse_secrets(pairs: list[str]) -> dict[str, str]:
