@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+from contextmfa.cli import console
+from contextmfa.errors import ContextMFAError
+from contextmfa.replay.parallel import WorkerFailed
+
+ROOT = Path(__file__).resolve().parents[2]
 
 BROKEN = "def on_execute_post_login(event, api):\n    if True\n        pass\n"
 
@@ -363,3 +370,17 @@ def test_test_command_secret_error_does_not_echo_the_value(cli, samples):
     result = cli("test", action, "--event", event, "--secret", "hunter2-supersecret")
     assert result.exit_code == 2
     assert "hunter2" not in result.output
+
+
+def test_the_readme_names_every_exit_code_the_cli_uses():
+    """Scripts rely on exit codes: each one the commands can return is documented."""
+    sources = "\n".join(path.read_text() for path in (ROOT / "runtime/contextmfa/cli").glob("*.py"))
+    used = {int(code) for code in re.findall(r"Exit\((\d+)\)", sources)}
+    used |= {console.INTERNAL_ERROR, console.BROKEN_PIPE, ContextMFAError.exit_code}
+    used |= {WorkerFailed("stopped").exit_code}
+    readme = (ROOT / "README.md").read_text()
+    paragraph = readme[readme.index("Exit codes, for every command:") :].split("\n\n")[0]
+    items = paragraph.split(":", 1)[1].split(";")
+    documented = {int(re.match(r"\s*(\d+)\s", item).group(1)) for item in items}
+    assert used <= documented, used - documented
+    assert {0, 1, 2, 3, 130, 141} <= documented
