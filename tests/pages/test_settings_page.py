@@ -60,8 +60,20 @@ def _recovery_code_works(live: Any, user_id: str, code: str) -> bool:
     return True
 
 
+def _mint(live: Any, user_id: str, **body: Any) -> Any:
+    """A settings ticket, with the assertion the app got when the user passed MFA just now."""
+    proof = live.tenant.signer.sign(
+        audience="portal-web", subject=user_id, login_id="l-mfa", amr=["otp"], now=live.clock()
+    )
+    return live.http.post(
+        f"/v1/users/{user_id}/settings-ticket",
+        json={"assertion": proof, **body},
+        headers=live.admin,
+    )
+
+
 def _open_settings(live: Any, page: Any, user_id: str) -> None:
-    minted = live.http.post(f"/v1/users/{user_id}/settings-ticket", headers=live.admin)
+    minted = _mint(live, user_id)
     assert minted.status_code == 200, minted.text
     page.goto(minted.json()["ticket_url"])
     page.wait_for_url("**/u/settings")
@@ -83,11 +95,7 @@ def _press(page: Any, name: str | re.Pattern[str]) -> None:
 
 def test_remove_a_method_and_regenerate_the_recovery_code(page, live_service, check_page):
     user_id, old_recovery = _user_with_two_methods(live_service)
-    minted = live_service.http.post(
-        f"/v1/users/{user_id}/settings-ticket",
-        json={"name": "Alice"},
-        headers=live_service.admin,
-    )
+    minted = _mint(live_service, user_id, name="Alice")
     assert minted.status_code == 200, minted.text
 
     page.goto(minted.json()["ticket_url"])
@@ -135,9 +143,7 @@ def test_remove_a_method_and_regenerate_the_recovery_code(page, live_service, ch
 
 def test_add_an_authenticator_app_from_the_settings(page, live_service, check_page):
     user_id, _ = _user_with_two_methods(live_service)
-    minted = live_service.http.post(
-        f"/v1/users/{user_id}/settings-ticket", headers=live_service.admin
-    )
+    minted = _mint(live_service, user_id)
     page.goto(minted.json()["ticket_url"])
     page.wait_for_url("**/u/settings")
     page.get_by_role("button", name=re.compile("^Authenticator app")).click()

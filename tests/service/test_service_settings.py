@@ -9,6 +9,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -31,7 +32,17 @@ from factor_helpers import SoftAuthenticator, b64u  # noqa: E402
 USER = "auth0|settings-user"
 
 
+def proof(service: Any, user_id: str = USER, tenant_id: str = "acme", **changes: Any) -> str:
+    """The assertion an app holds after ``user_id`` passed MFA just now (the tenant's signer)."""
+    now = changes.pop("now", service.clock.now)
+    claims = {"audience": "portal-web", "subject": user_id, "login_id": "l-mfa", "amr": ["otp"]}
+    return service.tenant(tenant_id).signer.sign(**{**claims, **changes}, now=now)
+
+
 def mint(service: Any, user_id: str = USER, tenant_id: str = "acme", **body: Any) -> Any:
+    """Ask for a ticket, with a fresh MFA proof of the user unless ``assertion`` is given."""
+    body.setdefault("assertion", proof(service, user_id, tenant_id))
+    body = {k: v for k, v in body.items() if v is not None}
     return service.client.post(
         f"/v1/users/{user_id}/settings-ticket", json=body or None, headers=service.admin(tenant_id)
     )
@@ -88,6 +99,40 @@ def test_a_ticket_needs_the_admin_key(service):
     assert body["expires_in"] == 300
     assert body["ticket_url"].startswith("http://127.0.0.1:8000/u/settings/start?ticket=")
     assert "admin.settings_ticket_issued" in audit_kinds(service)
+
+
+def test_a_user_with_a_factor_gets_a_ticket_only_with_a_fresh_mfa_of_their_own(service):
+    """Invariant 2 on the settings page: a password alone never adds a factor there either."""
+    service.enroll_otp(USER)
+
+    def refused(answer: Any, why: str) -> None:
+        assert answer.status_code == 403, answer.text
+        assert answer.json()["error"] == "access_denied"
+        assert why in answer.json()["error_description"]
+
+    refused(mint(service, assertion=None), "send the assertion")
+    refused(mint(service, assertion="not-a-jwt"), "not an assertion of this tenant")
+    refused(mint(service, assertion=proof(service, "auth0|someone-else")), "not this user's")
+    refused(mint(service, assertion=proof(service, tenant_id="globex")), "not an assertion")
+    stale = proof(service, now=service.clock.now - timedelta(minutes=5))
+    refused(mint(service, assertion=stale), "expired")
+    fresh = proof(service)
+    assert mint(service, assertion=fresh).status_code == 200
+    refused(mint(service, assertion=fresh), "already used")
+
+
+def test_the_assertion_of_a_real_mfa_opens_a_ticket(service):
+    secret, _ = service.enroll_otp(USER)
+    token = service.login(login_event(USER)).json()["mfa_token"]
+    passed = service.mfa("verify", token, {"factor": "otp", "otp": service.code(secret)}).json()
+    assert mint(service, assertion=passed["assertion"]).status_code == 200
+
+
+def test_a_user_with_no_factor_needs_no_proof_but_a_verified_email_is_one(service):
+    assert mint(service, "auth0|nobody", assertion=None).status_code == 200
+    contact = {"email": "n@acme.test", "email_verified": True}
+    assert mint(service, "auth0|mailer", assertion=None, **contact).status_code == 403
+    assert mint(service, "auth0|mailer", **contact).status_code == 200
 
 
 def test_a_ticket_body_refuses_unknown_fields(service):

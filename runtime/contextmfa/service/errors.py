@@ -12,6 +12,7 @@ factor module's tree (``factors/errors.py``) and maps everyone else's errors ont
           ├── Unauthorized              access_denied               401  no or unknown key
           ├── InvalidMfaToken           invalid_grant               401  forged or malformed
           ├── ExpiredMfaToken           expired_token               401  past its 10 minutes
+          ├── MfaRequired               access_denied               403  prove a factor first
           ├── NotFound                  invalid_request             404
           ├── PayloadTooLarge           invalid_request             413
           ├── RequestTimeout            invalid_request             408  body too slow; closes
@@ -48,6 +49,7 @@ __all__ = [
     "CompileFailed",
     "ExpiredMfaToken",
     "InvalidMfaToken",
+    "MfaRequired",
     "NotFound",
     "PayloadTooLarge",
     "RequestTimeout",
@@ -97,6 +99,13 @@ class ExpiredMfaToken(ServiceError):
 
     def __init__(self, description: str = "the mfa_token has expired; start a new login") -> None:
         super().__init__(description, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+class MfaRequired(ServiceError):
+    """The user has a factor, and the request carries no fresh proof that they passed it."""
+
+    code = "access_denied"
+    status = 403
 
 
 class NotFound(ServiceError):

@@ -20,6 +20,7 @@ from contextmfa.service.auth import AdminTenant, ServiceState, State
 from contextmfa.service.errors import NotFound
 from contextmfa.service.logs import audit
 from contextmfa.service.pages.settings_ticket import TICKET_TTL, SettingsTickets
+from contextmfa.service.recent_mfa import check_recent_mfa, has_a_factor
 from contextmfa.service.routes import errors
 from contextmfa.service.schemas import AuthenticatorOut, CountOut
 from contextmfa.service.tenants import Tenant
@@ -127,10 +128,17 @@ class SettingsTicketBody(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     email: str | None = Field(default=None, max_length=320)
     email_verified: bool = Field(
-        default=False, description="The app verified this email: it may enroll without a code."
+        default=False,
+        description="The app verified this email: it counts as a factor the user must prove.",
     )
     phone_number: str | None = Field(default=None, max_length=64)
     name: str | None = Field(default=None, max_length=100)
+    assertion: str | None = Field(
+        default=None,
+        max_length=4096,
+        description="The assertion of an MFA this user passed in the last 5 minutes; required "
+        "when the user has a factor. Each assertion opens one ticket.",
+    )
 
 
 class SettingsTicketOut(BaseModel):
@@ -142,7 +150,7 @@ class SettingsTicketOut(BaseModel):
     "/settings-ticket",
     summary="A one-time link to the user's MFA settings page",
     response_model=SettingsTicketOut,
-    responses=errors(400, 401, 503),
+    responses=errors(400, 401, 403, 503),
 )
 def settings_ticket(
     user_id: UserId,
@@ -151,13 +159,17 @@ def settings_ticket(
     body: Annotated[SettingsTicketBody | None, Body()] = None,
 ) -> dict[str, Any]:
     """The ticket is the user's authority on the settings page: whoever opens ``ticket_url``
-    lists, removes and adds that user's factors and gets a new recovery code. Mint one only for
-    a user your app has just authenticated (with MFA where your policy asks for it), in answer
-    to that user's own request, and send it only to that user's browser. It works once, within
-    five minutes; the page session it opens lasts 15 minutes."""
-    contact = body.model_dump(exclude_none=True) if body is not None else {}
+    lists, removes and adds that user's factors and gets a new recovery code. So a user who has
+    a factor gets a ticket only with the `assertion` of an MFA they passed in the last five
+    minutes (403 `access_denied` without one); a user with none needs no proof. Mint one in
+    answer to that user's own request, and send it only to that user's browser. It works once,
+    within five minutes; the page session it opens lasts 15 minutes."""
+    now = state.clock()
+    contact = body.model_dump(exclude_none=True, exclude={"assertion"}) if body else {}
+    if has_a_factor(tenant, user_id, contact):
+        check_recent_mfa(tenant, user_id, body.assertion if body else None, now=now)
     tickets = SettingsTickets(state.tenants.settings_key)
-    ticket = tickets.issue(tenant.id, user_id, contact, now=state.clock())
+    ticket = tickets.issue(tenant.id, user_id, contact, now=now)
     _record(tenant, state, "admin.settings_ticket_issued", user_id)
     base = tenant.config.service.issuer.rstrip("/")
     return {
