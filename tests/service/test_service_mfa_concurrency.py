@@ -147,3 +147,27 @@ def test_racing_right_answers_pass_a_step_once(backend_service):
         answers = list(pool.map(send, range(8)))
     assert sum(1 for a in answers if a.get("status") == "passed") == 1, answers
     assert all(a.get("status") == "passed" or a.get("error") == "invalid_grant" for a in answers)
+
+
+def test_a_store_that_goes_away_is_503_with_retry_after_never_an_allow(tmp_path):
+    """Invariant 6: the database gone mid-service; logins and MFA calls answer 503."""
+    from service_process import _pg_admin
+
+    with postgres_database() as url:
+        if url is None:
+            pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+        for service in _serve(tmp_path, store=url):
+            secret, _ = service.enroll_otp("auth0|target")
+            token = service.login(login_event("auth0|target")).json()["mfa_token"]
+            admin = _pg_admin()
+            try:
+                admin.execute(f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+            finally:
+                admin.close()
+            login = service.login(login_event("auth0|target"))
+            verify = service.mfa("verify", token, {"factor": "otp", "otp": service.code(secret)})
+            for answer in (login, verify):
+                assert answer.status_code == 503, answer.text
+                assert answer.json()["error"] == "temporarily_unavailable"
+                assert int(answer.headers["retry-after"]) >= 1
+                assert "assertion" not in answer.text and "allow" not in answer.text
