@@ -145,6 +145,18 @@ def test_text_that_is_not_utf8_is_a_located_input_error(cli, tenant, tmp_path, s
     )
 
 
+def test_an_action_file_that_is_not_utf8_or_not_a_file(cli, samples, tmp_path):
+    event = samples / "events/admin-office.json"
+    action = tmp_path / "latin1.py"
+    action.write_bytes(b"def on_execute_post_login(event, api):\n    print('caf\xe9')\n")
+    result = cli("test", action, "--event", event)
+    assert result.exit_code == 2
+    assert result.stderr == f"{action}:2: error: not UTF-8 (byte 0xe9); save the file as UTF-8\n"
+    directory = cli("test", tmp_path, "--event", event)
+    assert directory.exit_code == 2
+    assert directory.stderr == f"{tmp_path}: error: is a directory, not a file\n"
+
+
 def test_an_export_that_is_not_utf8_is_a_located_input_error(cli, tmp_path):
     export = tmp_path / "export.json"
     export.write_bytes(b'[{"type": "s", "user_name": "J\xe9r\xf4me"}]')

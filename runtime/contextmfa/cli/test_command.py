@@ -18,9 +18,10 @@ from contextmfa.engine import Engine
 from contextmfa.enrich.history import InMemoryHistory
 from contextmfa.errors import CompileError, InputError
 from contextmfa.events import LoginEvent, Tenant, load_event
-from contextmfa.inputs import display_name
+from contextmfa.inputs import display_name, read_input
 from contextmfa.sandbox import ActionRun, InMemoryActionCache, compile_action, run_action
 from contextmfa.sandbox.process import run_action_isolated
+from contextmfa.sandbox.source_checks import MAX_SOURCE_BYTES
 from contextmfa.sandbox.summary import run_summary
 
 TENANT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -73,10 +74,7 @@ def run_test(
             tenant = load_config(config)
         else:
             tenant, event = _bare_config(action_file, event)
-        try:
-            source = action_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{action_file}: error: cannot read: {exc}") from None
+        source = _action_source(action_file)
         try:
             action = compile_action(source, str(action_file))
         except CompileError as exc:
@@ -102,6 +100,20 @@ def run_test(
         )
         _show(run, output_format)
         raise typer.Exit(1 if run.error else 0)
+
+
+def _action_source(path: Path) -> str:
+    """The Action's text; an unreadable path or bytes that are not UTF-8 is one located line.
+    Reading stops past what any Action may be, which compiling then refuses with its limit."""
+    raw = read_input(path, MAX_SOURCE_BYTES)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"{display_name(path)}:{line}: error: not UTF-8 (byte 0x{raw[exc.start]:02x}); "
+            "save the file as UTF-8"
+        ) from None
 
 
 def _bare_config(action_file: Path, event: LoginEvent) -> tuple[TenantConfig, LoginEvent]:
