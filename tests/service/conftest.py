@@ -64,6 +64,27 @@ class Service:
     def code(self, secret: str, *, offset: float = 0) -> str:
         return pyotp.TOTP(secret).at(self.clock.now + timedelta(seconds=offset))
 
+    def add_phone(self, user_id: str, phone_number: str = "+31612345678") -> None:
+        """A confirmed SMS authenticator for ``user_id``, as an administrator would add one."""
+        self.tenant().store.authenticators.add(
+            "acme",
+            user_id,
+            "sms",
+            name="phone",
+            public={"phone_number": phone_number},
+            secret=None,
+            confirmed=True,
+            now=self.clock.now,
+        )
+
+    def payroll_login(self, user_id: str) -> dict[str, Any]:
+        """A login to the payroll app, whose Action asks for the app's code, then a text."""
+        event = login_event(user_id)
+        event["client"] = {"client_id": "payroll", "name": "Payroll", "metadata": {}}
+        answer = self.login(event)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
     def enroll_otp(self, user_id: str = "auth0|alice") -> tuple[str, dict[str, Any]]:
         """A first login, OTP enrolled and confirmed; returns the seed and the confirm answer."""
         token = self.login(login_event(user_id)).json()["mfa_token"]

@@ -151,20 +151,9 @@ def test_enrolling_during_a_challenge_step_is_refused(service):
 
 def test_an_sms_code_completes_the_second_step(service):
     secret, _ = service.enroll_otp("auth0|phone")
+    service.add_phone("auth0|phone")
     store = service.tenant().store
-    store.authenticators.add(
-        "acme",
-        "auth0|phone",
-        "sms",
-        name="phone",
-        public={"phone_number": "+31612345678"},
-        secret=None,
-        confirmed=True,
-        now=service.clock.now,
-    )
-    event = login_event("auth0|phone")
-    event["client"] = {"client_id": "payroll", "name": "Payroll", "metadata": {}}
-    decision = service.login(event).json()
+    decision = service.payroll_login("auth0|phone")
     assert [s["factors"] for s in decision["steps"]] == [["otp"], ["sms"]]
     token = decision["mfa_token"]
     step = service.mfa("verify", token, {"factor": "otp", "otp": service.code(secret)}).json()

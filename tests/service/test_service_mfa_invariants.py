@@ -201,20 +201,9 @@ def test_a_token_that_passed_sends_nothing_and_spends_no_code(service):
 def test_a_superseded_step_token_causes_nothing(service):
     """After step one of two passes, the step-one token can neither pass nor send again."""
     secret, _ = service.enroll_otp("auth0|two")
+    service.add_phone("auth0|two")
     store = service.tenant().store
-    store.authenticators.add(
-        "acme",
-        "auth0|two",
-        "sms",
-        name="phone",
-        public={"phone_number": "+31611111111"},
-        secret=None,
-        confirmed=True,
-        now=service.clock.now,
-    )
-    event = login_event("auth0|two")
-    event["client"] = {"client_id": "payroll", "name": "Payroll", "metadata": {}}
-    first = service.login(event).json()["mfa_token"]
+    first = service.payroll_login("auth0|two")["mfa_token"]
     step = service.mfa("verify", first, {"factor": "otp", "otp": service.code(secret)}).json()
     assert step["status"] == "next_step"
     sms_before = len(store.outbox.list("acme", channel="sms", limit=100))
