@@ -207,8 +207,11 @@ def test_logins_out_of_order_and_repeated_are_warnings_with_counts(cli, tree, re
     first, second, third = ({k: v for k, v in r.items() if k != "expect"} for r in alice)
     # third before second for alice; the first login again, later in the file
     logins = _write(tmp_path / "l.jsonl", [first, third, second, first])
-    result = cli("replay", logins, "-c", tree / "tenant.toml")
+    report = tmp_path / "r.html"
+    result = cli("replay", logins, "-c", tree / "tenant.toml", "--report", report)
     assert result.exit_code == 0, result.output
+    html = report.read_text()
+    assert "Warnings: 2 logins out of time order; 1 repeated login id." in html
     assert (
         f"{logins}:3: warning: 2 logins are earlier than the same user's previous login (first: "
         f"{second['id']}); replay reads the file in order, so their risk history is wrong: sort "

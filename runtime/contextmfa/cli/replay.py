@@ -113,7 +113,8 @@ def replay_command(
             "--workers",
             "-w",
             min=1,
-            help="Worker processes. Default: every core for files over 2,000 lines, else 1. "
+            help="Worker processes. Default: every core for files over 2,000 lines, else 1 "
+            "(and 1 for standard input or a pipe, which cannot be counted first). "
             "Each worker keeps its own Action cache (api.cache), so Actions that share cache "
             "entries across users may decide differently with 1 and with N workers.",
         ),
