@@ -1,4 +1,4 @@
-"""docs/login-events.md, the event reference shipped with the code, names exactly what exists."""
+"""samples/events/README.md, the event reference shipped with the code, names exactly what exists."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from contextmfa import events
 from contextmfa.sandbox.surface import NOT_OFFERED, api_shape, event_shape, walk
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = (ROOT / "docs" / "login-events.md").read_text()
+REFERENCE = (ROOT / "samples" / "events" / "README.md").read_text()
 README = (ROOT / "README.md").read_text()
 ROW = re.compile(r"^\| `(event[^`]*)` \|([^|]+)\|([^|]*)\|", re.M)
 
@@ -48,7 +48,7 @@ def test_every_pydantic_field_of_the_event_models_is_named():
 
 
 def test_the_readme_links_the_reference_in_the_repository():
-    assert "](docs/login-events.md)" in README
+    assert "](samples/events/README.md)" in README
     assert "../shared/" not in README
 
 
