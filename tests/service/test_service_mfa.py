@@ -183,10 +183,16 @@ def test_an_oob_code_belongs_to_the_token_that_started_it(service):
     stolen = service.mfa(
         "enroll/confirm", token_b, {"factor": "sms", "oob_code": oob, "binding_code": code}
     )
-    assert stolen.json() == {
+    refusal = {
         "error": "invalid_grant",
         "error_description": "this oob_code was not issued for this mfa_token",
     }
+    assert stolen.json() == refusal
+    for _ in range(2):  # the same request again: a refusal leaves nothing that lets it through
+        again = service.mfa(
+            "enroll/confirm", token_b, {"factor": "sms", "oob_code": oob, "binding_code": code}
+        )
+        assert again.json() == refusal
     own = service.mfa(
         "enroll/confirm", token_a, {"factor": "sms", "oob_code": oob, "binding_code": code}
     )

@@ -97,20 +97,13 @@ def bind_oob(session: MfaSession, oob_code: str | None) -> None:
 
 
 def check_oob(session: MfaSession, oob_code: str | None) -> None:
-    """Refuse an ``oob_code`` that this token did not start.
-
-    A bound code's claim exists, so claiming it again fails; a claim that succeeds means the
-    code was never bound to this token (the new claim is harmless: nothing else uses it).
-    """
+    """Refuse an ``oob_code`` that this token did not start. Reads only: a refused request must
+    leave nothing behind that would let the same request through on a second try."""
     if not oob_code:
         return
     txn = session.txn
-    if session.tenant.store.single_use.claim(
-        txn.tenant_id,
-        "mfa-oob",
-        _oob_key(txn, oob_code),
-        now=session.now,
-        expires_at=from_posix(txn.expires_at),
+    if not session.tenant.store.single_use.is_claimed(
+        txn.tenant_id, "mfa-oob", _oob_key(txn, oob_code), now=session.now
     ):
         raise InvalidGrant("this oob_code was not issued for this mfa_token")
 

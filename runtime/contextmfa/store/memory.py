@@ -246,6 +246,14 @@ class InMemorySingleUse:
             self._claims[slot] = None if expires_at is None else utc(expires_at)
             return True
 
+    def is_claimed(self, tenant_id: str, scope: str, key: str, *, now: datetime) -> bool:
+        with self._lock:
+            slot = (tenant_id, scope, key)
+            if slot not in self._claims:
+                return False
+            until = self._claims[slot]
+            return until is None or utc(now) < until
+
     def release(self, tenant_id: str, scope: str, key: str) -> bool:
         with self._lock:
             return self._claims.pop((tenant_id, scope, key), False) is not False

@@ -269,6 +269,10 @@ class SingleUse(Protocol):
         """
         ...
 
+    def is_claimed(self, tenant_id: str, scope: str, key: str, *, now: datetime) -> bool:
+        """Is there a live claim on the key? Reads only: a check must never claim."""
+        ...
+
     def release(self, tenant_id: str, scope: str, key: str) -> bool:
         """Drop a claim so the key can be claimed again (a lease given back); True if it existed.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_, select
 
 from contextmfa.store.clock import utc
 from contextmfa.store.database import Database
@@ -18,6 +18,12 @@ from contextmfa.store.sql.common import insert_for, p, rowcount, table
 __all__ = ["SqlSingleUse"]
 
 T = table(SingleUseRow)
+_CLAIMED = select(T.c.key).where(
+    T.c.tenant_id == p("tenant_id"),
+    T.c.scope == p("scope"),
+    T.c.key == p("key"),
+    or_(T.c.expires_at.is_(None), T.c.expires_at > p("now")),
+)
 _RELEASE = delete(T).where(
     T.c.tenant_id == p("tenant_id"), T.c.scope == p("scope"), T.c.key == p("key")
 )
@@ -60,6 +66,11 @@ class SqlSingleUse:
         }
         with self._db.write() as connection:
             return connection.execute(self._claim, values).first() is not None
+
+    def is_claimed(self, tenant_id: str, scope: str, key: str, *, now: datetime) -> bool:
+        values = {"p_tenant_id": tenant_id, "p_scope": scope, "p_key": key, "p_now": utc(now)}
+        with self._db.read() as connection:
+            return connection.execute(_CLAIMED, values).first() is not None
 
     def release(self, tenant_id: str, scope: str, key: str) -> bool:
         values = {"p_tenant_id": tenant_id, "p_scope": scope, "p_key": key}
