@@ -122,6 +122,40 @@ def test_five_tries_per_code(factors, subject, clock, store) -> None:
         )
 
 
+def test_ten_wrong_codes_an_hour_whatever_the_number_of_codes(factors, subject, clock, store):
+    """New codes buy no more guesses: wrong codes count per user and factor, before comparing."""
+    _enrolled(factors, subject, clock, store)
+    for _ in range(2):
+        issued = factors["sms"].challenge(subject, now=clock.now)
+        code = code_in(outbox(store, "sms")[0].body)
+        for _ in range(5):
+            with pytest.raises(InvalidGrant):
+                factors["sms"].verify(
+                    subject,
+                    Answer(oob_code=issued.oob_code, binding_code=wrong(code)),
+                    now=clock.now,
+                )
+    issued = factors["sms"].challenge(subject, now=clock.now)
+    code = code_in(outbox(store, "sms")[0].body)
+    with pytest.raises(TooManyAttempts):
+        factors["sms"].verify(
+            subject, Answer(oob_code=issued.oob_code, binding_code=code), now=clock.now
+        )
+    clock.advance(360)  # one attempt back; a right code gives its own back
+    issued = factors["sms"].challenge(subject, now=clock.now)
+    code = code_in(outbox(store, "sms")[0].body)
+    right = Answer(oob_code=issued.oob_code, binding_code=code)
+    assert factors["sms"].verify(subject, right, now=clock.now).factor == "sms"
+    issued = factors["sms"].challenge(subject, now=clock.now)
+    guess = Answer(
+        oob_code=issued.oob_code, binding_code=wrong(code_in(outbox(store, "sms")[0].body))
+    )
+    with pytest.raises(InvalidGrant):
+        factors["sms"].verify(subject, guess, now=clock.now)
+    with pytest.raises(TooManyAttempts):
+        factors["sms"].verify(subject, guess, now=clock.now)
+
+
 def test_send_limit_ten_then_one_per_hour(factors, subject, clock, store) -> None:
     _enrolled(factors, subject, clock, store)  # the enrollment was send 1
     for _ in range(9):

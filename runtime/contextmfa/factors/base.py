@@ -159,6 +159,10 @@ class Factor:
     def bucket(self, subject: Subject) -> str:
         return f"{self.TYPE}:{subject.user_id}"
 
+    def attempt_bucket(self, subject: Subject) -> str:
+        """The bucket verification attempts are counted in (sends have :meth:`bucket`)."""
+        return self.bucket(subject)
+
     def count_attempt(self, subject: Subject, limit: BucketLimit, *, now: datetime) -> None:
         """Take one verification attempt from the user's durable bucket *before* comparing.
 
@@ -167,7 +171,7 @@ class Factor:
         nothing) when the bucket is empty. A right answer calls :meth:`attempt_succeeded`.
         """
         verdict = self.services.attempt_limits.take(
-            subject.tenant_id, self.bucket(subject), limit, now=now
+            subject.tenant_id, self.attempt_bucket(subject), limit, now=now
         )
         if not verdict.allowed:
             self._limited(subject, verdict.retry_after_seconds, now)
@@ -175,7 +179,7 @@ class Factor:
     def attempt_succeeded(self, subject: Subject, limit: BucketLimit, *, now: datetime) -> None:
         """A right answer gives its attempt back: only failures spend the budget."""
         self.services.attempt_limits.give_back(
-            subject.tenant_id, self.bucket(subject), limit, now=now
+            subject.tenant_id, self.attempt_bucket(subject), limit, now=now
         )
 
     def take_limit(self, subject: Subject, limit: BucketLimit, *, now: datetime) -> None:

@@ -2,8 +2,11 @@
 
 A 6-digit code from the CSPRNG is hashed (the store's keyed hash) into a challenge that expires in
 5 minutes and allows 5 tries; the code itself only ever exists in the message body. Each try is
-counted atomically *before* the comparison, so concurrent guesses together get at most 5. The
-right code spends the challenge once (``finish``); a replay finds it spent.
+counted atomically *before* the comparison, twice: on the challenge, so concurrent guesses at one
+code together get at most 5, and in the user's durable bucket for the factor (10 wrong codes an
+hour, however many codes were sent), so asking for new codes buys no more guesses. The right code
+spends the challenge once (``finish``) and gives the bucket its attempt back; a replay finds the
+challenge spent.
 
 Sends are limited per user and factor (SMS and voice: 10 at once then 1 per hour; email: 20 then
 1 per minute). Over the limit nothing is sent. A provider failure raises
@@ -25,7 +28,7 @@ from contextmfa.factors.context import Answer, EnrollRequest, Subject
 from contextmfa.factors.errors import InvalidGrant, InvalidRequest
 from contextmfa.factors.results import ChallengeIssued, Enrolled, EnrollmentStarted, Verified
 from contextmfa.factors.settings import CODE_TRIES, CODE_TTL
-from contextmfa.store.limits import BucketLimit
+from contextmfa.store.limits import SENT_CODE_FAILURES, BucketLimit
 from contextmfa.store.ports import Authenticator, Challenge
 
 __all__ = ["CodeFactor"]
@@ -119,6 +122,9 @@ class CodeFactor(Factor):
 
     # Shared --------------------------------------------------------------------------------
 
+    def attempt_bucket(self, subject: Subject) -> str:
+        return f"{self.TYPE}-code:{subject.user_id}"
+
     def usable(self, authenticator: Authenticator) -> bool:
         """May a code sent to ``authenticator`` pass a sign-in? Only a confirmed one's."""
         return authenticator.confirmed
@@ -151,6 +157,7 @@ class CodeFactor(Factor):
         """The challenge whose code ``answer.binding_code`` is, spent; else a precise error."""
         challenge = self.load_challenge(subject, answer.oob_code, purpose, now=now)
         self.take_attempt(challenge, now=now)
+        self.count_attempt(subject, SENT_CODE_FAILURES, now=now)
         code = normalize_digits(answer.binding_code, DIGITS)
         if code is None or not self.services.codes.matches(
             challenge.code_hash, subject.tenant_id, code
@@ -160,4 +167,5 @@ class CodeFactor(Factor):
             self.audit(subject, "factor.failed", now, reason="wrong code")
             raise InvalidGrant(f"invalid {self.TYPE} code ({hint})")
         self.spend(challenge, now=now)
+        self.attempt_succeeded(subject, SENT_CODE_FAILURES, now=now)
         return challenge

@@ -24,6 +24,7 @@ __all__ = [
     "OTP_FAILURES",
     "PUSH_SENDS",
     "RECOVERY_CODE_FAILURES",
+    "SENT_CODE_FAILURES",
     "SMS_SENDS",
     "VOICE_SENDS",
     "WEBAUTHN_FAILURES",
@@ -68,6 +69,9 @@ class RateVerdict:
 # Per user and factor (the bucket key is the caller's: e.g. "otp:<user_id>").
 OTP_FAILURES = BucketLimit(capacity=10, refill_seconds=360)  # 10 per hour
 RECOVERY_CODE_FAILURES = BucketLimit(capacity=10, refill_seconds=360)  # 10 per hour
+SENT_CODE_FAILURES = BucketLimit(
+    capacity=10, refill_seconds=360
+)  # sms/voice/email codes: 10 an hour
 WEBAUTHN_FAILURES = BucketLimit(capacity=15, refill_seconds=4)  # 15 per minute
 PUSH_SENDS = BucketLimit(capacity=5, refill_seconds=12)  # 5 per minute
 SMS_SENDS = BucketLimit(capacity=10, refill_seconds=3600)  # 10 at once, then 1 per hour
