@@ -255,6 +255,18 @@ def test_single_use_reclaimable_after_expiry(store, tenant):
     assert not store.single_use.claim(tenant, "otp-step", "k", now=until)
 
 
+def test_is_claimed_only_reads(store, tenant):
+    until = NOW + 10 * MINUTE
+    assert not store.single_use.is_claimed(tenant, "mfa-oob", "k", now=NOW)
+    assert not store.single_use.is_claimed(tenant, "mfa-oob", "k", now=NOW)  # still nothing
+    assert store.single_use.claim(tenant, "mfa-oob", "k", now=NOW, expires_at=until)
+    assert store.single_use.is_claimed(tenant, "mfa-oob", "k", now=NOW)
+    assert not store.single_use.is_claimed(tenant, "mfa-oob", "k", now=until)
+    assert not store.single_use.is_claimed("other-" + tenant, "mfa-oob", "k", now=NOW)
+    assert store.single_use.claim(tenant, "forever", "k", now=NOW)
+    assert store.single_use.is_claimed(tenant, "forever", "k", now=NOW + 9999 * MINUTE)
+
+
 def test_a_released_claim_can_be_claimed_again(store, tenant):
     until = NOW + 10 * MINUTE
     assert store.single_use.claim(tenant, "mfa-step", "t:0", now=NOW, expires_at=until)
