@@ -585,3 +585,11 @@ def test_a_user_whose_factors_are_all_disabled_is_denied(policy, user):
     """Nothing could prove the account holder: fail closed (an admin resets the factors)."""
     r = resolve([enroll("webauthn-roaming")], policy(factors=("webauthn-roaming",)), user(["sms"]))
     assert (r.outcome, r.deny_reason) == ("deny", "mfa_factor_unavailable")
+
+
+def test_a_challenge_met_earlier_in_the_session_does_not_prove_for_an_enrollment(policy, user):
+    """The service can check only what this login passed: the guard is put back."""
+    directives = [challenge("otp"), enroll("webauthn-roaming")]
+    r = resolve(directives, policy(), user(["otp"], mfa=["otp"]))
+    assert [s[0] for s in steps(r)] == ["challenge", "enroll"]
+    assert notes(r)[-1] == "challenge_before_enroll"

@@ -42,8 +42,9 @@ failing closed:
   no challenge step before it and the user already has a factor (a verified email and a recovery
   code count), a challenge step with the user's enabled, enrolled factors is put in front of it,
   from the enroll step's source, and the outcome is ``challenge``. Only a user with no factor at
-  all gets ``enroll`` first. A user whose factors are all disabled is denied with
-  ``mfa_factor_unavailable``: nothing could prove the account holder.
+  all gets ``enroll`` first. A challenge met earlier in the session (``authentication.methods``)
+  does not count: the service can only check what this login passed. A user whose factors are
+  all disabled is denied with ``mfa_factor_unavailable``: nothing could prove the account holder.
 - ``allow_remember_browser`` is true only when the first remaining step is the merged generic
   requirement (as a challenge, or turned into an enroll step) and its remember holds; so false for a
   first explicit step, adaptive, acr, remember off, and for allow and deny.
