@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from page_flows import returned_claims
+from service_helpers import bearer, fresh_code_window
 
 ACTIONS = Path(__file__).resolve().parents[2] / "actions"
 
@@ -81,3 +82,34 @@ def test_an_enroll_step_for_an_email_user_starts_with_the_email(page, live_servi
     finally:  # the live service is the module's: leave the Action doing nothing
         idle = '"""Nothing."""\n\n\ndef on_execute_post_login(event, api):\n    return None\n'
         live.http.put("/v1/actions/force_enrollment", json={"source": idle}, headers=live.admin)
+
+
+def test_an_enroll_page_opened_before_the_users_first_enrollment_adds_nothing(
+    page, live_service, check_page
+):
+    """Two logins of a user with no factor; the owner enrolls through one; the other's enroll
+    page is refused, in words, and the account keeps only the owner's app."""
+    live = live_service
+    user_id = live.login_event()["user"]["user_id"]
+    owners = live.api_login(live.login_event(user_id))["mfa_token"]
+    attackers = live.api_login(live.login_event(user_id))["mfa_token"]
+    seed = live.http.post("/v1/mfa/enroll", json={"factor": "otp"}, headers=bearer(owners)).json()[
+        "secret"
+    ]
+    fresh_code_window()
+    body = {"factor": "otp", "otp": live.totp(seed)}
+    done = live.http.post("/v1/mfa/enroll/confirm", json=body, headers=bearer(owners))
+    assert done.json()["status"] == "passed", done.text
+    query = urlencode({"mfa_token": attackers, "return_to": live.return_url, "state": "s-late"})
+    page.goto(f"{live.base_url}/u/mfa?{query}")
+    page.wait_for_url("**/u/enroll")
+    page.get_by_role("button", name=re.compile("Authenticator app")).click()
+    alert = page.get_by_role("alert")
+    assert alert.inner_text() == (
+        "You already have a way to sign in. Start the sign-in again and use it before adding "
+        "another."
+    )
+    check_page(page, "enroll-refused")
+    store = live.tenant.store.authenticators
+    rows = store.for_user(live.tenant.id, user_id, confirmed_only=False)
+    assert sorted(a.type for a in rows) == ["otp", "recovery-code"]

@@ -160,7 +160,14 @@ def _factor(exc: FactorError) -> Friendly:
     }
     if code in words:
         text, ends = words[code]
-        if code == "invalid_grant" and "already used" in exc.description:
+        if code == "access_denied" and "already has an authenticator" in exc.description:
+            text = (
+                "You already have a way to sign in. Start the sign-in again and use it "
+                "before adding another."
+            )
+        elif code == "invalid_grant" and "step was already completed" in exc.description:
+            text = f"This step was already completed. {RESTART}"
+        elif code == "invalid_grant" and "already used" in exc.description:
             text = "This code was already used. Wait for a new one and try again."
         elif code == "invalid_grant" and "code" in exc.description:
             text = "That code is not right. Check it and try again."
