@@ -283,6 +283,32 @@ def test_an_export_with_no_log_event_is_nothing_to_import(cli, tmp_path, text):
     assert result.stderr.startswith(f"{path}: error: nothing to import: no Auth0 log event in it")
 
 
+@pytest.mark.parametrize("text", ['{"foo": 1}', ""])
+def test_a_refused_export_leaves_the_output_of_an_earlier_import(cli, export, tmp_path, text):
+    """Importing the wrong file again must not empty the logins a tester already has."""
+    logins = tmp_path / "logins.jsonl"
+    assert cli("auth0-logs", export, "-o", logins).exit_code == 0
+    before = logins.read_text()
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(text)
+    result = cli("auth0-logs", wrong, "-o", logins)
+    assert result.exit_code == 2
+    assert logins.read_text() == before
+    assert cli("auth0-logs", wrong, "-o", tmp_path / "new.jsonl").exit_code == 2
+    assert not (tmp_path / "new.jsonl").exists()
+
+
+def test_an_export_with_no_login_empties_the_output(cli, tmp_path):
+    """An export read in full replaces the output, even when none of its events is a login."""
+    logins = tmp_path / "logins.jsonl"
+    logins.write_text("old\n")
+    path = tmp_path / "logout.json"
+    path.write_text(json.dumps([{"type": "slo", "date": "2026-03-02T10:00:00Z", "log_id": "9"}]))
+    result = cli("auth0-logs", path, "-o", logins)
+    assert result.exit_code == 0, result.output
+    assert logins.read_text() == ""
+
+
 def test_stray_objects_among_log_events_are_errors_and_the_rest_imported(cli, logs, tmp_path):
     path = tmp_path / "mixed.json"
     path.write_text(json.dumps([{"foo": 1}, *logs]))

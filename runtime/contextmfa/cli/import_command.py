@@ -6,7 +6,7 @@ import sys
 from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
@@ -21,6 +21,34 @@ import_app = typer.Typer(
     add_completion=False,
     rich_markup_mode="markdown",
 )
+
+
+class _Output:
+    """The ``-o`` file, opened (and emptied) at the first write or flush, which the importer
+    makes only once the export was read: a refused export, say the wrong file, leaves the logins
+    of an earlier import where they were."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle: TextIO | None = None
+
+    def __enter__(self) -> _Output:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+    def _opened(self) -> TextIO:
+        if self.handle is None:
+            self.handle = writable(self.path)
+        return self.handle
+
+    def write(self, text: str) -> int:
+        return self._opened().write(text)
+
+    def flush(self) -> None:
+        self._opened().flush()
 
 
 class GeoIPChoice(StrEnum):
@@ -77,7 +105,7 @@ def auth0_logs_command(
     with reporting_errors():
         options = ImportOptions(include_failed=include_failed, keep_geoip=geoip is GeoIPChoice.keep)
         with ExitStack() as stack:
-            sink = stack.enter_context(writable(output)) if output is not None else sys.stdout
+            sink = stack.enter_context(_Output(output)) if output is not None else sys.stdout
             report = import_auth0_logs(export, sink, options)
             sink.flush()
         for message in report.errors:
