@@ -61,9 +61,10 @@ class Shell:
         return self._run([str(CONTEXTMFA), *map(str, args)], stdin, hash_seed)
 
     def sh(self, script: str) -> Seen:
-        """A line of shell, pipes included (bash, with pipefail: a pipe's exit code is that of
-        the last command that failed)."""
-        return self._run(["bash", "-o", "pipefail", "-c", script], b"", "0")
+        """Lines of shell, pipes included, as a careful script runs them: bash stops at the
+        first command that fails (``-e``), and a pipe's exit code is that of its last command
+        that failed (``pipefail``)."""
+        return self._run(["bash", "-e", "-o", "pipefail", "-c", script], b"", "0")
 
     def write(self, name: str, text: str | bytes) -> Path:
         path = self.cwd / name
