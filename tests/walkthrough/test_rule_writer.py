@@ -74,11 +74,6 @@ def test_country_names_and_alpha_3_codes_are_refused_with_the_code_meant(shell: 
         "check failed: 4 errors",
     ]
 
-    # The service would not load it either: a login from Cuba is never decided by it.
-    decided = shell.contextmfa("evaluate", "samples/events/embargoed-cuba.json", "--config", config)
-    assert (decided.code, decided.out) == (2, [])
-    assert decided.err == checked.err[:-1]
-
 
 def test_list_files_are_checked_line_by_line_and_empty_ones_warn(shell: Shell) -> None:
     """The same codes in a list file, a partners file nobody filled in yet, and an asn.* rule

@@ -40,19 +40,11 @@ def shell(tmp_path_factory: pytest.TempPathFactory) -> Shell:
     return Shell(root)
 
 
-def test_the_samples_replay_as_the_readme_says_from_a_file_and_from_a_pipe(shell: Shell) -> None:
+def test_the_samples_replay_as_the_readme_says(shell: Shell) -> None:
     replayed = shell.contextmfa("replay", "samples/logins.jsonl", *SAMPLES)
     assert (replayed.code, replayed.err) == (0, [])
     assert replayed.out[-2:] == SAMPLE_SUMMARY
     assert len([row for row in replayed.out if row.startswith("│")]) == 71
-
-    piped = shell.sh("cat samples/logins.jsonl | contextmfa replay - --config samples/tenant.toml")
-    assert (piped.code, piped.err) == (0, [])
-    assert piped.out[:-2] == replayed.out[:-2]
-    assert piped.out[-2:] == [
-        SAMPLE_SUMMARY[0].replace("samples/logins.jsonl:26", "<stdin>:26"),
-        SAMPLE_SUMMARY[1],
-    ]
 
 
 def test_a_gate_on_nothing_fails(shell: Shell) -> None:
@@ -69,9 +61,6 @@ def test_a_gate_on_nothing_fails(shell: Shell) -> None:
         "empty.jsonl: error: nothing to replay: no login records in it "
         "(pass --allow-empty to accept an empty file)"
     ]
-
-    allowed = shell.contextmfa("replay", "empty.jsonl", *SAMPLES, "--allow-empty")
-    assert (allowed.code, allowed.out[-1], allowed.err) == (0, empty.out[-1], [])
 
     alone = shell.contextmfa("replay", "samples/logins.jsonl", *SAMPLES, "--fail-on-change")
     assert (alone.code, alone.out) == (2, [])
