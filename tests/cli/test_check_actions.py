@@ -169,3 +169,24 @@ def test_hash_and_set_order_agree_across_processes(tmp_path):
     assert first["logs"][0].endswith(
         "['amer', 'anz', 'apac', 'emea', 'latam'] amer+anz+apac+emea+latam"
     )
+
+
+def test_check_locates_a_refused_statement_that_is_alone_in_its_block(cli, tmp_path):
+    config = tenant_with(
+        tmp_path,
+        "def on_execute_post_login(event, api):\n"
+        "    try:\n"
+        "        pass\n"
+        "    except ValueError:\n"
+        "        async with event:\n"
+        "            pass\n"
+        "    for role in event.authorization.roles:\n"
+        "        async for x in role:\n"
+        "            pass\n",
+    )
+    result = cli("check", "--config", config)
+    assert result.exit_code == 1, result.output
+    action = tmp_path / "port.py"
+    lines = result.stderr.splitlines()
+    assert [line.split(": error: ")[0] for line in lines[:-1]] == [f"{action}:5:9", f"{action}:8:9"]
+    assert lines[-1] == "check failed: 2 errors"

@@ -98,6 +98,12 @@ def _hook(name: str, where: Any) -> ast.Expr:
     return node
 
 
+def _prepend(body: list[ast.stmt], name: str, owner: Any) -> None:
+    """Put hook ``name`` first in ``body``, located at its first statement; a body whose only
+    statements were refused (and dropped) is located at ``owner`` instead."""
+    body.insert(0, _hook(name, body[0] if body else owner))
+
+
 class ActionPolicy(RestrictingNodeTransformer):
     """RestrictedPython's transformer plus the Action rules and hooks (module docstring)."""
 
@@ -173,12 +179,12 @@ class ActionPolicy(RestrictingNodeTransformer):
 
     def visit_For(self, node: ast.For) -> Any:
         node = super().visit_For(node)
-        node.body.insert(0, _hook(STEP, node.body[0]))
+        _prepend(node.body, STEP, node)
         return node
 
     def visit_While(self, node: ast.While) -> Any:
         node = super().visit_While(node)
-        node.body.insert(0, _hook(STEP, node.body[0]))
+        _prepend(node.body, STEP, node)
         return node
 
     def visit_comprehension(self, node: ast.comprehension) -> Any:
@@ -193,13 +199,13 @@ class ActionPolicy(RestrictingNodeTransformer):
         if node.type is None:
             node.type = ast.Name("Exception", ast.Load())
             copy_locations(node.type, node)
-        node.body.insert(0, _hook(STEP, node.body[0]))
+        _prepend(node.body, STEP, node)
         return node
 
     def visit_Try(self, node: ast.Try) -> Any:
         node = super().visit_Try(node)
         if node.finalbody:
-            node.finalbody.insert(0, _hook(STEP, node.finalbody[0]))
+            _prepend(node.finalbody, STEP, node)
         return node
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> Any:
