@@ -137,7 +137,7 @@ def test_check_prints_action_warnings_and_counts_them(cli, tmp_path):
         f"{tmp_path / 'port.py'}:3:11: warning: a set shows its items in an order that differs "
         "between processes: show sorted(...) instead"
     ]
-    assert "0 rule files, 1 warnings" in result.stdout
+    assert "0 rule files, 1 warning" in result.stdout
 
 
 ROLL_OUT = """\

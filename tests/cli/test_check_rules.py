@@ -91,7 +91,7 @@ def test_empty_and_comment_only_list_files_are_warnings(cli, tmp_path: Path):
         f"{shown}:1:17: warning: list file {tmp_path / 'lists' / 'tor.txt'} {only} tor",
         f"{shown}:2:17: warning: list file {tmp_path / 'lists' / 'vpn.txt'} {only} vpn",
     ]
-    assert result.stdout.strip().endswith(": ok: 0 Actions, 1 rule files, 2 warnings")
+    assert result.stdout.strip().endswith(": ok: 0 Actions, 1 rule file, 2 warnings")
 
 
 def test_asn_rules_without_an_asn_database_are_warnings(cli, tmp_path: Path):

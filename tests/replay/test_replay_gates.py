@@ -62,6 +62,7 @@ def test_fail_on_error_exits_1_when_an_action_failed(cli, tree, records, tmp_pat
     failing = cli("replay", logins, "--config", _crashing(tree), "--fail-on-error")
     assert failing.exit_code == 1, failing.output
     assert "3 Action errors" in failing.stdout
+    assert failing.stderr.strip() == "replay failed: 3 Action errors (--fail-on-error)"
     clean = cli("replay", logins, "--config", tree / "tenant.toml", "--fail-on-error")
     assert clean.exit_code == 0, clean.output
 

@@ -100,7 +100,7 @@ def test_list_files_are_checked_line_by_line_and_empty_ones_warn(shell: Shell) -
     fixed = shell.contextmfa("check", "--config", config)
     assert (fixed.code, fixed.out) == (
         0,
-        ["files/tenant.toml: ok: 0 Actions, 1 rule files, 2 warnings"],
+        ["files/tenant.toml: ok: 0 Actions, 1 rule file, 2 warnings"],
     )
     assert fixed.err == checked.err[:2]
 

@@ -104,7 +104,7 @@ def test_an_auth0_export_replayed_against_a_crashing_action(shell: Shell) -> Non
     gated = shell.contextmfa(
         "replay", "logins.jsonl", "--config", "candidate/tenant.toml", "--fail-on-error"
     )
-    assert (gated.code, gated.err) == (1, [])
+    assert (gated.code, gated.err) == (1, ["replay failed: 4 Action errors (--fail-on-error)"])
     assert gated.out[-2:] == [crash.format(source="logins.jsonl"), summary]
 
 

@@ -43,11 +43,16 @@ def check(config: ConfigOption = None) -> None:
         if tenant is None or errors:
             error(f"check failed: {errors} error{'s' if errors != 1 else ''}")
             raise typer.Exit(1)
-        stdout.print(
-            f"{tenant.path}: ok: {len(tenant.action_files)} Actions, "
-            f"{len(tenant.rule_files)} rule files, {len(problems)} warnings",
-            markup=False,
+        counts = (
+            _counted(len(tenant.action_files), "Action"),
+            _counted(len(tenant.rule_files), "rule file"),
+            _counted(len(problems), "warning"),
         )
+        stdout.print(f"{tenant.path}: ok: {', '.join(counts)}", markup=False)
+
+
+def _counted(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 # -- the config's databases and deny lists -------------------------------------------------------

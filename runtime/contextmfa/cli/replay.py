@@ -168,7 +168,12 @@ def replay_command(
                 f"{display_name(logins)}: error: nothing to replay: no login records in it "
                 "(pass --allow-empty to accept an empty file)"
             )
-        raise typer.Exit(run.exit_code(fail_on_change, fail_on_error))
+        code = run.exit_code(fail_on_change, fail_on_error)
+        if code == 1 and run.failed_on_error(fail_on_error):
+            errors = run.summary.action_errors.total + run.candidate_errors.total
+            words = f"{errors} Action error{'s' if errors != 1 else ''}"
+            error(f"replay failed: {words} (--fail-on-error)")
+        raise typer.Exit(code)
 
 
 def _check_usage(
@@ -324,6 +329,10 @@ class _Run:
             return code
         if fail_on_change and self.diff is not None and self.diff.changed:
             return 1
-        if fail_on_error and (self.summary.action_errors.total or self.candidate_errors.total):
-            return 1
-        return 0
+        return 1 if self.failed_on_error(fail_on_error) else 0
+
+    def failed_on_error(self, fail_on_error: bool) -> bool:
+        """``--fail-on-error`` and an Action failed (in this config or the candidate)."""
+        return fail_on_error and bool(
+            self.summary.action_errors.total or self.candidate_errors.total
+        )
