@@ -382,7 +382,9 @@ def test_remove_all_asks_unless_yes(st) -> None:
     assert declined.exit_code == 1 and "nothing removed" in declined.stderr
     removed = run("authenticators", "remove", USER, "--all", "--yes", "-c", st.config)
     assert removed.exit_code == 0, removed.output
-    assert removed.stdout.strip() == f"removed 2 authenticators of user {USER}"
+    assert removed.stdout.strip() == (
+        f"removed 2 authenticators of user {USER}; remembered browsers forgotten"
+    )
     with st.open() as store:
         assert store.authenticators.for_user(TENANT, USER, confirmed_only=False) == []
 

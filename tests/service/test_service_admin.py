@@ -38,6 +38,17 @@ def test_resetting_a_user_means_enrolling_again(service):
     assert service.login(login_event("auth0|reset")).json()["outcome"] == "enroll"
 
 
+def test_a_reset_forgets_the_browsers_remembered_with_the_old_factors(service):
+    """Whoever enrolled the removed factors and asked to be remembered is asked again."""
+    secret, _ = service.enroll_otp("auth0|taken")
+    token = service.login(login_event("auth0|taken")).json()["mfa_token"]
+    body = {"factor": "otp", "otp": service.code(secret), "remember_browser": True}
+    header = {"X-Remember-Token": service.mfa("verify", token, body).json()["remember_token"]}
+    assert service.login(login_event("auth0|taken"), **header).json()["outcome"] == "allow"
+    service.client.delete("/v1/users/auth0|taken/authenticators", headers=service.admin())
+    assert service.login(login_event("auth0|taken"), **header).json()["outcome"] == "enroll"
+
+
 def test_invalidating_remembered_browsers(service):
     secret, _ = service.enroll_otp("auth0|laptop")
     token = service.login(login_event("auth0|laptop")).json()["mfa_token"]

@@ -128,11 +128,15 @@ def test_the_assertion_of_a_real_mfa_opens_a_ticket(service):
     assert mint(service, assertion=passed["assertion"]).status_code == 200
 
 
-def test_a_user_with_no_factor_needs_no_proof_but_a_verified_email_is_one(service):
-    assert mint(service, "auth0|nobody", assertion=None).status_code == 200
-    contact = {"email": "n@acme.test", "email_verified": True}
-    assert mint(service, "auth0|mailer", assertion=None, **contact).status_code == 403
-    assert mint(service, "auth0|mailer", **contact).status_code == 200
+def test_a_user_with_no_factor_needs_no_proof_but_an_email_is_one(service):
+    """The store cannot tell whether the user's email is verified: only an explicit false
+    from the app lets a user without an authenticator in without proof (fail closed)."""
+    unverified = {"email": "n@acme.test", "email_verified": False}
+    assert mint(service, "auth0|nobody", assertion=None, **unverified).status_code == 200
+    assert mint(service, "auth0|unsaid", assertion=None, email="u@acme.test").status_code == 403
+    verified = {"email": "m@acme.test", "email_verified": True}
+    assert mint(service, "auth0|mailer", assertion=None, **verified).status_code == 403
+    assert mint(service, "auth0|mailer", **verified).status_code == 200
 
 
 def test_a_ticket_body_refuses_unknown_fields(service):

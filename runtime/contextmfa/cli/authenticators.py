@@ -389,14 +389,18 @@ def _remove_all(opened: TenantStore, user_id: str, yes: bool) -> None:
         error("nothing removed")
         raise typer.Exit(1)
     removed = authenticators.remove_for_user(tenant_id, user_id) if count else 0
+    forgotten = opened.store.remember.invalidate_user(tenant_id, user_id)
     opened.store.audit.record(
         tenant_id,
         AUDIT_REMOVED_ALL,
         user_id=user_id,
-        detail={"count": removed, "via": "cli"},
+        detail={"count": removed, "remembered_browsers": forgotten, "via": "cli"},
         now=datetime.now(UTC),
     )
-    stdout.out(f"removed {removed} authenticator{'' if removed == 1 else 's'} of user {user_id}")
+    stdout.out(
+        f"removed {removed} authenticator{'' if removed == 1 else 's'} of user {user_id}; "
+        "remembered browsers forgotten"
+    )
 
 
 def _confirmed(question: str) -> bool:

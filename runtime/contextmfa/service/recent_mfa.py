@@ -2,19 +2,17 @@
 
 The settings page adds and removes a user's factors outside any mfa_token, so the invariant that
 a user who has a factor adds another only after proving one (factors-and-service.md, invariant 2)
-is kept where its ticket is minted: for a user who has a factor (a confirmed authenticator, or a
-verified email the tenant accepts as one) the app must hand over the ``assertion`` of an MFA that
-user passed within the assertion's 5 minutes. It is checked with the tenant's own key, must name
-the user, and opens one ticket only (its ``jti`` is claimed in the store until it expires). A user
-with no factor needs no proof: their first factor is theirs to add.
+is kept where its ticket is minted: for a user who has a factor (a confirmed authenticator, or an
+email the tenant accepts as one, unless the app says it is not verified) the app must hand over
+the ``assertion`` of an MFA that user passed within the assertion's 5 minutes. It is checked with
+the tenant's own key, must name the user, and opens one ticket only (its ``jti`` is claimed in
+the store until it expires). A user with no factor needs no proof: their first is theirs to add.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from contextmfa.service.assertion import MFA_ACR, AssertionRefused
 from contextmfa.service.errors import MfaRequired
@@ -31,12 +29,16 @@ _ASK = (
 )
 
 
-def has_a_factor(tenant: Tenant, user_id: str, contact: Mapping[str, Any]) -> bool:
-    """A confirmed authenticator now, or a verified email the tenant accepts as a factor."""
+def has_a_factor(tenant: Tenant, user_id: str, *, email_unverified: bool) -> bool:
+    """A confirmed authenticator now, or an email the tenant accepts as a factor.
+
+    The store knows authenticators, not whether the identity provider verified the user's email,
+    so an email counts unless the app says, explicitly, that it is not verified: an app that
+    leaves the field out is asked for proof (fail closed).
+    """
     if tenant.store.authenticators.for_user(tenant.id, user_id):
         return True
-    verified = bool(contact.get("email_verified")) and bool(contact.get("email"))
-    return verified and "email" in tenant.factors
+    return "email" in tenant.factors and not email_unverified
 
 
 def check_recent_mfa(tenant: Tenant, user_id: str, assertion: str | None, *, now: datetime) -> None:

@@ -103,9 +103,19 @@ def delete_authenticator(
     responses=errors(400, 401, 503),
 )
 def delete_authenticators(user_id: UserId, tenant: AdminTenant, state: State) -> dict[str, int]:
-    """The user enrolls again at the next login that needs MFA. Answers how many were removed."""
+    """The user enrolls again at the next login that needs MFA; every browser remembered with
+    the old factors is forgotten too, so a reset undoes whoever enrolled them. Answers how many
+    authenticators were removed."""
     removed = tenant.store.authenticators.remove_for_user(tenant.id, user_id)
-    _record(tenant, state, "admin.authenticators_removed", user_id, count=removed)
+    forgotten = tenant.store.remember.invalidate_user(tenant.id, user_id)
+    _record(
+        tenant,
+        state,
+        "admin.authenticators_removed",
+        user_id,
+        count=removed,
+        remembered_browsers=forgotten,
+    )
     return {"count": removed}
 
 
@@ -129,7 +139,8 @@ class SettingsTicketBody(BaseModel):
     email: str | None = Field(default=None, max_length=320)
     email_verified: bool = Field(
         default=False,
-        description="The app verified this email: it counts as a factor the user must prove.",
+        description="Whether the user's email is verified. When the tenant accepts email as a "
+        "factor and this is not sent as false, the email counts as a factor to prove.",
     )
     phone_number: str | None = Field(default=None, max_length=64)
     name: str | None = Field(default=None, max_length=100)
@@ -166,7 +177,10 @@ def settings_ticket(
     within five minutes; the page session it opens lasts 15 minutes."""
     now = state.clock()
     contact = body.model_dump(exclude_none=True, exclude={"assertion"}) if body else {}
-    if has_a_factor(tenant, user_id, contact):
+    said_unverified = body is not None and "email_verified" in body.model_fields_set
+    if has_a_factor(
+        tenant, user_id, email_unverified=said_unverified and not contact["email_verified"]
+    ):
         check_recent_mfa(tenant, user_id, body.assertion if body else None, now=now)
     tickets = SettingsTickets(state.tenants.settings_key)
     ticket = tickets.issue(tenant.id, user_id, contact, now=now)
