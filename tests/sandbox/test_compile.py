@@ -100,7 +100,8 @@ def test_dunder_attribute_is_located_and_names_the_alternative():
         "try:\n        pass\n    except* ValueError:\n        pass",
         "def g():\n        nonlocal x",
         "match event:\n        case _:\n            pass",
-        "x = [y for y in [1]]\n    x.foo += 1",
+        "x = [y for y in [1]]\n    x._foo += 1",
+        "x = {}\n    x.mro += 1",
     ],
 )
 def test_forbidden_constructs(statement):

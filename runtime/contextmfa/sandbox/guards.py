@@ -205,13 +205,14 @@ class Guards:
         return a << b
 
     def inplacevar(self, op: str, x: Any, y: Any) -> Any:
-        """``x op= y`` for a plain name (RestrictedPython's ``_inplacevar_``)."""
-        if op == "+=" and type(x) is list:
+        """``x op= y`` for a name (RestrictedPython's ``_inplacevar_``), an item or an attribute
+        (augmented.py). A list, or a list of the Action's class, grows in place, as in Python."""
+        if op == "+=" and list in type(x).__mro__:
             more = self.materialize(y)
             self.meter.check_seq(len(x) + len(more))
             x += more
             return x
-        if op == "*=" and type(x) is list:
+        if op == "*=" and list in type(x).__mro__:
             self._repeat(x, y)
             x *= y
             return x

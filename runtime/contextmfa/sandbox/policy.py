@@ -23,7 +23,11 @@ import ast
 import re
 from typing import Any
 
-from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations
+from RestrictedPython.transformer import (
+    IOPERATOR_TO_STR,
+    RestrictingNodeTransformer,
+    copy_locations,
+)
 
 from contextmfa.sandbox.modules import MODULES
 from contextmfa.sandbox.name_checks import undefined_names
@@ -43,6 +47,7 @@ ENTRY_POINT = "on_execute_post_login"
 STEP, STEP_TRUE, ENTER, LEAVE = "_step_", "_stepc_", "_enter_", "_leave_"
 STAR, DSTAR, FMT, SEQ, TEXT = "_star_", "_dstar_", "_fmt_", "_seq_", "_text_"
 HSTAR = "_hstar_"
+AUG_ITEM, AUG_ATTRIBUTE, AUG_STORE = "_augitem_", "_augattr_", "_augset_"
 BINARY_HOOKS: dict[type[ast.operator], str] = {
     ast.Add: "_add_",
     ast.Sub: "_sub_",
@@ -268,6 +273,34 @@ class ActionPolicy(RestrictingNodeTransformer):
         if slices and result is node:
             node.value = _call(STAR, [node.value], node.value)
         return result
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> Any:
+        """``a[k] op= v`` and ``a.b op= v`` become ``_augset_(_augitem_(a, k), "op=", v)`` and
+        ``_augset_(_augattr_(a, "b"), "op=", v)`` (augmented.py): the target is read through
+        the same visit as a plain read, so every name check applies; ``name op= v`` stays
+        RestrictedPython's ``_inplacevar_``."""
+        target = node.target
+        if isinstance(target, ast.Attribute):
+            load: ast.expr = ast.Attribute(value=target.value, attr=target.attr, ctx=ast.Load())
+            hook = AUG_ATTRIBUTE
+        elif isinstance(target, ast.Subscript):
+            load = ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load())
+            hook = AUG_ITEM
+        else:
+            return super().visit_AugAssign(node)
+        copy_locations(load, target)
+        read = self.visit(load)
+        operator = ast.Constant(IOPERATOR_TO_STR[type(node.op)])
+        copy_locations(operator, node)
+        value = self.visit(node.value)
+        if not isinstance(read, ast.Call):  # pragma: no cover - a read is always a guard call
+            self.error(node, "augmented assignment of this target is not available in Actions")
+            return None
+        read.func = ast.Name(hook, ast.Load())
+        copy_locations(read.func, target)
+        statement = ast.Expr(_call(AUG_STORE, [read, operator, value], node))
+        copy_locations(statement, node)
+        return statement
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
         node = super().visit_FormattedValue(node)

@@ -13,6 +13,8 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
+from contextmfa.sandbox.augmented import aug_attribute, aug_item, aug_store
+from contextmfa.sandbox.callables import GuardedCall
 from contextmfa.sandbox.guards import Guards
 from contextmfa.sandbox.helpers import distance_km, ip_in_range
 from contextmfa.sandbox.safe_builtins import RUN_BUILTIN_NAMES, STATIC_BUILTINS, bind_builtin
@@ -59,6 +61,9 @@ _HOOKS: dict[str, Callable[[Guards], Any]] = {
     "_hstar_": lambda g: g.hashed_star,
     "_fmt_": lambda g: g.fmt,
     "_seq_": lambda g: g.seq,
+    "_augitem_": lambda g: GuardedCall(aug_item, g, "augmented assignment"),
+    "_augattr_": lambda g: GuardedCall(aug_attribute, g, "augmented assignment"),
+    "_augset_": lambda g: GuardedCall(aug_store, g, "augmented assignment"),
 }
 
 PER_RUN_NAMES = frozenset(_HOOKS) | RUN_BUILTIN_NAMES
