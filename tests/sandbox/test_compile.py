@@ -167,3 +167,39 @@ def test_compiling_an_80_line_action_takes_milliseconds():
     started = time.perf_counter()
     compile_action(ENTRY + body, PATH)
     assert time.perf_counter() - started < 0.5
+
+
+def test_nonlocal_counts_in_a_closure(sb):
+    source = (
+        "def counter():\n    n = 0\n    def bump(by=1):\n        nonlocal n\n        n += by\n"
+        "        return n\n    return bump\n"
+        + ENTRY
+        + "    bump = counter()\n    bump()\n    bump(5)\n    print(bump())\n"
+    )
+    assert sb.logs(sb.execute(compile_action(source, PATH))) == ["7"]
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        (
+            "def g():\n        nonlocal x",
+            "actions/step_up.py:3:9: error: syntax error: no binding for nonlocal 'x' found",
+        ),
+        (
+            "_step_ = 1\n    def g():\n        nonlocal _step_",
+            'actions/step_up.py:2:5: error: name "_step_" is not allowed',
+        ),
+        (
+            "x = 1\n    def g():\n        nonlocal _step_",
+            'actions/step_up.py:4:9: error: nonlocal name "_step_" is not allowed',
+        ),
+        (
+            "x = 1\n    global x",
+            "actions/step_up.py:3:5: error: syntax error: name 'x' is assigned to before global "
+            "declaration",
+        ),
+    ],
+)
+def test_what_the_compiler_refuses_is_located(statement, expected):
+    assert problems(ENTRY + "    " + statement + "\n")[0].startswith(expected)

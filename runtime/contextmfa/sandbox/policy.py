@@ -159,6 +159,10 @@ class ActionPolicy(RestrictingNodeTransformer):
                     self.error(node, f"{node.module}.{alias.name} is not available in Actions")
         return super().visit_ImportFrom(node)
 
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> Any:
+        """Closures that count are ordinary Python; the names were checked (source_checks.py)."""
+        return node
+
     def visit_Attribute(self, node: ast.Attribute) -> Any:
         if node.attr == "mro":
             self.error(node, '"mro" is a restricted name in Actions.')
@@ -381,6 +385,20 @@ def _syntax_problem(source: str, exc: SyntaxError) -> Located:
     )
 
 
+def compiler_problems(tree: ast.Module, path: str, lines: list[str]) -> list[Located]:
+    """What CPython's compiler refuses in the tree as written (a ``nonlocal`` with no binding,
+    a name used before its ``global``, a ``match`` case that makes the rest unreachable),
+    located; the instrumented tree would report it without its place."""
+    try:
+        compile(tree, path, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        line = exc.lineno or 0
+        return [(line, column(lines, line, (exc.offset or 1) - 1), f"syntax error: {exc.msg}")]
+    except (ValueError, RecursionError, MemoryError):
+        return []  # reported with its own words when the instrumented tree is compiled
+    return []
+
+
 def _restates(message: str) -> bool:
     """RestrictedPython's generic words for a construct source_checks.py already refused."""
     return (
@@ -412,6 +430,8 @@ def transform(source: str, path: str) -> tuple[ast.Module | None, list[Located]]
     own = tree_problems(tree, lines)
     if any(message.startswith("code nested too deeply") for _, _, message in own):
         return None, sorted(own)
+    if not own:
+        own = compiler_problems(tree, path, lines)
     names = undefined_names(source, tree, lines, path) + surface_problems(tree, lines)
     strip_annotations(tree)
     problems = entry_point_problems(tree)

@@ -9,14 +9,14 @@ default, and every refusal is located:
   :data:`MAX_DEPTH`, so a pathological file gets a located error instead of a
   ``RecursionError``, a ``MemoryError`` or a minute of compiling;
 - constructs: node types outside :data:`ALLOWED_NODES` are refused (``async``/``await``,
-  ``except*``, ``match``, ``nonlocal``, and whatever a later Python adds); a class takes no
-  keywords (no metaclass, no ``**kwargs``);
+  ``except*``, and whatever a later Python adds); a class takes no keywords (no metaclass, no
+  ``**kwargs``);
 - names: no name bound anywhere (assignment, augmented, ``del``, ``for``, comprehension,
   ``with`` and ``except`` targets, walrus, every kind of parameter including positional-only,
-  ``global``, imports, ``def``, ``class``, keyword arguments) and no name or attribute read may
-  start with ``_``, so no guard hook (``_getattr_``, ``_write_``, ...) can be shadowed; the one
-  exception is the comparison and ``__init__`` methods of :data:`SPECIAL_METHODS`, defined
-  directly in a class body;
+  ``global``, ``nonlocal``, imports, ``def``, ``class``, keyword arguments) and no name or
+  attribute read may start with ``_``, so no guard hook (``_getattr_``, ``_write_``, ...) can
+  be shadowed; the one exception is the comparison and ``__init__`` methods of
+  :data:`SPECIAL_METHODS`, defined directly in a class body;
 - annotations are checked like code (a string annotation is parsed and checked as an
   expression), then :func:`strip_annotations` removes them all: nothing evaluates or stores them.
 """
@@ -57,6 +57,7 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
         ast.Import,
         ast.ImportFrom,
         ast.Global,
+        ast.Nonlocal,
         ast.Expr,
         ast.Pass,
         ast.Break,
@@ -111,7 +112,6 @@ _REFUSED = {
     ast.AsyncWith: f"drop async: {_SYNCHRONOUS} (use a plain with)",
     ast.Match: "match statements are not allowed in Actions",
     ast.TryStar: "except* is not allowed in Actions",
-    ast.Nonlocal: "nonlocal is not allowed in Actions",
 }
 _SEE_INSIDE = (ast.AsyncFunctionDef, ast.AsyncFor, ast.AsyncWith)
 """Refused, but their bodies are checked too: every ``await`` of a ported Action is reported."""
@@ -278,9 +278,10 @@ def _check_handler(c: _Checker, node: ast.ExceptHandler, parent: ast.AST | None)
     c.name(node, node.name, "exception name")
 
 
-def _check_global(c: _Checker, node: ast.Global, parent: ast.AST | None) -> None:
+def _check_global(c: _Checker, node: ast.Global | ast.Nonlocal, parent: ast.AST | None) -> None:
+    what = "global name" if isinstance(node, ast.Global) else "nonlocal name"
     for name in node.names:
-        c.name(node, name, "global name")
+        c.name(node, name, what)
 
 
 def _check_keyword(c: _Checker, node: ast.keyword, parent: ast.AST | None) -> None:
@@ -302,6 +303,7 @@ _CHECKS = {
     ast.alias: _check_alias,
     ast.ExceptHandler: _check_handler,
     ast.Global: _check_global,
+    ast.Nonlocal: _check_global,
     ast.keyword: _check_keyword,
     ast.comprehension: _check_comprehension,
 }
