@@ -77,6 +77,9 @@ class RiskSection(_Section):
 class SandboxSection(_Section):
     isolation: Literal["inline", "process"] | None = None
     """None: ``serve`` isolates Actions in worker processes, the other commands run them inline."""
+    confinement: Literal["required", "best-effort"] = "required"
+    """Process isolation's operating-system layers (no_new_privs, Landlock, seccomp): a worker
+    refuses to start on a host that lacks one, unless this says ``best-effort``."""
     timeout_ms: int = Field(default=100, ge=1, le=60_000)
     memory_mb: int = Field(default=64, ge=8, le=4096)
     max_steps: int = Field(default=100_000, ge=100, le=100_000_000)

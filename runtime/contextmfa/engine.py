@@ -130,7 +130,9 @@ class Engine:
         }
         self.isolation = config.sandbox.isolation or isolation or "inline"
         self.flow: ActionFlow = (
-            ProcessFlow(self.actions, workers=workers, **options)
+            ProcessFlow(
+                self.actions, workers=workers, confinement=config.sandbox.confinement, **options
+            )
             if self.isolation == "process"
             else InlineFlow(self.actions, **options)
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -89,7 +90,8 @@ def run_test(
         finally:
             engine.close()
         isolated = tenant.sandbox.isolation == "process"
-        run = (run_action_isolated if isolated else run_action)(
+        confined = partial(run_action_isolated, confinement=tenant.sandbox.confinement)
+        run = (confined if isolated else run_action)(
             action,
             engine.event_view(event, enrichment),
             secrets={**tenant.secrets_for(action.name), **secrets},

@@ -36,6 +36,7 @@ from contextmfa.sandbox.limits import SandboxLimits
 from contextmfa.sandbox.process import codec
 from contextmfa.sandbox.process.board import board_size
 from contextmfa.sandbox.process.cache_link import CACHE_REPLY, CACHE_REQUEST, serve_request
+from contextmfa.sandbox.process.confine import Layers, Mode
 from contextmfa.sandbox.process.frames import FrameError, send_frame
 from contextmfa.sandbox.process.pool import (
     ForkServer,
@@ -66,6 +67,7 @@ def _setup_payload(
     secrets_for: Callable[[str], Mapping[str, str]],
     limits: SandboxLimits,
     on_error: str,
+    confinement: Mode,
 ) -> bytes:
     return pickle.dumps(
         {
@@ -73,6 +75,7 @@ def _setup_payload(
             "secrets": {a.name: dict(secrets_for(a.name)) for a in actions},
             "limits": asdict(limits),
             "on_error": on_error,
+            "confinement": confinement,
         },
         protocol=5,
     )
@@ -84,6 +87,8 @@ class ProcessFlow:
     Secrets are read once, here: a config change means a new flow (as a new Engine). ``workers``
     logins can run at once; more wait for a free worker. A flow belongs to the process that
     made it: a process forked after it gets a failed run, so create flows after forking.
+    ``confinement`` is ``[sandbox] confinement`` (confine.py): with ``"required"``, a host
+    that lacks a layer makes the flow fail to start (SandboxUnavailable, which says which).
     """
 
     def __init__(
@@ -95,6 +100,7 @@ class ProcessFlow:
         limits: SandboxLimits,
         on_error: str,
         workers: int = 1,
+        confinement: Mode = "required",
     ) -> None:
         self.actions = tuple(actions)
         self._names = frozenset(a.name for a in self.actions)
@@ -106,7 +112,7 @@ class ProcessFlow:
         self._answer_time = 0.0002
         """Moving average of how long the worker takes to answer a login, in seconds."""
         if self.actions:
-            setup = _setup_payload(self.actions, secrets_for, limits, on_error)
+            setup = _setup_payload(self.actions, secrets_for, limits, on_error, confinement)
             server = ForkServer(setup, board_size(len(self.actions)))
             try:
                 self._pool = WorkerPool(server, workers)
@@ -114,6 +120,12 @@ class ProcessFlow:
                 server.close()
                 raise
             self._finalizer = weakref.finalize(self, self._pool.close)
+
+    @property
+    def layers(self) -> Layers:
+        """What this flow's workers are confined by, as they reported it (confine.py)."""
+        pool = self._pool
+        return pool.layers() if pool is not None else Layers()
 
     def run(
         self, event: dict[str, Any], *, now: datetime, tenant_id: str, steps_so_far: int = 0
@@ -280,10 +292,16 @@ def run_action_isolated(
     tenant_id: str,
     limits: SandboxLimits,
     steps_so_far: int = 0,
+    confinement: Mode = "required",
 ) -> ActionRun:
     """:func:`~contextmfa.sandbox.run_action` in a worker of its own (``contextmfa test``)."""
     flow = ProcessFlow(
-        [action], secrets_for=lambda _: secrets, cache=cache, limits=limits, on_error="deny"
+        [action],
+        secrets_for=lambda _: secrets,
+        cache=cache,
+        limits=limits,
+        on_error="deny",
+        confinement=confinement,
     )
     try:
         return flow.run_actions(event, now=now, tenant_id=tenant_id, steps_so_far=steps_so_far)[0]

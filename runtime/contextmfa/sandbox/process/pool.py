@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import queue
 import socket
@@ -23,6 +24,7 @@ from time import monotonic
 
 from contextmfa.errors import ContextMFAError
 from contextmfa.sandbox.process.board import Board, create_board_fd
+from contextmfa.sandbox.process.confine import ConfinementUnavailable, Layers
 from contextmfa.sandbox.process.frames import FrameError, FrameReader, set_send_timeout
 from contextmfa.sandbox.process.zygote import COMMAND, KILL, PID, READY, SPAWN, STATUS, recv_exact
 
@@ -35,8 +37,9 @@ COMMAND_TIMEOUT_S = 10.0
 MAX_WORKER_FRAME = 1 << 20
 """Frames a worker sends (done, cache requests) are small; results travel on the board."""
 SETUP = b"L"
-WORKER_READY = b"ready"
-"""A worker's first frame: it has shed its inherited descriptors and confined itself."""
+WORKER_READY, WORKER_REFUSED = b"ready", b"refused"
+"""A worker's first frame: it has shed its inherited descriptors and confined itself (then the
+layers follow as JSON), or the host lacks layers the tenant requires (their names follow)."""
 SEND_TIMEOUT_S = 5.0
 """A worker that stops reading its socket cannot hold a login longer than this on a send."""
 
@@ -45,6 +48,9 @@ class SandboxUnavailable(ContextMFAError):
     """The Action sandbox's worker processes could not be started."""
 
     code = "sandbox_unavailable"
+
+
+_log = logging.getLogger("contextmfa.sandbox")
 
 
 @dataclass(eq=False)
@@ -56,6 +62,8 @@ class WorkerHandle:
     board: Board
     reader: FrameReader = field(init=False)
     logins: int = 0
+    layers: Layers = field(default_factory=Layers)
+    """What the worker reported it is confined by."""
 
     def __post_init__(self) -> None:
         self.reader = FrameReader(self.sock, MAX_WORKER_FRAME)
@@ -75,6 +83,8 @@ class ForkServer:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
+        self._told = False
+        """Whether this fork server's confinement was logged (once per server started)."""
         with self._lock:
             self._start()
 
@@ -98,6 +108,7 @@ class ForkServer:
         finally:
             child.close()
         self._control = parent
+        self._told = False
         try:
             parent.settimeout(START_TIMEOUT_S)
             parent.sendall(COMMAND.pack(SETUP, len(self._setup)) + self._setup)
@@ -160,15 +171,36 @@ class ForkServer:
         raise SandboxUnavailable("the Action sandbox cannot fork workers")
 
     def _started(self, worker: WorkerHandle) -> WorkerHandle:
+        problem = "an Action sandbox worker did not start"
         try:
-            if worker.reader.read(monotonic() + START_TIMEOUT_S) == WORKER_READY:
+            frame = worker.reader.read(monotonic() + START_TIMEOUT_S)
+            if frame.startswith(WORKER_READY):
+                worker.layers = Layers.from_json(frame[len(WORKER_READY) :])
+                self._tell(worker.layers)
                 return worker
-        except (EOFError, OSError, TimeoutError, FrameError):
+            if frame.startswith(WORKER_REFUSED):
+                refusal = ConfinementUnavailable.from_json(frame[len(WORKER_REFUSED) :])
+                problem = _refusal(refusal.missing)
+                _log.error(problem)
+        except (EOFError, OSError, TimeoutError, FrameError, ValueError):
             pass
         worker.close()
         with contextlib.suppress(EOFError, OSError):
             self._command(COMMAND.pack(KILL, worker.pid), [])
-        raise SandboxUnavailable("an Action sandbox worker did not start")
+        raise SandboxUnavailable(problem)
+
+    def _tell(self, layers: Layers) -> None:
+        """Log, once per fork server started, what its workers are confined by."""
+        if self._told:
+            return
+        self._told = True
+        missing = layers.missing
+        fields = {"confinement": layers.describe(), "missing": missing}
+        if missing:
+            message = f"Action workers run without {', '.join(missing)} (best-effort)"
+            _log.warning(message, extra={"fields": fields})
+        else:
+            _log.info(f"Action workers confined: {layers.describe()}", extra={"fields": fields})
 
     def kill(self, pid: int) -> int:
         """Stop worker ``pid`` and return its wait status (-1 when unknown)."""
@@ -216,6 +248,11 @@ class WorkerPool:
                     self._all.add(worker)
                 return worker
 
+    def layers(self) -> Layers:
+        """The confinement a worker of this pool reported (they all get the same)."""
+        with self._lock:
+            return next((w.layers for w in self._all), Layers())
+
     def give_back(self, worker: WorkerHandle) -> None:
         self._idle.put(worker)
 
@@ -238,6 +275,14 @@ class WorkerPool:
         for worker in workers:
             worker.close()
         self.server.close()
+
+
+def _refusal(missing: list[str]) -> str:
+    return (
+        f"Action sandbox workers refuse to start: {', '.join(missing)} not available "
+        'on this host, and [sandbox] confinement is "required" (set it to "best-effort" to '
+        "run Actions with what the host offers)"
+    )
 
 
 def wait_time(timeout_ms: int, actions: int) -> float:

@@ -33,11 +33,19 @@ from contextmfa.sandbox.limits import SandboxLimits
 from contextmfa.sandbox.process import codec
 from contextmfa.sandbox.process.board import Board
 from contextmfa.sandbox.process.cache_link import ProxyCache
-from contextmfa.sandbox.process.confine import CpuCap, confine, peak_memory_bytes
+from contextmfa.sandbox.process.confine import (
+    ConfinementUnavailable,
+    CpuCap,
+    Mode,
+    confine,
+    peak_memory_bytes,
+)
 from contextmfa.sandbox.process.frames import FrameReader, send_frame
 from contextmfa.sandbox.runner import ActionError, ActionRun, run_action
 
-REQUEST, DONE, READY = b"R", b"D", b"ready"
+REQUEST, DONE, READY, REFUSED = b"R", b"D", b"ready", b"refused"
+"""A worker's first frame: READY and the layers it is confined by, or REFUSED and the layers
+the host lacks (confine.py), as JSON."""
 RECYCLE = 1
 """Flag of a ``done`` frame: the worker exits after this login."""
 SEQ = struct.Struct("!I")
@@ -59,6 +67,7 @@ class FlowSetup:
     secrets: Mapping[str, Mapping[str, str]]
     limits: SandboxLimits
     on_error: str
+    confinement: Mode = "required"
 
 
 def encode_request(event: dict[str, Any], now: datetime, tenant_id: str, steps: int) -> bytes:
@@ -158,7 +167,8 @@ class Worker:
 
 
 def start(sock_fd: int, board_fd: int, board_size: int, setup: FlowSetup) -> NoReturn:
-    """The forked child's entry point: keep two descriptors, confine, serve until closed."""
+    """The forked child's entry point: keep two descriptors, confine, serve until closed; a
+    worker that cannot be confined as the tenant requires says so and exits."""
     keep = {0, 1, 2, sock_fd, board_fd}
     for fd in _open_descriptors():
         if fd not in keep:
@@ -169,8 +179,12 @@ def start(sock_fd: int, board_fd: int, board_size: int, setup: FlowSetup) -> NoR
     sock = socket.socket(fileno=sock_fd)
     sock.setblocking(True)
     worker = Worker(sock, board, setup)
-    confine(setup.limits.memory_mb)
-    send_frame(sock, READY)
+    try:
+        layers = confine(setup.limits.memory_mb, setup.confinement)
+    except ConfinementUnavailable as exc:
+        send_frame(sock, REFUSED + exc.to_json())
+        os._exit(3)
+    send_frame(sock, READY + layers.to_json())
     worker.serve()
 
 

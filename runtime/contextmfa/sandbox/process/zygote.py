@@ -59,15 +59,42 @@ def _load_setup(control: socket.socket) -> Any:
         CompiledAction(name, path, marshal.loads(code), tuple(needs))
         for name, path, code, needs in data["actions"]
     ]
-    return FlowSetup(actions, data["secrets"], SandboxLimits(**data["limits"]), data["on_error"])
+    limits = SandboxLimits(**data["limits"])
+    return FlowSetup(actions, data["secrets"], limits, data["on_error"], data["confinement"])
+
+
+CODECS = (
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
+    "utf-32",
+    "utf-32-le",
+    "utf-32-be",
+    "utf-8-sig",
+    "idna",
+    "punycode",
+    "cp1252",
+    "unicode-escape",
+    "raw-unicode-escape",
+)
+"""Codecs an Action may name in ``str.encode``/``bytes.decode`` that Python imports on first
+use: imported here, since a confined worker cannot read a module file (another codec fails
+there with a clean "unknown encoding" error)."""
 
 
 def _warm_up() -> None:
-    """Import what Actions load lazily, once, before any worker is confined."""
+    """Import what Actions load lazily and build the seccomp filter, once, before any worker
+    is forked and confined."""
     import _strptime  # noqa: F401  (datetime.strptime)
+    import codecs
     from datetime import datetime
 
+    from contextmfa.sandbox.process.confine import prepare
+
     datetime.strptime("2026-01-01", "%Y-%m-%d")
+    for name in CODECS:
+        codecs.lookup(name)
+    prepare()
 
 
 class Children:
