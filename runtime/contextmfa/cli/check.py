@@ -33,16 +33,20 @@ def check(config: ConfigOption = None) -> None:
     """
     with reporting_errors():
         tenant, problems = inspect_config(config)
+        confinement = None
         if tenant is not None:
             problems = _in_file_order(tenant, [*problems, *_resource_problems(tenant)])
             problems += _rule_problems(tenant)
             problems += _action_problems(tenant)
+            confinement = _confinement(tenant, problems)
         for problem in problems:
             error(str(problem))
         errors = sum(1 for p in problems if p.severity == "error")
         if tenant is None or errors:
             error(f"check failed: {errors} error{'s' if errors != 1 else ''}")
             raise typer.Exit(1)
+        if confinement:
+            stdout.print(confinement, markup=False)
         counts = (
             _counted(len(tenant.action_files), "Action"),
             _counted(len(tenant.rule_files), "rule file"),
@@ -91,6 +95,25 @@ def _in_file_order(tenant: TenantConfig, problems: list[Problem]) -> list[Proble
     """The config's own problems by line, then those placed in the files it names."""
     own = str(tenant.path)
     return sorted(problems, key=lambda p: (0, p.line) if p.path == own else (1, 0))
+
+
+# -- the host ---------------------------------------------------------------------------------
+
+
+def _confinement(tenant: TenantConfig, problems: list[Problem]) -> str | None:
+    """Which layers ``serve``'s Action workers get on this host (a child is confined to find
+    out); a warning when ``confinement = "required"`` and one is missing."""
+    if tenant.sandbox.isolation == "inline" or not tenant.action_files:
+        return None
+    from contextmfa.sandbox.process.confine import probe
+
+    layers, mode = probe(), tenant.sandbox.confinement
+    if layers.missing and mode == "required":
+        message = f"this host lacks {', '.join(layers.missing)}: serve refuses to run Actions"
+        problems.append(tenant.problem("sandbox.confinement", message, "warning"))
+        return None
+    lacking = f"; without {', '.join(layers.missing)} ({mode})" if layers.missing else ""
+    return f"sandbox: Action workers confined by {layers.describe()}{lacking}"
 
 
 # -- rule files -------------------------------------------------------------------------------
