@@ -65,7 +65,7 @@ def test_a_list_item_grows_in_place_like_in_python(sb):
     bag = Bag([1])
     same = bag
     bag += [2]
-    print(inner, outer["k"] is inner, same is bag, isinstance(bag, Bag), bag)
+    print(inner, outer["k"] is inner, same is bag, type(bag) is Bag, bag)
     """
     assert sb.logs(sb.succeeded(sb.run(body))) == ["[1, 2] True True True [1, 2]"]
 

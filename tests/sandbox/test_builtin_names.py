@@ -96,11 +96,11 @@ def message(body: str) -> str:
         ("    x = hasattr(event, 'user')\n", '"name in x"'),
         ("    x = iter([1])\n", "use `for` loops"),
         ("    x = id(event)\n", 'use "is" to compare identity'),
-        ("    x = type(event)\n", "use isinstance(x, T)"),
+        ("    x = type('X', (), {})\n", "write a class statement instead"),
         ("    x = event._data\n", "use x.get('_data') or x['_data']"),
         ("    _cache = 1\n", "rename it (e.g. 'cache')"),
         ("    x = event.__repr__()\n", "use repr(x)"),
-        ("    x = event.__class__\n", "use isinstance(x, T)"),
+        ("    x = event.__class__\n", "use type(x) or isinstance(x, T)"),
         (
             "    class A:\n        def __repr__(self):\n            return 'a'\n",
             "define an ordinary method (e.g. describe(self)) and call it",

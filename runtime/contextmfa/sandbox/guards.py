@@ -34,7 +34,7 @@ from contextmfa.sandbox.limits import Meter
 from contextmfa.sandbox.lookup import HANDLERS, host_attribute, own_attribute
 from contextmfa.sandbox.modules import BoundModule
 from contextmfa.sandbox.printing import Printer
-from contextmfa.sandbox.safe_builtins import SafeType, real_type
+from contextmfa.sandbox.safe_builtins import STAND_INS, SafeType, real_type
 from contextmfa.sandbox.stable import UNORDERED, canonical_order
 
 DENIED_ATTRIBUTES = frozenset(INSPECT_ATTRIBUTES) | {"mro"}
@@ -61,7 +61,7 @@ def _counting(iterator: Iterator[Any], step: Callable[[], None]) -> Iterator[Any
 class Guards:
     """Everything one run's Action code calls into; holds the run's meter and clock."""
 
-    __slots__ = ("_classes", "meter", "now", "printer", "scope")
+    __slots__ = ("_classes", "meter", "now", "printer", "scope", "types")
 
     def __init__(
         self, meter: Meter, now: datetime, printer: Printer, scope: tuple[str, str] = ("", "")
@@ -72,6 +72,8 @@ class Guards:
         self.scope = scope
         """(tenant, Action): the key of anything the run may share with later runs."""
         self._classes: set[type] = set()
+        self.types: dict[str, Any] = {}
+        """The run's ``list``, ``dict``, ..., and ``type``: one object each (safe_builtins.py)."""
 
     def forbid(self, message: str) -> NoReturn:
         self.meter.trip(ActionForbidden, message)
@@ -110,6 +112,8 @@ class Guards:
             self.forbid("event is read-only")
         if kind is SafeType:
             kind = real_type(obj)
+        elif kind in STAND_INS:
+            self.forbid("cannot modify classes in Actions")
         what = "modules" if kind is BoundModule else f"{kind.__name__!r} objects"
         self.forbid(f"cannot modify {what} in Actions")
 

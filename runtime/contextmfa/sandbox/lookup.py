@@ -35,6 +35,7 @@ from contextmfa.sandbox.methods import (
 )
 from contextmfa.sandbox.modules import BoundModule
 from contextmfa.sandbox.safe_builtins import SafeType, real_type
+from contextmfa.sandbox.typeof import OpaqueType, TypeOf
 
 if TYPE_CHECKING:
     from contextmfa.sandbox.guards import Guards
@@ -168,6 +169,11 @@ def _safe_type(g: Guards, safe: SafeType, name: str) -> Any:
     return _class_attribute(g, real_type(safe), name)
 
 
+def _stand_in(g: Guards, cls: OpaqueType | TypeOf, name: str) -> Any:
+    shown = "type" if isinstance(cls, TypeOf) else cls._name
+    g.forbid(f"{shown}.{name} is not available in Actions")
+
+
 def _module(g: Guards, module: BoundModule, name: str) -> Any:
     return getattr(module, name)
 
@@ -179,6 +185,8 @@ HANDLERS: dict[type, Callable[[Guards, Any, str], Any]] = {
     ListView: _view,
     type: _class_attribute,
     SafeType: _safe_type,
+    OpaqueType: _stand_in,
+    TypeOf: _stand_in,
     BoundModule: _module,
     regexes.Pattern: regexes.pattern_attribute,
     regexes.Match: regexes.match_attribute,

@@ -35,6 +35,7 @@ from contextmfa.sandbox.refusals import FORBIDDEN_BUILTINS, forbidden_builtin, t
 from contextmfa.sandbox.source_checks import (
     Located,
     column,
+    is_type_call,
     locate_complexity,
     source_problems,
     strip_annotations,
@@ -48,6 +49,7 @@ STEP, STEP_TRUE, ENTER, LEAVE = "_step_", "_stepc_", "_enter_", "_leave_"
 STAR, DSTAR, FMT, SEQ, TEXT = "_star_", "_dstar_", "_fmt_", "_seq_", "_text_"
 HSTAR = "_hstar_"
 AUG_ITEM, AUG_ATTRIBUTE, AUG_STORE = "_augitem_", "_augattr_", "_augset_"
+TYPE_NAME = "_typename_"
 BINARY_HOOKS: dict[type[ast.operator], str] = {
     ast.Add: "_add_",
     ast.Sub: "_sub_",
@@ -163,7 +165,26 @@ class ActionPolicy(RestrictingNodeTransformer):
         """Closures that count are ordinary Python; the names were checked (source_checks.py)."""
         return node
 
+    def visit_Call(self, node: ast.Call) -> Any:
+        func = node.func
+        builtin = func.id if isinstance(func, ast.Name) and func.id not in self.bound else None
+        if builtin == "type" and not is_type_call(node):
+            self.error(
+                node,
+                "type() takes exactly one argument in Actions (type(x)); "
+                "to make a class, write a class statement instead",
+            )
+        return super().visit_Call(node)
+
     def visit_Attribute(self, node: ast.Attribute) -> Any:
+        if (
+            node.attr == "__name__"
+            and isinstance(node.ctx, ast.Load)
+            and is_type_call(node.value)
+            and "type" not in self.bound
+        ):
+            assert isinstance(node.value, ast.Call)
+            return _call(TYPE_NAME, [self.visit(node.value.args[0])], node)
         if node.attr == "mro":
             self.error(node, '"mro" is a restricted name in Actions.')
         return super().visit_Attribute(node)

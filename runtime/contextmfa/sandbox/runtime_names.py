@@ -19,6 +19,7 @@ from contextmfa.sandbox.guards import Guards
 from contextmfa.sandbox.helpers import distance_km, ip_in_range
 from contextmfa.sandbox.safe_builtins import RUN_BUILTIN_NAMES, STATIC_BUILTINS, bind_builtin
 from contextmfa.sandbox.stable import ordered_iter
+from contextmfa.sandbox.typeof import type_name
 
 
 def _apply(function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -64,6 +65,7 @@ _HOOKS: dict[str, Callable[[Guards], Any]] = {
     "_augitem_": lambda g: GuardedCall(aug_item, g, "augmented assignment"),
     "_augattr_": lambda g: GuardedCall(aug_attribute, g, "augmented assignment"),
     "_augset_": lambda g: GuardedCall(aug_store, g, "augmented assignment"),
+    "_typename_": lambda g: GuardedCall(type_name, g, "type"),
 }
 
 PER_RUN_NAMES = frozenset(_HOOKS) | RUN_BUILTIN_NAMES

@@ -5,8 +5,10 @@ Builtins that build a collection or text, or walk an iterable in C (``list``, ``
 ``sorted``, ``sum``, ``map``, ...), are bound to the run so they can charge steps and check
 sizes. The type names among them (``list``, ``dict``, ``str``, ...) are :class:`SafeType`
 objects: callable like the type, and still usable with ``isinstance``, ``issubclass`` and as a
-base class. ``hash`` is the tenant-keyed stable hash of stable.py, so replays agree. Absent
-on purpose (each refusal names the alternative, refusals.py): ``type``, ``object``, ``super``,
+base class; ``type(x)`` returns them (typeof.py), so ``type(x) is dict`` holds, and
+``issubclass`` sees through them. ``hash`` is the tenant-keyed stable hash of stable.py, so
+replays agree. Absent on purpose (each refusal names the alternative, refusals.py): ``object``,
+``super`` (but for ``super()`` in a method, which the policy rewrites),
 ``getattr``/``setattr``/``hasattr``/``delattr``, ``vars``, ``dir``, ``globals``, ``locals``,
 ``eval``, ``exec``, ``compile``, ``open``, ``input``, ``iter``, ``id``, ``breakpoint``,
 ``help``, ``memoryview``, ``bytearray``, ``BaseException`` and the process-control exceptions.
@@ -39,7 +41,6 @@ _STATIC_NAMES = [
     "float",
     "hex",
     "isinstance",
-    "issubclass",
     "len",
     "next",
     "oct",
@@ -98,6 +99,8 @@ class SafeType:
         return isinstance(obj, self._type)
 
     def __subclasscheck__(self, cls: Any) -> bool:
+        if type(cls) in STAND_INS:
+            cls = cls._type
         return issubclass(cls, self._type)
 
     def __mro_entries__(self, bases: tuple[Any, ...]) -> tuple[type]:
@@ -109,6 +112,30 @@ class SafeType:
 
 def real_type(safe: SafeType) -> type:
     return safe._type
+
+
+def safe_type(g: Guards, name: str) -> SafeType:
+    """The run's guarded type ``name`` (one of ``TYPE_NAMES``): one object per run, so what
+    ``type(x)`` returns is the very ``dict`` or ``list`` the Action names."""
+    found = g.types.get(name)
+    if found is None:
+        real, make = _TYPES[name]
+        found = g.types[name] = SafeType(real, make, g)
+    return found  # type: ignore[no-any-return]
+
+
+STAND_INS: set[type] = {SafeType}
+"""Classes whose objects stand for a host class held in their ``_type`` (typeof.py adds its own)."""
+
+
+def _issubclass(cls: Any, classinfo: Any, /) -> bool:
+    """``issubclass``, also for what ``type(x)`` returns (the run's ``int``, ``type``, ...)."""
+    if type(cls) in STAND_INS:
+        cls = cls._type
+    return issubclass(cls, classinfo)
+
+
+STATIC_BUILTINS["issubclass"] = renamed(_issubclass, "issubclass")
 
 
 # -- constructors ----------------------------------------------------------------------------
@@ -301,13 +328,16 @@ for _name, (_, _make) in _TYPES.items():
 for _name, _fn in _FUNCTIONS.items():
     renamed(_fn, _name)
 TYPE_NAMES = frozenset(_TYPES)
-RUN_BUILTIN_NAMES = TYPE_NAMES | frozenset(_FUNCTIONS)
+RUN_BUILTIN_NAMES = TYPE_NAMES | frozenset(_FUNCTIONS) | {"type"}
 ALL_BUILTIN_NAMES = frozenset(STATIC_BUILTINS) | RUN_BUILTIN_NAMES
 
 
 def bind_builtin(name: str, g: Guards) -> Any:
     """The run's version of builtin ``name`` (one of ``RUN_BUILTIN_NAMES``)."""
     if name in _TYPES:
-        real, make = _TYPES[name]
-        return SafeType(real, make, g)
+        return safe_type(g, name)
+    if name == "type":
+        from contextmfa.sandbox.typeof import type_builtin  # typeof.py builds on this module
+
+        return type_builtin(g)
     return GuardedCall(_FUNCTIONS[name], g, name)

@@ -239,7 +239,21 @@ def _check_name(c: _Checker, node: ast.Name, parent: ast.AST | None) -> None:
     c.name(node, node.id)
 
 
+def is_type_call(node: ast.AST) -> bool:
+    """``type(x)``: one positional argument, nothing else."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "type"
+        and len(node.args) == 1
+        and not isinstance(node.args[0], ast.Starred)
+        and not node.keywords
+    )
+
+
 def _check_attribute(c: _Checker, node: ast.Attribute, parent: ast.AST | None) -> None:
+    if node.attr == "__name__" and isinstance(node.ctx, ast.Load) and is_type_call(node.value):
+        return  # type(x).__name__: the policy rewrites it (typeof.py)
     c.name(node, node.attr, "attribute")
 
 
@@ -257,6 +271,12 @@ def _check_class(c: _Checker, node: ast.ClassDef, parent: ast.AST | None) -> Non
     c.name(node, node.name, "class name")
     if node.keywords:
         c.at(node, "class keywords (metaclass=, **kwargs) are not allowed")
+    if any(isinstance(base, ast.Name) and base.id == "type" for base in node.bases):
+        c.at(
+            node,
+            "a class deriving from type is not available in Actions (there are no "
+            "metaclasses); write a plain class instead",
+        )
 
 
 def _check_arg(c: _Checker, node: ast.arg, parent: ast.AST | None) -> None:

@@ -50,7 +50,7 @@ BUILTINS_AND_IMPORTS = {
     "globals": ('globals()["__builtins__"]', COMPILE),
     "vars": ("vars(event)", COMPILE),
     "breakpoint": ("breakpoint()", COMPILE),
-    "type": ("type(event)", COMPILE),
+    "type": ('type("X", (), {})', COMPILE),
     "object": ("object.__subclasses__()", COMPILE),
     "private name from a module": ("from re import _compile", COMPILE),
     "re reaches sys": ("import re\n    print(re.enum.sys.modules)", FORBIDDEN),
