@@ -10,15 +10,26 @@ like the rule: ``deny("Access denied.")``, ``mfa("guardian")``, ``ALLOW``.
 from __future__ import annotations
 
 import copy
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from contextmfa.directives import Deny, Directive, Require, Skip
+from contextmfa.sandbox import (
+    ActionRun,
+    CompiledAction,
+    InMemoryActionCache,
+    SandboxLimits,
+    run_action,
+)
 from contextmfa.sandbox.api_checks import PROVIDERS
 
 PORTS_DIR = Path(__file__).resolve().parents[3] / "actions" / "auth0"
+LIMITS = SandboxLimits(timeout_ms=5000)
+"""A pause of the test process (2 shared cores) must not turn a decision into a timeout."""
+TENANT = "acme"
 
 Decision = tuple[tuple[Any, ...], ...]
 ALLOW: Decision = ()
@@ -113,3 +124,21 @@ class Case:
 def cases(stem: str, *rows: tuple[Any, ...], **shared: Any) -> list[Case]:
     """``Case(stem, *row, **shared)`` for every row: a port's table in a few lines."""
     return [Case(stem, *row, **shared) for row in rows]
+
+
+def moment_of(event: Mapping[str, Any]) -> datetime.datetime:
+    """The login's time: the Action's clock."""
+    return datetime.datetime.fromisoformat(event["timestamp"])
+
+
+def run_inline(action: CompiledAction, event: dict[str, Any], secrets: dict[str, str]) -> ActionRun:
+    """One run of ``action`` in this process, as the tenant's flow runs it."""
+    return run_action(
+        action,
+        event,
+        secrets=secrets,
+        now=moment_of(event),
+        cache=InMemoryActionCache(),
+        tenant_id=TENANT,
+        limits=LIMITS,
+    )

@@ -15,27 +15,15 @@ other copies contribute nothing. A case the session did not collect runs in a wo
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import astuple
 from typing import Any
 
 import pytest
-from auth0_ports import PORTS_DIR, Case, decision_of
+from auth0_ports import LIMITS, PORTS_DIR, TENANT, Case, decision_of, moment_of, run_inline
 
-from contextmfa.sandbox import (
-    ActionRun,
-    CompiledAction,
-    InMemoryActionCache,
-    SandboxLimits,
-    compile_action,
-    run_action,
-)
+from contextmfa.sandbox import ActionRun, CompiledAction, InMemoryActionCache, compile_action
 from contextmfa.sandbox.process import ProcessFlow, run_action_isolated
-
-LIMITS = SandboxLimits(timeout_ms=5000)
-"""A pause of the test process (2 shared cores) must not turn a decision into a timeout."""
-TENANT = "acme"
 
 DISPATCH = """
 
@@ -50,10 +38,6 @@ def on_execute_post_login(event, api):
 
 def port_source(stem: str) -> str:
     return (PORTS_DIR / f"{stem}.py").read_text(encoding="utf-8")
-
-
-def _moment(event: dict[str, Any]) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(event["timestamp"])
 
 
 class Worker:
@@ -91,12 +75,12 @@ class Worker:
                 action,
                 event,
                 secrets=dict(case.secrets),
-                now=_moment(event),
+                now=moment_of(event),
                 cache=InMemoryActionCache(),
                 tenant_id=TENANT,
                 limits=LIMITS,
             )
-        runs = self.flow.run_actions(event, now=_moment(event), tenant_id=TENANT)
+        runs = self.flow.run_actions(event, now=moment_of(event), tenant_id=TENANT)
         found = [run for run in runs if run.action == name]
         assert len(found) == 1, f"the worker ran {[run.action for run in runs]}, not {name}"
         return found[0]
@@ -146,18 +130,6 @@ def port() -> Callable[[str], CompiledAction]:
         return compiled[stem]
 
     return get
-
-
-def run_inline(action: CompiledAction, event: dict[str, Any], secrets: dict[str, str]) -> ActionRun:
-    return run_action(
-        action,
-        event,
-        secrets=secrets,
-        now=_moment(event),
-        cache=InMemoryActionCache(),
-        tenant_id=TENANT,
-        limits=LIMITS,
-    )
 
 
 @pytest.fixture
