@@ -35,6 +35,7 @@ from contextmfa.sandbox.methods import (
 )
 from contextmfa.sandbox.modules import BoundModule
 from contextmfa.sandbox.safe_builtins import SafeType, real_type
+from contextmfa.sandbox.supers import SuperProxy, super_attribute
 from contextmfa.sandbox.typeof import OpaqueType, TypeOf
 
 if TYPE_CHECKING:
@@ -137,7 +138,7 @@ def own_attribute(g: Guards, obj: Any, name: str) -> Any:
     return host_attribute(g, obj, base, name)
 
 
-def _class_attribute(g: Guards, cls: type, name: str) -> Any:
+def class_attribute(g: Guards, cls: type, name: str) -> Any:
     base = cls
     if cls in g._classes:
         base = _defined_by_action(g, cls, name)
@@ -166,7 +167,7 @@ def _class_attribute(g: Guards, cls: type, name: str) -> Any:
 
 
 def _safe_type(g: Guards, safe: SafeType, name: str) -> Any:
-    return _class_attribute(g, real_type(safe), name)
+    return class_attribute(g, real_type(safe), name)
 
 
 def _stand_in(g: Guards, cls: OpaqueType | TypeOf, name: str) -> Any:
@@ -183,10 +184,11 @@ HANDLERS: dict[type, Callable[[Guards, Any, str], Any]] = {
     EventView: _view,
     SecretsView: _view,
     ListView: _view,
-    type: _class_attribute,
+    type: class_attribute,
     SafeType: _safe_type,
     OpaqueType: _stand_in,
     TypeOf: _stand_in,
+    SuperProxy: super_attribute,
     BoundModule: _module,
     regexes.Pattern: regexes.pattern_attribute,
     regexes.Match: regexes.match_attribute,

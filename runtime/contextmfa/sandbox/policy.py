@@ -35,6 +35,7 @@ from contextmfa.sandbox.refusals import FORBIDDEN_BUILTINS, forbidden_builtin, t
 from contextmfa.sandbox.source_checks import (
     Located,
     column,
+    is_super_call,
     is_type_call,
     locate_complexity,
     source_problems,
@@ -50,6 +51,7 @@ STAR, DSTAR, FMT, SEQ, TEXT = "_star_", "_dstar_", "_fmt_", "_seq_", "_text_"
 HSTAR = "_hstar_"
 AUG_ITEM, AUG_ATTRIBUTE, AUG_STORE = "_augitem_", "_augattr_", "_augset_"
 TYPE_NAME = "_typename_"
+SUPER, SUPER_INIT = "_super_", "_superinit_"
 BINARY_HOOKS: dict[type[ast.operator], str] = {
     ast.Add: "_add_",
     ast.Sub: "_sub_",
@@ -99,6 +101,10 @@ def _call(name: str, args: list[ast.expr], where: Any) -> ast.Call:
     return node
 
 
+def _has_star(args: list[ast.expr]) -> bool:
+    return any(isinstance(arg, ast.Starred) for arg in args)
+
+
 def _hook(name: str, where: Any) -> ast.Expr:
     node = ast.Expr(_call(name, [], where))
     copy_locations(node, where)
@@ -119,6 +125,8 @@ class ActionPolicy(RestrictingNodeTransformer):
         self.bound = bound
         self.lines = lines
         self.problems: list[tuple[int, int, str]] = []
+        self.scopes: list[ast.AST] = []
+        """The classes, functions and lambdas around the node being visited, innermost last."""
 
     def error(self, node: ast.AST, info: str) -> None:
         line = getattr(node, "lineno", 0) or 0
@@ -174,7 +182,52 @@ class ActionPolicy(RestrictingNodeTransformer):
                 "type() takes exactly one argument in Actions (type(x)); "
                 "to make a class, write a class statement instead",
             )
+        if builtin == "super":
+            return self._super(node, SUPER)
         return super().visit_Call(node)
+
+    def _super(self, node: ast.Call, hook: str) -> ast.expr:
+        """``super()`` in a method is ``_super_(__class__, self)``; ``super(C, obj)`` is
+        ``_super_(C, obj)``; with ``SUPER_INIT``, the same for ``super().__init__`` (supers.py).
+        Naming ``__class__`` makes Python give the method its class cell, as ``super`` would."""
+        args: list[ast.expr]
+        if not node.args and not node.keywords:
+            first = self._method_self()
+            if first is None:
+                self.error(
+                    node,
+                    "super() without arguments is available in a method defined in a class "
+                    "body (its first parameter is the object); elsewhere write "
+                    "super(Class, obj) instead",
+                )
+                return node
+            args = [ast.Name("__class__", ast.Load()), ast.Name(first, ast.Load())]
+            for arg in args:
+                copy_locations(arg, node)
+        elif len(node.args) == 2 and not node.keywords and not _has_star(node.args):
+            args = [self.visit(arg) for arg in node.args]
+        else:
+            self.error(
+                node,
+                "super() with these arguments is not available in Actions; write super() in a "
+                "method, or super(Class, obj) instead",
+            )
+            return node
+        return _call(hook, args, node)
+
+    def _method_self(self) -> str | None:
+        """The first parameter of the method being visited, if it is defined in a class body."""
+        if len(self.scopes) < 2:
+            return None
+        function, owner = self.scopes[-1], self.scopes[-2]
+        if not (
+            isinstance(function, ast.FunctionDef)
+            and isinstance(owner, ast.ClassDef)
+            and any(statement is function for statement in owner.body)
+        ):
+            return None
+        parameters = function.args.posonlyargs + function.args.args
+        return parameters[0].arg if parameters else None
 
     def visit_Attribute(self, node: ast.Attribute) -> Any:
         if (
@@ -185,14 +238,33 @@ class ActionPolicy(RestrictingNodeTransformer):
         ):
             assert isinstance(node.value, ast.Call)
             return _call(TYPE_NAME, [self.visit(node.value.args[0])], node)
+        if (
+            node.attr == "__init__"
+            and isinstance(node.ctx, ast.Load)
+            and is_super_call(node.value)
+            and "super" not in self.bound
+        ):
+            assert isinstance(node.value, ast.Call)
+            return self._super(node.value, SUPER_INIT)
         if node.attr == "mro":
             self.error(node, '"mro" is a restricted name in Actions.')
         return super().visit_Attribute(node)
 
     # -- steps and call depth -------------------------------------------------------------------
 
+    def visit_ClassDef(self, node: ast.ClassDef) -> Any:
+        self.scopes.append(node)
+        try:
+            return super().visit_ClassDef(node)
+        finally:
+            self.scopes.pop()
+
     def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
-        node = super().visit_FunctionDef(node)
+        self.scopes.append(node)
+        try:
+            node = super().visit_FunctionDef(node)
+        finally:
+            self.scopes.pop()
         if _is_generator(node):
             node.body.insert(0, _hook(STEP, node))
             return node
@@ -202,7 +274,11 @@ class ActionPolicy(RestrictingNodeTransformer):
         return node
 
     def visit_Lambda(self, node: ast.Lambda) -> Any:
-        node = super().visit_Lambda(node)
+        self.scopes.append(node)
+        try:
+            node = super().visit_Lambda(node)
+        finally:
+            self.scopes.pop()
         node.body = ast.BoolOp(op=ast.Or(), values=[_call(STEP, [], node.body), node.body])
         copy_locations(node.body, node)
         return node

@@ -23,7 +23,7 @@ FORBIDDEN_BUILTINS: dict[str, str] = {
     "delattr": "use a dict and del d[key]",
     "hasattr": 'use "name in x" for a dict or event object, or x.get(name) is not None',
     "object": "write class C: without a base",
-    "super": "call the base class directly: Base.method(self, ...)",
+    "super": "write super().method(...) or super().__init__(...) in a method instead",
     "breakpoint": "use print(...): each line goes to the decision's logs",
     "input": "an Action reads only event and api",
     "help": "see the README's Actions API section",
@@ -71,7 +71,7 @@ DUNDER_ALTERNATIVES: dict[str, str] = {
     "__iter__": "use `for` loops",
     "__next__": "use next(x)",
     "__hash__": "use hash(x)",
-    "__init__": "set the fields in the subclass's own __init__",
+    "__init__": "call super().__init__(...) in the subclass's own __init__",
     "__call__": "define and call an ordinary method",
     "__bool__": "define and call an ordinary method",
     "__format__": "use format(x, spec)",
@@ -83,6 +83,8 @@ _UNDERSCORE = re.compile(r'^"(?P<name>[^"]+)" is an invalid (?P<kind>attribute|v
 
 def forbidden_builtin(name: str) -> str:
     """The message for naming a builtin that Actions do not have."""
+    if name == "super":
+        return "super is available in Actions only as a call; " + FORBIDDEN_BUILTINS[name]
     return f"{name}() is not available in Actions: {FORBIDDEN_BUILTINS[name]}"
 
 

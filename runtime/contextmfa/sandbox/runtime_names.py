@@ -19,6 +19,7 @@ from contextmfa.sandbox.guards import Guards
 from contextmfa.sandbox.helpers import distance_km, ip_in_range
 from contextmfa.sandbox.safe_builtins import RUN_BUILTIN_NAMES, STATIC_BUILTINS, bind_builtin
 from contextmfa.sandbox.stable import ordered_iter
+from contextmfa.sandbox.supers import super_init, super_of
 from contextmfa.sandbox.typeof import type_name
 
 
@@ -66,6 +67,8 @@ _HOOKS: dict[str, Callable[[Guards], Any]] = {
     "_augattr_": lambda g: GuardedCall(aug_attribute, g, "augmented assignment"),
     "_augset_": lambda g: GuardedCall(aug_store, g, "augmented assignment"),
     "_typename_": lambda g: GuardedCall(type_name, g, "type"),
+    "_super_": lambda g: GuardedCall(super_of, g, "super"),
+    "_superinit_": lambda g: GuardedCall(super_init, g, "super"),
 }
 
 PER_RUN_NAMES = frozenset(_HOOKS) | RUN_BUILTIN_NAMES

@@ -251,9 +251,18 @@ def is_type_call(node: ast.AST) -> bool:
     )
 
 
+def is_super_call(node: ast.AST) -> bool:
+    """``super(...)``, with whatever arguments (the policy checks them)."""
+    return (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+    )
+
+
 def _check_attribute(c: _Checker, node: ast.Attribute, parent: ast.AST | None) -> None:
     if node.attr == "__name__" and isinstance(node.ctx, ast.Load) and is_type_call(node.value):
         return  # type(x).__name__: the policy rewrites it (typeof.py)
+    if node.attr == "__init__" and isinstance(node.ctx, ast.Load) and is_super_call(node.value):
+        return  # super().__init__: the policy rewrites it (supers.py)
     c.name(node, node.attr, "attribute")
 
 
