@@ -100,7 +100,7 @@ def test_dunder_attribute_is_located_and_names_the_alternative():
         "class A(metaclass=list):\n        pass",
         "try:\n        pass\n    except* ValueError:\n        pass",
         "def g():\n        nonlocal x",
-        "match event:\n        case _:\n            pass",
+        "match event:\n        case _x:\n            pass",
         "x = [y for y in [1]]\n    x._foo += 1",
         "x = {}\n    x.mro += 1",
     ],

@@ -29,6 +29,7 @@ from RestrictedPython.transformer import (
     copy_locations,
 )
 
+from contextmfa.sandbox.match_rewrite import MatchRewriter
 from contextmfa.sandbox.modules import MODULES
 from contextmfa.sandbox.name_checks import undefined_names
 from contextmfa.sandbox.refusals import FORBIDDEN_BUILTINS, forbidden_builtin, translate
@@ -79,8 +80,10 @@ def bound_names(tree: ast.AST) -> set[str]:
             names.add(node.arg)
         elif isinstance(node, ast.alias):
             names.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, ast.ExceptHandler) and node.name:
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
             names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
     return names
 
 
@@ -127,6 +130,39 @@ class ActionPolicy(RestrictingNodeTransformer):
         self.problems: list[tuple[int, int, str]] = []
         self.scopes: list[ast.AST] = []
         """The classes, functions and lambdas around the node being visited, innermost last."""
+        self.temporaries = 0
+        self.match_args: set[int] = set()
+        """``__match_args__ = (...)`` targets in class bodies (source_checks.py checked them)."""
+
+    def check_name(
+        self, node: ast.AST, name: str | None, allow_magic_methods: bool = False
+    ) -> None:
+        if name == "__match_args__" and id(node) in self.match_args:
+            return
+        super().check_name(node, name, allow_magic_methods)
+
+    def fresh(self) -> str:
+        """A name for a value the instrumented code holds: no Action can name it (``_``)."""
+        self.temporaries += 1
+        return f"_match_{self.temporaries}_"
+
+    def visit_block(self, statements: list[ast.stmt]) -> list[ast.stmt]:
+        """Visit a block as ``generic_visit`` does (a statement may become several, or none)."""
+        result: list[ast.stmt] = []
+        for statement in statements:
+            new = self.visit(statement)
+            if isinstance(new, list):
+                result.extend(new)
+            elif new is not None:
+                result.append(new)
+        if not result and statements:
+            result.append(ast.Pass())
+            copy_locations(result[0], statements[0])
+        return result
+
+    def visit_Match(self, node: ast.Match) -> Any:
+        """``match`` as ``if``/``elif`` over guarded tests (match_rewrite.py)."""
+        return MatchRewriter(self.visit, self.visit_block, self.fresh).rewrite(node)
 
     def error(self, node: ast.AST, info: str) -> None:
         line = getattr(node, "lineno", 0) or 0
@@ -253,6 +289,13 @@ class ActionPolicy(RestrictingNodeTransformer):
     # -- steps and call depth -------------------------------------------------------------------
 
     def visit_ClassDef(self, node: ast.ClassDef) -> Any:
+        self.match_args.update(
+            id(target)
+            for statement in node.body
+            if isinstance(statement, ast.Assign)
+            for target in statement.targets
+            if isinstance(target, ast.Name) and target.id == "__match_args__"
+        )
         self.scopes.append(node)
         try:
             return super().visit_ClassDef(node)

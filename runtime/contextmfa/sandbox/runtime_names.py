@@ -17,6 +17,7 @@ from contextmfa.sandbox.augmented import aug_attribute, aug_item, aug_store
 from contextmfa.sandbox.callables import GuardedCall
 from contextmfa.sandbox.guards import Guards
 from contextmfa.sandbox.helpers import distance_km, ip_in_range
+from contextmfa.sandbox.matching import match_class, match_mapping, match_sequence
 from contextmfa.sandbox.safe_builtins import RUN_BUILTIN_NAMES, STATIC_BUILTINS, bind_builtin
 from contextmfa.sandbox.stable import ordered_iter
 from contextmfa.sandbox.supers import super_init, super_of
@@ -69,6 +70,9 @@ _HOOKS: dict[str, Callable[[Guards], Any]] = {
     "_typename_": lambda g: GuardedCall(type_name, g, "type"),
     "_super_": lambda g: GuardedCall(super_of, g, "super"),
     "_superinit_": lambda g: GuardedCall(super_init, g, "super"),
+    "_mseq_": lambda g: GuardedCall(match_sequence, g, "match"),
+    "_mmap_": lambda g: GuardedCall(match_mapping, g, "match"),
+    "_mcls_": lambda g: GuardedCall(match_class, g, "match"),
 }
 
 PER_RUN_NAMES = frozenset(_HOOKS) | RUN_BUILTIN_NAMES

@@ -100,6 +100,17 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
         ast.keyword,
         ast.alias,
         ast.withitem,
+        # match statements (rewritten by match_rewrite.py)
+        ast.Match,
+        ast.match_case,
+        ast.MatchValue,
+        ast.MatchSingleton,
+        ast.MatchSequence,
+        ast.MatchMapping,
+        ast.MatchClass,
+        ast.MatchStar,
+        ast.MatchAs,
+        ast.MatchOr,
     ]
 )
 """Every node type an Action may contain; operators are allowed separately (all of them)."""
@@ -110,7 +121,6 @@ _REFUSED = {
     ast.Await: f"drop await: {_SYNCHRONOUS}",
     ast.AsyncFor: f"drop async: {_SYNCHRONOUS} (use a plain for loop)",
     ast.AsyncWith: f"drop async: {_SYNCHRONOUS} (use a plain with)",
-    ast.Match: "match statements are not allowed in Actions",
     ast.TryStar: "except* is not allowed in Actions",
 }
 _SEE_INSIDE = (ast.AsyncFunctionDef, ast.AsyncFor, ast.AsyncWith)
@@ -171,6 +181,8 @@ class _Checker:
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         self.problems: list[Located] = []
+        self.match_args: set[int] = set()
+        """``__match_args__`` targets directly in class bodies (their values are checked apart)."""
 
     def at(self, node: ast.AST, message: str) -> None:
         line = getattr(node, "lineno", 0) or 0
@@ -236,7 +248,31 @@ class _Checker:
 
 
 def _check_name(c: _Checker, node: ast.Name, parent: ast.AST | None) -> None:
+    if node.id == "__match_args__" and id(node) in c.match_args:
+        return
     c.name(node, node.id)
+
+
+def _match_args(c: _Checker, node: ast.ClassDef) -> None:
+    """``__match_args__ = ("x", "y")`` directly in a class body: positional class patterns."""
+    for statement in node.body:
+        if not isinstance(statement, ast.Assign):
+            continue
+        for target in statement.targets:
+            if isinstance(target, ast.Name) and target.id == "__match_args__":
+                c.match_args.add(id(target))  # the name is fine here; the value is checked
+                value = statement.value
+                if not isinstance(value, ast.Tuple) or not all(
+                    isinstance(item, ast.Constant)
+                    and isinstance(item.value, str)
+                    and not item.value.startswith("_")
+                    for item in value.elts
+                ):
+                    c.at(
+                        statement,
+                        "__match_args__ is a tuple of attribute names in Actions; "
+                        'write __match_args__ = ("x", "y") instead',
+                    )
 
 
 def is_type_call(node: ast.AST) -> bool:
@@ -278,6 +314,7 @@ def _check_function(c: _Checker, node: ast.FunctionDef, parent: ast.AST | None) 
 
 def _check_class(c: _Checker, node: ast.ClassDef, parent: ast.AST | None) -> None:
     c.name(node, node.name, "class name")
+    _match_args(c, node)
     if node.keywords:
         c.at(node, "class keywords (metaclass=, **kwargs) are not allowed")
     if any(isinstance(base, ast.Name) and base.id == "type" for base in node.bases):
@@ -313,6 +350,19 @@ def _check_global(c: _Checker, node: ast.Global | ast.Nonlocal, parent: ast.AST 
         c.name(node, name, what)
 
 
+def _check_capture(c: _Checker, node: ast.MatchAs | ast.MatchStar, parent: ast.AST | None) -> None:
+    c.name(node, node.name, "name")
+
+
+def _check_match_mapping(c: _Checker, node: ast.MatchMapping, parent: ast.AST | None) -> None:
+    c.name(node, node.rest, "name")
+
+
+def _check_match_class(c: _Checker, node: ast.MatchClass, parent: ast.AST | None) -> None:
+    for name in node.kwd_attrs:
+        c.name(node, name, "attribute")
+
+
 def _check_keyword(c: _Checker, node: ast.keyword, parent: ast.AST | None) -> None:
     c.name(parent or node, node.arg, "keyword argument")
 
@@ -335,6 +385,10 @@ _CHECKS = {
     ast.Nonlocal: _check_global,
     ast.keyword: _check_keyword,
     ast.comprehension: _check_comprehension,
+    ast.MatchAs: _check_capture,
+    ast.MatchStar: _check_capture,
+    ast.MatchMapping: _check_match_mapping,
+    ast.MatchClass: _check_match_class,
 }
 
 

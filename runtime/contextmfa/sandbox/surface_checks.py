@@ -42,8 +42,10 @@ def _bindings(function: ast.FunctionDef) -> Counter[str]:
                 counts[node.name] += 1
         elif isinstance(node, ast.alias):
             counts[(node.asname or node.name).split(".")[0]] += 1
-        elif isinstance(node, ast.ExceptHandler) and node.name:
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
             counts[node.name] += 1
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            counts[node.rest] += 1
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             counts.update({name: 2 for name in node.names})
     return counts
