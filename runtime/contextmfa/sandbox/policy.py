@@ -6,8 +6,11 @@ internals, no ``exec``/``eval``, guarded attribute/item/iteration access) this p
 
 - allows ``import`` of ``math``, ``re``, ``json``, ``datetime`` and ``ipaddress`` only, and
   ``from m import x`` only for names the sandbox exposes;
-- refuses the builtins an Action cannot have (``type``, ``getattr``, ``open``, ``globals``, ...)
+- refuses the builtins an Action cannot have (``getattr``, ``open``, ``globals``, ...)
   with a clear message instead of a NameError at run time;
+- brings the constructs RestrictedPython refuses for want of a hook (augmented assignment of
+  items and attributes, ``nonlocal``, ``super()``, ``type(x)``, ``match``) under the guards of
+  their plain forms (rewrites.py);
 - requires a top-level ``def on_execute_post_login(event, api)``;
 - injects the run-time hooks: a step at the top of every loop body, comprehension clause,
   exception handler and ``finally``; call-depth accounting around every function body; guarded
@@ -23,21 +26,15 @@ import ast
 import re
 from typing import Any
 
-from RestrictedPython.transformer import (
-    IOPERATOR_TO_STR,
-    RestrictingNodeTransformer,
-    copy_locations,
-)
+from RestrictedPython.transformer import copy_locations
 
-from contextmfa.sandbox.match_rewrite import MatchRewriter
 from contextmfa.sandbox.modules import MODULES
 from contextmfa.sandbox.name_checks import undefined_names
 from contextmfa.sandbox.refusals import FORBIDDEN_BUILTINS, forbidden_builtin, translate
+from contextmfa.sandbox.rewrites import ConstructRewrites, hook_call
 from contextmfa.sandbox.source_checks import (
     Located,
     column,
-    is_super_call,
-    is_type_call,
     locate_complexity,
     source_problems,
     strip_annotations,
@@ -50,9 +47,6 @@ ENTRY_POINT = "on_execute_post_login"
 STEP, STEP_TRUE, ENTER, LEAVE = "_step_", "_stepc_", "_enter_", "_leave_"
 STAR, DSTAR, FMT, SEQ, TEXT = "_star_", "_dstar_", "_fmt_", "_seq_", "_text_"
 HSTAR = "_hstar_"
-AUG_ITEM, AUG_ATTRIBUTE, AUG_STORE = "_augitem_", "_augattr_", "_augset_"
-TYPE_NAME = "_typename_"
-SUPER, SUPER_INIT = "_super_", "_superinit_"
 BINARY_HOOKS: dict[type[ast.operator], str] = {
     ast.Add: "_add_",
     ast.Sub: "_sub_",
@@ -98,18 +92,8 @@ def _is_generator(fn: ast.FunctionDef) -> bool:
     return False
 
 
-def _call(name: str, args: list[ast.expr], where: Any) -> ast.Call:
-    node = ast.Call(func=ast.Name(name, ast.Load()), args=args, keywords=[])
-    copy_locations(node, where)
-    return node
-
-
-def _has_star(args: list[ast.expr]) -> bool:
-    return any(isinstance(arg, ast.Starred) for arg in args)
-
-
 def _hook(name: str, where: Any) -> ast.Expr:
-    node = ast.Expr(_call(name, [], where))
+    node = ast.Expr(hook_call(name, [], where))
     copy_locations(node, where)
     return node
 
@@ -120,49 +104,13 @@ def _prepend(body: list[ast.stmt], name: str, owner: Any) -> None:
     body.insert(0, _hook(name, body[0] if body else owner))
 
 
-class ActionPolicy(RestrictingNodeTransformer):
+class ActionPolicy(ConstructRewrites):
     """RestrictedPython's transformer plus the Action rules and hooks (module docstring)."""
 
     def __init__(self, bound: set[str], lines: list[str]) -> None:
-        super().__init__()
-        self.bound = bound
+        super().__init__(bound)
         self.lines = lines
         self.problems: list[tuple[int, int, str]] = []
-        self.scopes: list[ast.AST] = []
-        """The classes, functions and lambdas around the node being visited, innermost last."""
-        self.temporaries = 0
-        self.match_args: set[int] = set()
-        """``__match_args__ = (...)`` targets in class bodies (source_checks.py checked them)."""
-
-    def check_name(
-        self, node: ast.AST, name: str | None, allow_magic_methods: bool = False
-    ) -> None:
-        if name == "__match_args__" and id(node) in self.match_args:
-            return
-        super().check_name(node, name, allow_magic_methods)
-
-    def fresh(self) -> str:
-        """A name for a value the instrumented code holds: no Action can name it (``_``)."""
-        self.temporaries += 1
-        return f"_match_{self.temporaries}_"
-
-    def visit_block(self, statements: list[ast.stmt]) -> list[ast.stmt]:
-        """Visit a block as ``generic_visit`` does (a statement may become several, or none)."""
-        result: list[ast.stmt] = []
-        for statement in statements:
-            new = self.visit(statement)
-            if isinstance(new, list):
-                result.extend(new)
-            elif new is not None:
-                result.append(new)
-        if not result and statements:
-            result.append(ast.Pass())
-            copy_locations(result[0], statements[0])
-        return result
-
-    def visit_Match(self, node: ast.Match) -> Any:
-        """``match`` as ``if``/``elif`` over guarded tests (match_rewrite.py)."""
-        return MatchRewriter(self.visit, self.visit_block, self.fresh).rewrite(node)
 
     def error(self, node: ast.AST, info: str) -> None:
         line = getattr(node, "lineno", 0) or 0
@@ -205,109 +153,15 @@ class ActionPolicy(RestrictingNodeTransformer):
                     self.error(node, f"{node.module}.{alias.name} is not available in Actions")
         return super().visit_ImportFrom(node)
 
-    def visit_Nonlocal(self, node: ast.Nonlocal) -> Any:
-        """Closures that count are ordinary Python; the names were checked (source_checks.py)."""
-        return node
-
-    def visit_Call(self, node: ast.Call) -> Any:
-        func = node.func
-        builtin = func.id if isinstance(func, ast.Name) and func.id not in self.bound else None
-        if builtin == "type" and not is_type_call(node):
-            self.error(
-                node,
-                "type() takes exactly one argument in Actions (type(x)); "
-                "to make a class, write a class statement instead",
-            )
-        if builtin == "super":
-            return self._super(node, SUPER)
-        return super().visit_Call(node)
-
-    def _super(self, node: ast.Call, hook: str) -> ast.expr:
-        """``super()`` in a method is ``_super_(__class__, self)``; ``super(C, obj)`` is
-        ``_super_(C, obj)``; with ``SUPER_INIT``, the same for ``super().__init__`` (supers.py).
-        Naming ``__class__`` makes Python give the method its class cell, as ``super`` would."""
-        args: list[ast.expr]
-        if not node.args and not node.keywords:
-            first = self._method_self()
-            if first is None:
-                self.error(
-                    node,
-                    "super() without arguments is available in a method defined in a class "
-                    "body (its first parameter is the object); elsewhere write "
-                    "super(Class, obj) instead",
-                )
-                return node
-            args = [ast.Name("__class__", ast.Load()), ast.Name(first, ast.Load())]
-            for arg in args:
-                copy_locations(arg, node)
-        elif len(node.args) == 2 and not node.keywords and not _has_star(node.args):
-            args = [self.visit(arg) for arg in node.args]
-        else:
-            self.error(
-                node,
-                "super() with these arguments is not available in Actions; write super() in a "
-                "method, or super(Class, obj) instead",
-            )
-            return node
-        return _call(hook, args, node)
-
-    def _method_self(self) -> str | None:
-        """The first parameter of the method being visited, if it is defined in a class body."""
-        if len(self.scopes) < 2:
-            return None
-        function, owner = self.scopes[-1], self.scopes[-2]
-        if not (
-            isinstance(function, ast.FunctionDef)
-            and isinstance(owner, ast.ClassDef)
-            and any(statement is function for statement in owner.body)
-        ):
-            return None
-        parameters = function.args.posonlyargs + function.args.args
-        return parameters[0].arg if parameters else None
-
     def visit_Attribute(self, node: ast.Attribute) -> Any:
-        if (
-            node.attr == "__name__"
-            and isinstance(node.ctx, ast.Load)
-            and is_type_call(node.value)
-            and "type" not in self.bound
-        ):
-            assert isinstance(node.value, ast.Call)
-            return _call(TYPE_NAME, [self.visit(node.value.args[0])], node)
-        if (
-            node.attr == "__init__"
-            and isinstance(node.ctx, ast.Load)
-            and is_super_call(node.value)
-            and "super" not in self.bound
-        ):
-            assert isinstance(node.value, ast.Call)
-            return self._super(node.value, SUPER_INIT)
         if node.attr == "mro":
             self.error(node, '"mro" is a restricted name in Actions.')
         return super().visit_Attribute(node)
 
     # -- steps and call depth -------------------------------------------------------------------
 
-    def visit_ClassDef(self, node: ast.ClassDef) -> Any:
-        self.match_args.update(
-            id(target)
-            for statement in node.body
-            if isinstance(statement, ast.Assign)
-            for target in statement.targets
-            if isinstance(target, ast.Name) and target.id == "__match_args__"
-        )
-        self.scopes.append(node)
-        try:
-            return super().visit_ClassDef(node)
-        finally:
-            self.scopes.pop()
-
     def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
-        self.scopes.append(node)
-        try:
-            node = super().visit_FunctionDef(node)
-        finally:
-            self.scopes.pop()
+        node = super().visit_FunctionDef(node)
         if _is_generator(node):
             node.body.insert(0, _hook(STEP, node))
             return node
@@ -317,12 +171,8 @@ class ActionPolicy(RestrictingNodeTransformer):
         return node
 
     def visit_Lambda(self, node: ast.Lambda) -> Any:
-        self.scopes.append(node)
-        try:
-            node = super().visit_Lambda(node)
-        finally:
-            self.scopes.pop()
-        node.body = ast.BoolOp(op=ast.Or(), values=[_call(STEP, [], node.body), node.body])
+        node = super().visit_Lambda(node)
+        node.body = ast.BoolOp(op=ast.Or(), values=[hook_call(STEP, [], node.body), node.body])
         copy_locations(node.body, node)
         return node
 
@@ -338,7 +188,7 @@ class ActionPolicy(RestrictingNodeTransformer):
 
     def visit_comprehension(self, node: ast.comprehension) -> Any:
         node = super().visit_comprehension(node)
-        node.ifs.insert(0, _call(STEP_TRUE, [], node.iter))
+        node.ifs.insert(0, hook_call(STEP_TRUE, [], node.iter))
         return node
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> Any:
@@ -372,12 +222,12 @@ class ActionPolicy(RestrictingNodeTransformer):
     def visit_BinOp(self, node: ast.BinOp) -> Any:
         node = super().visit_BinOp(node)
         hook = BINARY_HOOKS.get(type(node.op))
-        return node if hook is None else _call(hook, [node.left, node.right], node)
+        return node if hook is None else hook_call(hook, [node.left, node.right], node)
 
     def visit_Starred(self, node: ast.Starred) -> Any:
         node = super().visit_Starred(node)
         if isinstance(node.ctx, ast.Load):
-            node.value = _call(STAR, [node.value], node.value)
+            node.value = hook_call(STAR, [node.value], node.value)
         return node
 
     def visit_Set(self, node: ast.Set) -> Any:
@@ -391,7 +241,7 @@ class ActionPolicy(RestrictingNodeTransformer):
     def visit_Dict(self, node: ast.Dict) -> Any:
         node = super().visit_Dict(node)
         node.values = [
-            _call(DSTAR, [value], value) if key is None else value
+            hook_call(DSTAR, [value], value) if key is None else value
             for key, value in zip(node.keys, node.values, strict=True)
         ]
         return node
@@ -399,11 +249,11 @@ class ActionPolicy(RestrictingNodeTransformer):
     def visit_keyword(self, node: ast.keyword) -> Any:
         node = super().visit_keyword(node)
         if node.arg is None:
-            node.value = _call(DSTAR, [node.value], node.value)
+            node.value = hook_call(DSTAR, [node.value], node.value)
         return node
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> Any:
-        return _call(TEXT, [super().visit_JoinedStr(node)], node)
+        return hook_call(TEXT, [super().visit_JoinedStr(node)], node)
 
     def visit_Assign(self, node: ast.Assign) -> Any:
         slices = [
@@ -415,36 +265,8 @@ class ActionPolicy(RestrictingNodeTransformer):
             self.error(node, "slice assignment must be the only target")
         result = super().visit_Assign(node)
         if slices and result is node:
-            node.value = _call(STAR, [node.value], node.value)
+            node.value = hook_call(STAR, [node.value], node.value)
         return result
-
-    def visit_AugAssign(self, node: ast.AugAssign) -> Any:
-        """``a[k] op= v`` and ``a.b op= v`` become ``_augset_(_augitem_(a, k), "op=", v)`` and
-        ``_augset_(_augattr_(a, "b"), "op=", v)`` (augmented.py): the target is read through
-        the same visit as a plain read, so every name check applies; ``name op= v`` stays
-        RestrictedPython's ``_inplacevar_``."""
-        target = node.target
-        if isinstance(target, ast.Attribute):
-            load: ast.expr = ast.Attribute(value=target.value, attr=target.attr, ctx=ast.Load())
-            hook = AUG_ATTRIBUTE
-        elif isinstance(target, ast.Subscript):
-            load = ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load())
-            hook = AUG_ITEM
-        else:
-            return super().visit_AugAssign(node)
-        copy_locations(load, target)
-        read = self.visit(load)
-        operator = ast.Constant(IOPERATOR_TO_STR[type(node.op)])
-        copy_locations(operator, node)
-        value = self.visit(node.value)
-        if not isinstance(read, ast.Call):  # pragma: no cover - a read is always a guard call
-            self.error(node, "augmented assignment of this target is not available in Actions")
-            return None
-        read.func = ast.Name(hook, ast.Load())
-        copy_locations(read.func, target)
-        statement = ast.Expr(_call(AUG_STORE, [read, operator, value], node))
-        copy_locations(statement, node)
-        return statement
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
         node = super().visit_FormattedValue(node)
@@ -452,18 +274,20 @@ class ActionPolicy(RestrictingNodeTransformer):
         args = [node.value, ast.Constant(node.conversion), spec]
         for arg in args[1:]:
             copy_locations(arg, node)
-        field = ast.FormattedValue(value=_call(FMT, args, node), conversion=-1, format_spec=None)
+        field = ast.FormattedValue(
+            value=hook_call(FMT, args, node), conversion=-1, format_spec=None
+        )
         copy_locations(field, node)
         return field
 
     def visit_ListComp(self, node: ast.ListComp) -> Any:
-        return _call(SEQ, [super().visit_ListComp(node)], node)
+        return hook_call(SEQ, [super().visit_ListComp(node)], node)
 
     def visit_SetComp(self, node: ast.SetComp) -> Any:
-        return _call(SEQ, [super().visit_SetComp(node)], node)
+        return hook_call(SEQ, [super().visit_SetComp(node)], node)
 
     def visit_DictComp(self, node: ast.DictComp) -> Any:
-        return _call(SEQ, [super().visit_DictComp(node)], node)
+        return hook_call(SEQ, [super().visit_DictComp(node)], node)
 
 
 def entry_point_problems(tree: ast.Module) -> list[tuple[int, int, str]]:
