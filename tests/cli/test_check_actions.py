@@ -102,10 +102,11 @@ def test_auth0_spellings_get_a_migration_path(cli, tmp_path):
     assert result.exit_code == 1
     action = tmp_path / "port.py"
     assert result.stderr.splitlines() == [
-        f"{action}:1:1: error: drop async: Actions are synchronous and api calls return their "
-        "result directly (write def on_execute_post_login(event, api):)",
-        f"{action}:2:13: error: drop await: Actions are synchronous and api calls return their "
-        "result directly",
+        f"{action}:1:1: error: async def is not available in Actions; write def instead: "
+        "Actions are synchronous and api calls return their result directly "
+        "(write def on_execute_post_login(event, api):)",
+        f"{action}:2:13: error: await is not available in Actions; write the call alone "
+        "instead: Actions are synchronous and api calls return their result directly",
         "check failed: 2 errors",
     ]
     action.write_text(

@@ -96,7 +96,7 @@ def message(body: str) -> str:
         ("    x = hasattr(event, 'user')\n", '"name in x"'),
         ("    x = iter([1])\n", "use `for` loops"),
         ("    x = id(event)\n", 'use "is" to compare identity'),
-        ("    x = type('X', (), {})\n", "write a class statement instead"),
+        ("    x = type('X', (), {})\n", "or a class statement to make a class, instead"),
         ("    x = event._data\n", "use x.get('_data') or x['_data']"),
         ("    _cache = 1\n", "rename it (e.g. 'cache')"),
         ("    x = event.__repr__()\n", "use repr(x)"),

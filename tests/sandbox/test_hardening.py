@@ -61,7 +61,7 @@ def test_annotations_are_checked_then_removed():
         ("x = f(_hook_=1)", 'keyword argument "_hook_" is not allowed'),
         ("def f(x: 'a.__dict__'):\n        pass", 'an attribute in a string annotation "__dict__"'),
         ("def f(x: 'not valid('):\n        pass", "string annotation is not a valid expression"),
-        ("def f(x: 'await y'):\n        pass", "string annotation uses a forbidden"),
+        ("def f(x: 'await y'):\n        pass", "uses a construct that is not available"),
     ],
 )
 def test_policy_checks_restrictedpython_does_not(statement, message):

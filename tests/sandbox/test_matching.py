@@ -140,7 +140,7 @@ def test_patterns_read_only_through_the_guards(sb, body, kind, message):
         ("match 1:\n    case int(__class__=c):\n        pass", '"__class__" is not allowed'),
         ("match 1:\n    case x:\n        pass\n    case 2:\n        pass", "unreachable"),
         ("match 1:\n    case [a] | [b]:\n        pass", "bind different names"),
-        ("class A:\n    __match_args__ = ['x']", "__match_args__ is a tuple of attribute names"),
+        ("class A:\n    __match_args__ = ['x']", "other than a tuple of attribute names"),
         ('class A:\n    __match_args__ = ("_data",)', 'write __match_args__ = ("x", "y")'),
     ],
 )

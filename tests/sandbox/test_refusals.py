@@ -72,3 +72,56 @@ def test_a_refused_statement_alone_at_module_level_is_a_located_error(refused):
     with pytest.raises(CompileError) as raised:
         compile_action(source, PATH)
     assert all(p.line > 0 and p.col > 0 for p in raised.value.problems)
+
+
+STAYS_REFUSED = {
+    "async def": "async def f():\n    pass",
+    "await": "x = await api",
+    "async for": "async for x in event:\n    pass",
+    "async with": "async with event:\n    pass",
+    "async comprehension": "x = [i async for i in event]",
+    "except star": "try:\n    pass\nexcept* ValueError:\n    pass",
+    "metaclass": "class A(metaclass=list):\n    pass",
+    "deriving from type": "class M(type):\n    pass",
+    "type with three arguments": "x = type('X', (), {})",
+    "super outside a method": "x = super()",
+    "bare super": "x = super",
+    "mro": "x = str.mro()",
+    "frame attribute": "g = (i for i in [1])\nx = g.gi_frame",
+    "dunder attribute": "x = event.__dict__",
+    "underscore name": "_x = 1",
+    "special method": "class A:\n    def __repr__(self):\n        return ''",
+    "match args of another shape": "class A:\n    __match_args__ = ['x']",
+    "eval": "eval('1')",
+    "getattr": "getattr(event, 'user')",
+    "object": "x = object",
+    "iter": "x = iter([1])",
+    "slice assignment with several targets": "a = [1]\na[0:1] = b = [2]",
+    "generator entry point": "yield 1",
+}
+STAYS_REFUSED_AT_MODULE_LEVEL = {
+    "star import": "from math import *",
+    "unknown module name": "from re import nope",
+    "import": "import os",
+    "relative import": "from . import x",
+}
+ALTERNATIVE = ("write ", "use ", "rename", "call ", "define ", "read ")
+
+
+@pytest.mark.parametrize("construct", [*STAYS_REFUSED, *STAYS_REFUSED_AT_MODULE_LEVEL])
+def test_every_refusal_names_what_to_write_instead(construct):
+    if construct in STAYS_REFUSED:
+        source = _source("{0}", STAYS_REFUSED[construct])
+    else:
+        source = STAYS_REFUSED_AT_MODULE_LEVEL[construct] + "\n" + _source("{0}", "pass")
+    with pytest.raises(CompileError) as raised:
+        compile_action(source, PATH)
+    refusals = [p.message for p in raised.value.problems if "is not defined" not in p.message]
+    assert refusals, raised.value.problems
+    for message in refusals:
+        assert (
+            "not available in Actions" in message
+            or "belong to the sandbox" in message
+            or ("must not be" in message)
+        ), message
+        assert any(word in message for word in ALTERNATIVE), message

@@ -105,11 +105,11 @@ def test_super_opens_nothing_of_the_host(sb, body, kind, message):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("x = super()", "elsewhere write super(Class, obj) instead"),
-        ("class A:\n    x = super()", "available in a method defined in a class body"),
+        ("x = super()", "write it in such a method, or super(Class, obj), instead"),
+        ("class A:\n    x = super()", "not available in Actions outside a method"),
         (
             "class A:\n    def f(self):\n        return (lambda: super().f())()",
-            "available in a method defined in a class body",
+            "not available in Actions outside a method",
         ),
         ("x = super", "write super().method(...) or super().__init__(...) in a method instead"),
         ("class A:\n    def f(self):\n        return super(A)", "super(Class, obj) instead"),

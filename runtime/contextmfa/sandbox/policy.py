@@ -30,7 +30,13 @@ from RestrictedPython.transformer import copy_locations
 
 from contextmfa.sandbox.modules import MODULES
 from contextmfa.sandbox.name_checks import undefined_names
-from contextmfa.sandbox.refusals import FORBIDDEN_BUILTINS, forbidden_builtin, translate
+from contextmfa.sandbox.refusals import (
+    FORBIDDEN_BUILTINS,
+    REPLACED,
+    forbidden_builtin,
+    reword,
+    translate,
+)
 from contextmfa.sandbox.rewrites import ConstructRewrites, hook_call
 from contextmfa.sandbox.source_checks import (
     Located,
@@ -40,6 +46,7 @@ from contextmfa.sandbox.source_checks import (
     strip_annotations,
     tree_problems,
 )
+from contextmfa.sandbox.suggest import did_you_mean
 from contextmfa.sandbox.surface_checks import surface_problems
 
 ENTRY_POINT = "on_execute_post_login"
@@ -131,31 +138,32 @@ class ActionPolicy(ConstructRewrites):
     def visit_Import(self, node: ast.Import) -> Any:
         for alias in node.names:
             if alias.name not in MODULES:
-                self.error(
-                    node,
-                    f"import of {alias.name!r} is not allowed "
-                    f"(allowed: {', '.join(sorted(MODULES))})",
-                )
+                self.error(node, _unavailable_module(repr(alias.name)))
         return super().visit_Import(node)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:
         if node.level:
-            self.error(node, "relative imports are not allowed")
+            self.error(node, _unavailable_module("relative imports"))
         elif node.module not in MODULES:
-            self.error(
-                node,
-                f"import of {node.module!r} is not allowed (allowed: {', '.join(sorted(MODULES))})",
-            )
+            self.error(node, _unavailable_module(repr(node.module)))
         else:
             spec = MODULES[node.module]
             for alias in node.names:
-                if alias.name != "*" and alias.name not in spec.names:
-                    self.error(node, f"{node.module}.{alias.name} is not available in Actions")
+                if alias.name == "*":
+                    self.error(
+                        node,
+                        f"from {node.module} import * is not available in Actions; write "
+                        f"from {node.module} import name, other instead",
+                    )
+                elif alias.name not in spec.names:
+                    self.error(node, _unavailable_name(node.module, alias.name, spec.names))
         return super().visit_ImportFrom(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> Any:
         if node.attr == "mro":
-            self.error(node, '"mro" is a restricted name in Actions.')
+            self.error(
+                node, '"mro" is not available in Actions; write isinstance(x, T) or type(x) instead'
+            )
         return super().visit_Attribute(node)
 
     # -- steps and call depth -------------------------------------------------------------------
@@ -262,7 +270,11 @@ class ActionPolicy(ConstructRewrites):
             if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Slice)
         ]
         if slices and len(node.targets) > 1:
-            self.error(node, "slice assignment must be the only target")
+            self.error(
+                node,
+                "slice assignment with several targets is not available in Actions; write "
+                "x[i:j] = value on its own line instead",
+            )
         result = super().visit_Assign(node)
         if slices and result is node:
             node.value = hook_call(STAR, [node.value], node.value)
@@ -288,6 +300,22 @@ class ActionPolicy(ConstructRewrites):
 
     def visit_DictComp(self, node: ast.DictComp) -> Any:
         return hook_call(SEQ, [super().visit_DictComp(node)], node)
+
+
+def _unavailable_module(what: str) -> str:
+    allowed = sorted(MODULES)
+    listed = ", ".join(allowed[:-1]) + " or " + allowed[-1]
+    name = what if what == "relative imports" else f"import of {what}"
+    verb = "are" if what == "relative imports" else "is"
+    return f"{name} {verb} not available in Actions; write import {listed} instead"
+
+
+def _unavailable_name(module: str, name: str, names: frozenset[str]) -> str:
+    hint = did_you_mean(name, names)
+    if not hint:
+        public = sorted(n for n in names if not n[:1].isupper())[:8]
+        hint = f"; write one of its names instead, such as {', '.join(public)}"
+    return f"{module}.{name} is not available in Actions{hint}"
 
 
 def entry_point_problems(tree: ast.Module) -> list[tuple[int, int, str]]:
@@ -316,7 +344,14 @@ def entry_point_problems(tree: ast.Module) -> list[tuple[int, int, str]]:
             )
         ]
     if _is_generator(fn):
-        return [(fn.lineno, fn.col_offset + 1, f"{ENTRY_POINT} must not be a generator")]
+        return [
+            (
+                fn.lineno,
+                fn.col_offset + 1,
+                f"{ENTRY_POINT} must not be a generator; write api calls (and return) instead "
+                "of yield",
+            )
+        ]
     return []
 
 
@@ -407,8 +442,8 @@ def transform(source: str, path: str) -> tuple[ast.Module | None, list[Located]]
         return None, [(line, col, "code too deeply nested or too complex to compile")]
     own_lines = {line for line, _, _ in own}
     refused = [
-        (line, col, translate(message))
+        (line, col, reword(translate(message)))
         for line, col, message in policy.problems
-        if not (line in own_lines and _restates(message))
+        if not (line in own_lines and _restates(message)) and message not in REPLACED
     ]
     return tree, sorted(set(problems + refused + own + names))

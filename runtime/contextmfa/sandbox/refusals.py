@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 
 FORBIDDEN_BUILTINS: dict[str, str] = {
-    "eval": "Actions cannot run code built at run time",
-    "exec": "Actions cannot run code built at run time",
-    "compile": "Actions cannot run code built at run time",
+    "eval": "Actions cannot run code built at run time; write the code itself (json.loads reads "
+    "data)",
+    "exec": "Actions cannot run code built at run time; write the code itself",
+    "compile": "Actions cannot run code built at run time; write the code itself (re.compile for "
+    "patterns)",
     "open": "Actions cannot read files; put data in the config's secrets or the user's metadata",
     "globals": "use a dict of your own",
     "locals": "use a dict of your own",
@@ -25,7 +27,7 @@ FORBIDDEN_BUILTINS: dict[str, str] = {
     "object": "write class C: without a base",
     "super": "write super().method(...) or super().__init__(...) in a method instead",
     "breakpoint": "use print(...): each line goes to the decision's logs",
-    "input": "an Action reads only event and api",
+    "input": "an Action reads only event and api: read event.user, event.request, ... instead",
     "help": "see the README's Actions API section",
     "memoryview": "use bytes",
     "bytearray": "use bytes, or a list of ints",
@@ -79,12 +81,21 @@ DUNDER_ALTERNATIVES: dict[str, str] = {
 """Special names an Action may reach for, and the ordinary spelling that does the same."""
 
 _UNDERSCORE = re.compile(r'^"(?P<name>[^"]+)" is an invalid (?P<kind>attribute|variable) name')
+_RESTRICTED = re.compile(r'^"(?P<name>[^"]+)" is a restricted name, that is forbidden to access')
+_ROLES = re.compile(
+    r'^"(?P<name>[^"]+)" is an invalid (?P<kind>attribute|variable) name because it ends'
+)
+_RESERVED = re.compile(r'^"(?P<name>[^"]+)" is a reserved name\.$')
+REPLACED = frozenset(
+    {"Exec calls are not allowed.", "Eval calls are not allowed.", '"*" imports are not allowed.'}
+)
+"""RestrictedPython's words for what the policy refuses in its own words on the same node."""
 
 
 def forbidden_builtin(name: str) -> str:
     """The message for naming a builtin that Actions do not have."""
     if name == "super":
-        return "super is available in Actions only as a call; " + FORBIDDEN_BUILTINS[name]
+        return "super is not available in Actions but as a call; " + FORBIDDEN_BUILTINS[name]
     return f"{name}() is not available in Actions: {FORBIDDEN_BUILTINS[name]}"
 
 
@@ -108,15 +119,36 @@ def special_method(name: str) -> str:
     if name in ("__repr__", "__str__", "__format__"):
         alternative = "define an ordinary method (e.g. describe(self)) and call it"
     return (
-        f'method "{name}" cannot be defined in Actions (only __init__ and the comparison '
-        f"methods can): {alternative}"
+        f'method "{name}" is not available in Actions (only __init__ and the comparison '
+        f"methods can be defined): {alternative}"
     )
 
 
 def translate(message: str) -> str:
     """RestrictedPython's wording of an ``_`` refusal, in ours; other messages as they are."""
     found = _UNDERSCORE.match(message)
-    if found is None:
+    if found is None or "ends with" in message:
         return message
     what = "attribute" if found["kind"] == "attribute" else "name"
     return underscore(found["name"], what)
+
+
+def reword(message: str) -> str:
+    """RestrictedPython's other refusals, in ours: what is refused and what to write instead."""
+    found = _RESTRICTED.match(message)
+    if found is not None:
+        return (
+            f'attribute "{found["name"]}" is not available in Actions (frames, code objects and '
+            "generator internals are out of reach); write next(g) or a for loop instead"
+        )
+    found = _ROLES.match(message)
+    if found is not None:
+        what = "attribute" if found["kind"] == "attribute" else "name"
+        return (
+            f'{what} "{found["name"]}" is not available in Actions (names ending in "__roles__" '
+            f"belong to the sandbox); rename it instead"
+        )
+    found = _RESERVED.match(message)
+    if found is not None:
+        return f'name "{found["name"]}" is reserved in Actions; rename it instead'
+    return message

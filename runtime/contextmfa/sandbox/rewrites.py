@@ -99,8 +99,8 @@ class ConstructRewrites(RestrictingNodeTransformer):
         if builtin == "type" and not is_type_call(node):
             self.error(
                 node,
-                "type() takes exactly one argument in Actions (type(x)); "
-                "to make a class, write a class statement instead",
+                "type() with other than one argument is not available in Actions; write type(x), "
+                "or a class statement to make a class, instead",
             )
         if builtin == "super":
             return self._super(node, SUPER)
@@ -116,9 +116,9 @@ class ConstructRewrites(RestrictingNodeTransformer):
             if first is None:
                 self.error(
                     node,
-                    "super() without arguments is available in a method defined in a class "
-                    "body (its first parameter is the object); elsewhere write "
-                    "super(Class, obj) instead",
+                    "super() without arguments is not available in Actions outside a method "
+                    "defined in a class body; write it in such a method, or super(Class, obj), "
+                    "instead",
                 )
                 return node
             args = [ast.Name("__class__", ast.Load()), ast.Name(first, ast.Load())]

@@ -116,12 +116,19 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
 """Every node type an Action may contain; operators are allowed separately (all of them)."""
 _OPERATORS = (ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 _SYNCHRONOUS = "Actions are synchronous and api calls return their result directly"
+
+
+def _synchronous(what: str, instead: str) -> str:
+    return f"{what} is not available in Actions; write {instead} instead: {_SYNCHRONOUS}"
+
+
 _REFUSED = {
-    ast.AsyncFunctionDef: f"drop async: {_SYNCHRONOUS}",
-    ast.Await: f"drop await: {_SYNCHRONOUS}",
-    ast.AsyncFor: f"drop async: {_SYNCHRONOUS} (use a plain for loop)",
-    ast.AsyncWith: f"drop async: {_SYNCHRONOUS} (use a plain with)",
-    ast.TryStar: "except* is not allowed in Actions",
+    ast.AsyncFunctionDef: _synchronous("async def", "def"),
+    ast.Await: _synchronous("await", "the call alone"),
+    ast.AsyncFor: _synchronous("async for", "for"),
+    ast.AsyncWith: _synchronous("async with", "with"),
+    ast.TryStar: "except* is not available in Actions; write except (ValueError, TypeError): "
+    "instead",
 }
 _SEE_INSIDE = (ast.AsyncFunctionDef, ast.AsyncFor, ast.AsyncWith)
 """Refused, but their bodies are checked too: every ``await`` of a ported Action is reported."""
@@ -221,7 +228,11 @@ class _Checker:
         if kind not in ALLOWED_NODES:
             if isinstance(node, _OPERATORS):
                 return True
-            message = _REFUSED.get(kind, f"{kind.__name__} is not allowed in Actions")
+            message = _REFUSED.get(
+                kind,
+                f"{kind.__name__} is not available in Actions; write it with the statements "
+                "the README's Actions section lists instead",
+            )
             if isinstance(node, ast.AsyncFunctionDef) and node.name == "on_execute_post_login":
                 message += " (write def on_execute_post_login(event, api):)"
             self.refuse(node, message)
@@ -236,7 +247,11 @@ class _Checker:
             try:
                 parsed = ast.parse(node.value, mode="eval")
             except (SyntaxError, ValueError, RecursionError, MemoryError):
-                self.at(node, "string annotation is not a valid expression")
+                self.at(
+                    node,
+                    "string annotation is not a valid expression; write a type such as 'int' "
+                    "or 'dict', or no annotation, instead",
+                )
                 return
             for inner in ast.walk(parsed.body):
                 if isinstance(inner, ast.Name):
@@ -244,7 +259,11 @@ class _Checker:
                 elif isinstance(inner, ast.Attribute):
                     self.name(node, inner.attr, "an attribute in a string annotation")
                 elif type(inner) not in ALLOWED_NODES and not isinstance(inner, _OPERATORS):
-                    self.at(node, "string annotation uses a forbidden construct")
+                    self.at(
+                        node,
+                        "string annotation uses a construct that is not available in Actions; "
+                        "write a type such as 'int' or 'dict' instead",
+                    )
 
 
 def _check_name(c: _Checker, node: ast.Name, parent: ast.AST | None) -> None:
@@ -270,8 +289,8 @@ def _match_args(c: _Checker, node: ast.ClassDef) -> None:
                 ):
                     c.at(
                         statement,
-                        "__match_args__ is a tuple of attribute names in Actions; "
-                        'write __match_args__ = ("x", "y") instead',
+                        "__match_args__ other than a tuple of attribute names is not available "
+                        'in Actions; write __match_args__ = ("x", "y") instead',
                     )
 
 
@@ -316,7 +335,11 @@ def _check_class(c: _Checker, node: ast.ClassDef, parent: ast.AST | None) -> Non
     c.name(node, node.name, "class name")
     _match_args(c, node)
     if node.keywords:
-        c.at(node, "class keywords (metaclass=, **kwargs) are not allowed")
+        c.at(
+            node,
+            "class keywords (metaclass=, **kwargs) are not available in Actions; "
+            "write class C(Base): instead",
+        )
     if any(isinstance(base, ast.Name) and base.id == "type" for base in node.bases):
         c.at(
             node,
@@ -369,7 +392,11 @@ def _check_keyword(c: _Checker, node: ast.keyword, parent: ast.AST | None) -> No
 
 def _check_comprehension(c: _Checker, node: ast.comprehension, parent: ast.AST | None) -> None:
     if node.is_async:
-        c.at(node.target, "async comprehensions are not allowed in Actions")
+        c.at(
+            node.target,
+            "async comprehensions are not available in Actions; write a plain comprehension "
+            f"instead: {_SYNCHRONOUS}",
+        )
 
 
 _CHECKS = {

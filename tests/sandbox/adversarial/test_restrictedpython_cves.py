@@ -87,7 +87,10 @@ def test_cve_2025_22153_except_star(hostile):
     verdict = hostile.judge_body(body).assert_failed_closed("compile")
     assert any("except*" in p or "TryStar" in p for p in verdict.problems)
     source = hostile.source_of(body)
-    assert "except* is not allowed in Actions" in own_problems(source)
+    assert (
+        "except* is not available in Actions; write except (ValueError, TypeError): instead"
+        in own_problems(source)
+    )
 
 
 def test_cve_2026_55830_positional_only_guard_shadowing(hostile):
