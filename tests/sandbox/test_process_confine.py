@@ -326,3 +326,16 @@ def test_a_best_effort_flow_runs_without_landlock():
     assert report.decode() == (
         "no_new_privs, no capabilities, seccomp | [{'action': 'counter', 'line': 'ran'}] []"
     )
+
+
+def test_confinement_holds_in_a_process_with_many_descriptors_open():
+    """Landlock's ruleset is a new descriptor: made before RLIMIT_NOFILE is lowered, it cannot
+    be refused because the process already holds more descriptors than the limit."""
+    pipes = [os.pipe() for _ in range(20)]
+    try:
+        report, _ = in_child(confined(lambda: "confined"))
+    finally:
+        for read, write in pipes:
+            os.close(read)
+            os.close(write)
+    assert report == b"succeeded 'confined'"

@@ -3,13 +3,14 @@ system's layers under the sandbox's own, so that an escape from RestrictedPython
 
 In order, each one for good (nothing the worker does later can undo it):
 
-1. Resource limits (rlimits.py): memory, CPU, no file written, a handful of descriptors.
-2. ``no_new_privs``: nothing the worker could ever execute gains privileges (setuid, file
-   capabilities); the kernel requires it before an unprivileged process may use 3 and 4. The
+1. ``no_new_privs``: nothing the worker could ever execute gains privileges (setuid, file
+   capabilities); the kernel requires it before an unprivileged process may use 2 and 4. The
    worker also clears its capability sets, so a service started as root runs its Actions with
    no privilege at all (root's exemptions from limits such as RLIMIT_NPROC go with them).
-3. Landlock (landlock.py): no filesystem access at all, no TCP, no signal or abstract socket
-   outside the worker; what it needs was opened before (its socket, its board).
+2. Landlock (landlock.py): no filesystem access at all, no TCP, no signal or abstract socket
+   outside the worker; what it needs was opened before (its socket, its board). Its ruleset is
+   a new descriptor, so it comes before the descriptor limit.
+3. Resource limits (rlimits.py): memory, CPU, no file written, a handful of descriptors.
 4. seccomp (syscall_filter.py): only the dozen system calls a running worker makes; anything
    else (``socket``, ``execve``, ``fork``, ``ptrace``, ``kill``...) kills it.
 
@@ -155,13 +156,13 @@ def confine(memory_mb: int, mode: Mode = "required") -> Layers:
     force. With ``mode="required"``, ConfinementUnavailable (naming what the host lacks)
     before seccomp if an earlier layer is missing, or if seccomp itself is: the caller must
     then exit without running anything."""
-    set_limits(memory_mb)
     no_new_privs = _no_new_privs()
     dropped = _drop_capabilities()
-    try:
+    try:  # before the limits: the ruleset is a new descriptor, which RLIMIT_NOFILE may forbid
         abi = landlock.restrict_self() if no_new_privs else 0
     except OSError:
         abi = 0
+    set_limits(memory_mb)
     layers = Layers(no_new_privs, dropped, abi, False)
     missing = [name for name in layers.missing if name != "seccomp"]
     if mode == "required" and missing:
