@@ -32,7 +32,12 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 from contextmfa.sandbox.process import landlock, syscall_filter
-from contextmfa.sandbox.process.rlimits import CpuCap, peak_memory_bytes, set_limits
+from contextmfa.sandbox.process.rlimits import (
+    CpuCap,
+    address_space_bytes,
+    peak_memory_bytes,
+    set_limits,
+)
 
 __all__ = [
     "ConfinementUnavailable",
@@ -156,13 +161,14 @@ def confine(memory_mb: int, mode: Mode = "required") -> Layers:
     force. With ``mode="required"``, ConfinementUnavailable (naming what the host lacks)
     before seccomp if an earlier layer is missing, or if seccomp itself is: the caller must
     then exit without running anything."""
+    size = address_space_bytes()  # from /proc, which Landlock closes
     no_new_privs = _no_new_privs()
     dropped = _drop_capabilities()
     try:  # before the limits: the ruleset is a new descriptor, which RLIMIT_NOFILE may forbid
         abi = landlock.restrict_self() if no_new_privs else 0
     except OSError:
         abi = 0
-    set_limits(memory_mb)
+    set_limits(memory_mb, size)
     layers = Layers(no_new_privs, dropped, abi, False)
     missing = [name for name in layers.missing if name != "seccomp"]
     if mode == "required" and missing:

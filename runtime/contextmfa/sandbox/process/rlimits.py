@@ -24,7 +24,8 @@ MEMORY_SLACK_MB = 16
 OPEN_FILES = 16
 
 
-def _address_space_bytes() -> int | None:
+def address_space_bytes() -> int | None:
+    """The process's virtual size (VmSize), or None where /proc cannot be read."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
@@ -45,15 +46,16 @@ def _set(limit: int, soft: int, hard: int) -> None:
         resource.setrlimit(limit, (min(soft, hard), hard))
 
 
-def set_limits(memory_mb: int) -> None:
-    """Apply every limit above; call once, in the worker, after start-up."""
+def set_limits(memory_mb: int, address_space: int | None = None) -> None:
+    """Apply every limit above; call once, in the worker, after start-up. ``address_space`` is
+    the worker's size read before Landlock closed /proc to it (read here when not given)."""
     _set(resource.RLIMIT_CORE, 0, 0)
     _set(resource.RLIMIT_NPROC, 0, 0)
     _set(resource.RLIMIT_FSIZE, 0, 0)
     _set(resource.RLIMIT_NOFILE, OPEN_FILES, OPEN_FILES)
     used = int(time.process_time())
     _set(resource.RLIMIT_CPU, used + LIFETIME_CPU_SECONDS, used + LIFETIME_CPU_SECONDS + 5)
-    size = _address_space_bytes()
+    size = address_space_bytes() if address_space is None else address_space
     if size is not None:
         ceiling = size + (memory_mb + MEMORY_SLACK_MB) * 1024 * 1024
         _set(resource.RLIMIT_AS, ceiling, ceiling)
