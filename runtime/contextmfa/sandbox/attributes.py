@@ -81,6 +81,9 @@ _GENERATOR = type(x for x in ())
 _DICT_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
 
 INSTANCE_ATTRIBUTES: dict[type, frozenset[str]] = {cls: public_names(cls) for cls in _PLAIN_TYPES}
+for _interface in (ipaddress.IPv4Interface, ipaddress.IPv6Interface):
+    # set on the instance by __init__, so dir() of the class does not list them
+    INSTANCE_ATTRIBUTES[_interface] |= {"network", "netmask"}
 INSTANCE_ATTRIBUTES.update(
     {
         _GENERATOR: frozenset({"send", "throw", "close"}),

@@ -130,11 +130,22 @@ def _charged(name: str) -> Method:
     return method
 
 
+def _fromhex(g: Guards, cls: Any, text: Any) -> Any:
+    base = cls if isinstance(cls, type) else base_of(cls)
+    if isinstance(text, str):
+        g.meter.made_text(len(text) // 2)
+    return base.fromhex(text)
+
+
+_CLASS_WIDE = frozenset({"maketrans", "fromhex"})
+"""str/bytes methods called on the class (``bytes.fromhex("00ff")``), not on a text."""
+
+
 def _all_methods(cls: type) -> dict[str, Method]:
     return {
         n: _charged(n)
         for n in dir(cls)
-        if not n.startswith("_") and callable(getattr(cls, n)) and n != "maketrans"
+        if not n.startswith("_") and callable(getattr(cls, n)) and n not in _CLASS_WIDE
     }
 
 
@@ -311,7 +322,7 @@ INSTANCE_METHODS: dict[type, dict[str, Method]] = {
 CLASS_METHODS: dict[type, dict[str, Method]] = {
     int: {"from_bytes": _from_bytes},
     str: {"maketrans": _maketrans},
-    bytes: {"maketrans": _maketrans},
+    bytes: {"maketrans": _maketrans, "fromhex": _fromhex},
     dict: {"fromkeys": _fromkeys},
     date: clock.DATE_CLASS_METHODS,
     datetime: clock.DATETIME_CLASS_METHODS,
