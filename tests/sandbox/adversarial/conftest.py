@@ -220,6 +220,22 @@ def run_attack(flow: Any, attack: str) -> Verdict:
     return Verdict(compiled=True, outcome=outcome, elapsed=time.perf_counter() - started)
 
 
+def process_flow(attacks: dict[str, tuple[str, Any]], limits: SandboxLimits) -> Any:
+    """One isolated-worker flow whose Action runs any of ``attacks`` (name -> (body, ...))."""
+    from contextmfa.sandbox.process import ProcessFlow
+
+    source = dispatcher({name: body for name, (body, _) in attacks.items()})
+    action = compile_or_problems(source, "/tenant/actions/hostile.py")
+    assert not isinstance(action, list), action
+    return ProcessFlow(
+        [action],
+        secrets_for=lambda _: {"API_TOKEN": SECRET},
+        cache=InMemoryActionCache(),
+        limits=limits,
+        on_error="deny",
+    )
+
+
 class Hostile:
     """The helpers above, handed to tests as the ``hostile`` fixture."""
 
@@ -232,6 +248,7 @@ class Hostile:
     judge = staticmethod(judge)
     judge_body = staticmethod(judge_body)
     dispatcher = staticmethod(dispatcher)
+    process_flow = staticmethod(process_flow)
     event_with = staticmethod(event_with)
     run_attack = staticmethod(run_attack)
     assert_benign_login_is_normal = staticmethod(assert_benign_login_is_normal)

@@ -16,8 +16,7 @@ from types import ModuleType
 
 import pytest
 
-from contextmfa.sandbox import InMemoryActionCache, SandboxLimits
-from contextmfa.sandbox.process import ProcessFlow
+from contextmfa.sandbox import SandboxLimits
 
 HERE = Path(__file__).resolve().parent
 ESCAPE_TABLES = (
@@ -80,29 +79,16 @@ ESCAPES = _runnable(_escapes())
 ATTACKS = _runnable(DENIAL_OF_SERVICE.ATTACKS)
 
 
-def _flow(hostile, attacks, limits):
-    source = hostile.dispatcher({name: body for name, (body, _) in attacks.items()})
-    action = hostile.compile(source, "/tenant/actions/hostile.py")
-    assert not isinstance(action, list), action
-    return ProcessFlow(
-        [action],
-        secrets_for=lambda _: {"API_TOKEN": hostile.SECRET},
-        cache=InMemoryActionCache(),
-        limits=limits,
-        on_error="deny",
-    )
-
-
 @pytest.fixture(scope="module")
 def escapes_flow(hostile):
-    flow = _flow(hostile, ESCAPES, SandboxLimits())
+    flow = hostile.process_flow(ESCAPES, SandboxLimits())
     yield flow
     flow.close()
 
 
 @pytest.fixture(scope="module")
 def attacks_flow(hostile):
-    flow = _flow(hostile, ATTACKS, DENIAL_OF_SERVICE.LIMITS)
+    flow = hostile.process_flow(ATTACKS, DENIAL_OF_SERVICE.LIMITS)
     yield flow
     flow.close()
 

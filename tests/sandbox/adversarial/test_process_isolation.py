@@ -63,29 +63,16 @@ GENEROUS = SandboxLimits(
 resource limits and the parent's clock can stop."""
 
 
-def _flow(hostile, attacks, limits):
-    source = hostile.dispatcher({name: body for name, (body, _) in attacks.items()})
-    action = hostile.compile(source, "/tenant/actions/hostile.py")
-    assert not isinstance(action, list), action
-    return ProcessFlow(
-        [action],
-        secrets_for=lambda _: {"API_TOKEN": hostile.SECRET},
-        cache=InMemoryActionCache(),
-        limits=limits,
-        on_error="deny",
-    )
-
-
 @pytest.fixture(scope="module")
 def escapes_flow(hostile):
-    flow = _flow(hostile, ESCAPES, SandboxLimits())
+    flow = hostile.process_flow(ESCAPES, SandboxLimits())
     yield flow
     flow.close()
 
 
 @pytest.fixture(scope="module")
 def attacks_flow(hostile):
-    flow = _flow(hostile, ATTACKS, GENEROUS)
+    flow = hostile.process_flow(ATTACKS, GENEROUS)
     yield flow
     flow.close()
 
