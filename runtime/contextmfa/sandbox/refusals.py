@@ -133,14 +133,19 @@ def translate(message: str) -> str:
     return underscore(found["name"], what)
 
 
+def restricted_attribute(name: str) -> str:
+    """The message for an attribute of frames, code objects or generators (``gi_frame``)."""
+    return (
+        f'attribute "{name}" is not available in Actions (frames, code objects and generator '
+        "internals are out of reach); write next(g) or a for loop instead"
+    )
+
+
 def reword(message: str) -> str:
     """RestrictedPython's other refusals, in ours: what is refused and what to write instead."""
     found = _RESTRICTED.match(message)
     if found is not None:
-        return (
-            f'attribute "{found["name"]}" is not available in Actions (frames, code objects and '
-            "generator internals are out of reach); write next(g) or a for loop instead"
-        )
+        return restricted_attribute(found["name"])
     found = _ROLES.match(message)
     if found is not None:
         what = "attribute" if found["kind"] == "attribute" else "name"

@@ -27,7 +27,9 @@ import ast
 import io
 import tokenize
 
-from contextmfa.sandbox.refusals import special_method, underscore
+from RestrictedPython.transformer import INSPECT_ATTRIBUTES
+
+from contextmfa.sandbox.refusals import restricted_attribute, special_method, underscore
 
 MAX_SOURCE_BYTES = 128 * 1024
 """About 4,000 lines; compiling that much takes about a second, once per config version."""
@@ -382,8 +384,16 @@ def _check_match_mapping(c: _Checker, node: ast.MatchMapping, parent: ast.AST | 
 
 
 def _check_match_class(c: _Checker, node: ast.MatchClass, parent: ast.AST | None) -> None:
+    """A class pattern's attribute names are attribute reads: the same names are refused."""
     for name in node.kwd_attrs:
-        c.name(node, name, "attribute")
+        if name == "mro":
+            c.at(
+                node, '"mro" is not available in Actions; write isinstance(x, T) or type(x) instead'
+            )
+        elif name in INSPECT_ATTRIBUTES:
+            c.at(node, restricted_attribute(name))
+        else:
+            c.name(node, name, "attribute")
 
 
 def _check_keyword(c: _Checker, node: ast.keyword, parent: ast.AST | None) -> None:

@@ -65,6 +65,35 @@ ATTACKS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "factorial": ("import math\nx = math.factorial(10**6)", LIMIT),
     "sorting a huge range": ("x = sorted(range(10**9))", LIMIT),
+    "augmented doubling of an item": ('d = {"s": "x"}\nwhile True:\n    d["s"] += d["s"]', LIMIT),
+    "augmented power of an attribute": (
+        "class Box:\n    n = 3\nb = Box()\nb.n **= 10**8",
+        LIMIT,
+    ),
+    "augmented repeat of a list item": ('d = {"l": [0]}\nd["l"] *= 10**9', LIMIT),
+    "augmented shift of a list item": ("x = [1]\nx[0] <<= 10**9", LIMIT),
+    "augmented slice growth": ("x = [0] * 6000\nx[:1] += x", LIMIT),
+    "match on a huge range": ("match range(10**9):\n    case [*everything]:\n        pass", LIMIT),
+    "match mapping rest copies in a loop": (
+        "d = {str(i): i for i in range(9000)}\nwhile True:\n    match d:\n"
+        "        case {**rest}:\n            pass",
+        CLOCK,
+    ),
+    "super().__init__ of a list with a huge range": (
+        "class L(list):\n    def __init__(self):\n        super().__init__(range(10**9))\nL()",
+        LIMIT,
+    ),
+    "super().__init__ of a dict with an endless generator": (
+        "def pairs():\n    i = 0\n    while True:\n        i += 1\n        yield i, i\n"
+        "class D(dict):\n    def __init__(self):\n        super().__init__(pairs())\nD()",
+        CLOCK,
+    ),
+    "nonlocal counter in runaway recursion": (
+        "def outer():\n    n = 0\n    def down():\n        nonlocal n\n        n += 1\n"
+        "        return down()\n    return down()\nouter()",
+        LIMIT,
+    ),
+    "type(x) constructing a huge list": ("x = type([])(range(10**9))", LIMIT),
 }
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from contextmfa.sandbox import SandboxLimits
+
 COMPILE = ("compile",)
 FORBIDDEN = ("forbidden",)
 REFUSED = ("compile", "forbidden")
@@ -362,6 +364,235 @@ OTHER_STATE = {
 }
 
 
+AUGMENTED_ASSIGNMENT = {
+    "event field": ('event.user.email += "@evil.test"', FORBIDDEN),
+    "event metadata item": ('event.user.app_metadata["plan"] += "-free"', FORBIDDEN),
+    "event list slice": (
+        'roles = event.authorization.roles\n    roles[0:0] += ["superadmin"]',
+        FORBIDDEN,
+    ),
+    "event secret": ('event.secrets["API_TOKEN"] += "x"', FORBIDDEN),
+    "api part": ("api.multifactor += 1", FORBIDDEN),
+    "api method": ("cache = api.cache\n    cache.get += 1", FORBIDDEN),
+    "module proxy": ("import math\n    math.pi += 1", FORBIDDEN),
+    "module flag": ("import re\n    re.IGNORECASE |= 1", FORBIDDEN),
+    "host exception args": (
+        'try:\n        1 / 0\n    except Exception as e:\n        e.args += ("x",)',
+        FORBIDDEN,
+    ),
+    "item of a host exception's args": (
+        'try:\n        {}["k"]\n    except KeyError as e:\n        e.args[0] += "x"',
+        FORBIDDEN,
+    ),
+    "builtin class attribute": ("ValueError.note += 1", FORBIDDEN),
+    "guarded type through type()": ("type(1).real += 1", FORBIDDEN),
+    "dunder target": ("x = []\n    x.__class__ += 1", COMPILE),
+    "frame target": ("g = (i for i in [1])\n    g.gi_frame += 1", COMPILE),
+    "event list copied into the Action's dict": (
+        """
+        mine = {"roles": event.authorization.roles}
+        mine["roles"] += ["superadmin"]
+        if "superadmin" in event.authorization.roles:
+            api.multifactor.enable("none")
+            return
+        raise RuntimeError("event unchanged")
+        """,
+        ("exception",),
+    ),
+}
+
+NONLOCAL = {
+    "nonlocal of a hook": ("def f():\n        nonlocal _getattr_", COMPILE),
+    "nonlocal rebinding a hook of the outer function": (
+        "_write_ = None\n    def f():\n        nonlocal _write_\n        _write_ = len",
+        COMPILE,
+    ),
+    "nonlocal rebinding the event parameter": (
+        """
+        def swap():
+            nonlocal event
+            event = {"user": {"email": "mallory@evil.test"}}
+        swap()
+        event["user"]["email"] = "eve@evil.test"
+        raise RuntimeError("only the Action's own name was rebound")
+        """,
+        ("exception",),
+    ),
+    "nonlocal of a name nothing binds": ("def f():\n        nonlocal ghost", COMPILE),
+    "nonlocal holding a generator frame": (
+        """
+        g = None
+        def grab():
+            nonlocal g
+            g = (i for i in [1])
+            return g.gi_frame
+        grab()
+        """,
+        COMPILE,
+    ),
+    "nonlocal counter swallowing the step limit": (
+        """
+        n = 0
+        def spin():
+            nonlocal n
+            while True:
+                n += 1
+        try:
+            spin()
+        except Exception:
+            pass
+        api.multifactor.enable("none")
+        """,
+        ("limit", "timeout"),
+    ),
+}
+
+SUPER = {
+    "super of a host class": ("x = super(int, 1).real", FORBIDDEN),
+    "super of an event object's type": ("x = super(type(event.user), event.user)", FORBIDDEN),
+    "super of the api": ("class A:\n        pass\n    x = super(A, api)", ("exception",)),
+    "super to a host exception's traceback": (
+        """
+        class E(ValueError):
+            def grab(self):
+                return super().with_traceback(None)
+        E().grab()
+        api.multifactor.enable("none")
+        """,
+        FORBIDDEN,
+    ),
+    "super to the host class itself": (
+        "class D(dict):\n        def f(self):\n            return super().__class__",
+        COMPILE,
+    ),
+    "super to getattribute": (
+        "class D(dict):\n        def f(self):\n            return super().__getattribute__('x')",
+        COMPILE,
+    ),
+    "super init's owner": (
+        "class A(Exception):\n        def f(self):\n            return super().__init__.__self__",
+        COMPILE,
+    ),
+    "super proxy walked through format": (
+        """
+        class A:
+            def walk(self):
+                return "{0.__thisclass__.__bases__}".format(super())
+        print(A().walk())
+        api.multifactor.enable("none")
+        """,
+        FORBIDDEN,
+    ),
+    "super with an event view as self": (
+        """
+        class D(dict):
+            def poke(self):
+                super().update({"plan": "free"})
+        D.poke(event.user.app_metadata)
+        api.multifactor.enable("none")
+        """,
+        ("exception",),
+    ),
+}
+
+TYPE_OF = {
+    "subclasses": ("x = type(1).__subclasses__()", COMPILE),
+    "class dict": ("x = type(event).__dict__", COMPILE),
+    "mro": ("x = type(event).mro()", COMPILE),
+    "base": ("x = type(len).__base__", COMPILE),
+    "subclasses through format": ('print("{0.__subclasses__}".format(type(1)))', FORBIDDEN),
+    "dict through format": ('print("{0.__dict__}".format(type(event.user)))', FORBIDDEN),
+    "type with three arguments": ('x = type("X", (), {"y": 1})', COMPILE),
+    "the type of type, called with three arguments": (
+        't = type(type(1))\n    t("X", (), {})',
+        ("exception",),
+    ),
+    "a new api object": ("x = type(api)(None)", ("exception",)),
+    "an unguarded map": ("m = type(map(len, []))\n    m(len, range(10**9))", ("exception",)),
+    "attributes of a host function's type": ("x = type(len).x", FORBIDDEN),
+    "a metaclass": ("class M(type):\n        pass", COMPILE),
+}
+
+MATCH_PATTERNS = {
+    "AttributeError.obj by keyword": (
+        """
+        try:
+            [].nope
+        except AttributeError as e:
+            match e:
+                case AttributeError(obj=o):
+                    print(o)
+        api.multifactor.enable("none")
+        """,
+        FORBIDDEN,
+    ),
+    "generator frame by keyword": (
+        "g = (i for i in [1])\n    t = type(g)\n    match g:\n        case t(gi_frame=f):\n"
+        "            pass",
+        COMPILE,
+    ),
+    "traceback by keyword": (
+        "match 1:\n        case ValueError(__traceback__=tb):\n            pass",
+        COMPILE,
+    ),
+    "module internals as a value pattern": (
+        "import re\n    match 1:\n        case re.enum:\n            pass",
+        FORBIDDEN,
+    ),
+    "view internals as a value pattern": (
+        "match 1:\n        case event.user._data:\n            pass",
+        COMPILE,
+    ),
+    "__match_args__ naming a denied field of a host base": (
+        """
+        class E(AttributeError):
+            __match_args__ = ("obj",)
+        match E("x", name="n", obj=api):
+            case E(o):
+                print(o)
+        api.multifactor.enable("none")
+        """,
+        FORBIDDEN,
+    ),
+    "mapping rest holds read-only views": (
+        """
+        match event:
+            case {"user": u, **rest}:
+                rest["request"]["ip"] = "203.0.113.9"
+        api.multifactor.enable("none")
+        """,
+        FORBIDDEN,
+    ),
+    "sequence capture is a copy": (
+        """
+        match event.authorization.roles:
+            case [*roles]:
+                roles.append("superadmin")
+        if "superadmin" in event.authorization.roles:
+            api.multifactor.enable("none")
+            return
+        raise RuntimeError("event unchanged")
+        """,
+        ("exception",),
+    ),
+    "the sentinel a mapping pattern hands to get": (
+        """
+        stash = []
+        class D(dict):
+            def get(self, key, default=None):
+                stash.append(default)
+                return default
+        match D(a=1):
+            case {"a": 1}:
+                pass
+        type(stash[0])()
+        api.multifactor.enable("none")
+        """,
+        ("exception",),
+    ),
+}
+
+
 @_cases(DUNDER_TRAVERSAL)
 def test_dunder_traversal(hostile, body, kinds):
     hostile.judge_body(body).assert_failed_closed(*kinds)
@@ -420,6 +651,73 @@ def test_reaching_other_state(hostile, body, kinds):
     hostile.judge_body(body).assert_failed_closed(*kinds)
 
 
+@_cases(AUGMENTED_ASSIGNMENT)
+def test_augmented_assignment(hostile, body, kinds):
+    verdict = hostile.judge_body(body).assert_failed_closed(*kinds)
+    if verdict.compiled:
+        assert hostile.EVENT["user"]["email"] == "ada@acme.test"
+        assert hostile.EVENT["authorization"]["roles"] == ["admin", "billing"]
+
+
+@_cases(NONLOCAL)
+def test_nonlocal(hostile, body, kinds):
+    hostile.judge_body(body).assert_failed_closed(*kinds)
+    assert hostile.EVENT["user"]["email"] == "ada@acme.test"
+
+
+@_cases(SUPER)
+def test_super(hostile, body, kinds):
+    hostile.judge_body(body).assert_failed_closed(*kinds)
+
+
+@_cases(TYPE_OF)
+def test_type_of(hostile, body, kinds):
+    hostile.judge_body(body).assert_failed_closed(*kinds)
+
+
+@_cases(MATCH_PATTERNS)
+def test_match_patterns(hostile, body, kinds):
+    hostile.judge_body(body).assert_failed_closed(*kinds)
+    assert hostile.EVENT["request"]["ip"] == "10.1.2.3"
+
+
+def _as_block(body: str) -> str:
+    """A one-line body's later lines are indented as inside the function (conftest's
+    ``source_of``); the dispatcher of a worker's flow takes them as a block."""
+    if body.startswith("\n"):
+        return body
+    first, *rest = body.split("\n")
+    return "\n".join([first, *(line[4:] if line.startswith("    ") else line for line in rest)])
+
+
+NEW_CONSTRUCTS = {
+    f"{family}: {name}": (_as_block(case[0]), case[1])
+    for family, table in (
+        ("augmented", AUGMENTED_ASSIGNMENT),
+        ("nonlocal", NONLOCAL),
+        ("super", SUPER),
+        ("type", TYPE_OF),
+        ("match", MATCH_PATTERNS),
+    )
+    for name, case in table.items()
+    if case[1] != COMPILE
+}
+"""The attempts on the new constructs that compile, for a worker process too."""
+
+
+@pytest.fixture(scope="module")
+def worker(hostile):
+    flow = hostile.process_flow(NEW_CONSTRUCTS, SandboxLimits())
+    yield flow
+    flow.close()
+
+
+@pytest.mark.parametrize("name", list(NEW_CONSTRUCTS))
+def test_new_constructs_in_a_worker(hostile, worker, name):
+    hostile.run_attack(worker, name).assert_failed_closed(*NEW_CONSTRUCTS[name][1])
+    hostile.assert_benign_login_is_normal(worker)
+
+
 def test_the_suite_covers_at_least_sixty_escapes():
     tables = [
         DUNDER_TRAVERSAL,
@@ -435,3 +733,5 @@ def test_the_suite_covers_at_least_sixty_escapes():
         OTHER_STATE,
     ]
     assert sum(len(t) for t in tables) >= 60
+    for table in (AUGMENTED_ASSIGNMENT, NONLOCAL, SUPER, TYPE_OF, MATCH_PATTERNS):
+        assert len(table) >= 5
