@@ -10,13 +10,15 @@ default, and every refusal is located:
   ``RecursionError``, a ``MemoryError`` or a minute of compiling;
 - constructs: node types outside :data:`ALLOWED_NODES` are refused (``async``/``await``,
   ``except*``, and whatever a later Python adds); a class takes no keywords (no metaclass, no
-  ``**kwargs``);
+  ``**kwargs``) and does not derive from ``type``;
 - names: no name bound anywhere (assignment, augmented, ``del``, ``for``, comprehension,
   ``with`` and ``except`` targets, walrus, every kind of parameter including positional-only,
-  ``global``, ``nonlocal``, imports, ``def``, ``class``, keyword arguments) and no name or
-  attribute read may start with ``_``, so no guard hook (``_getattr_``, ``_write_``, ...) can
-  be shadowed; the one exception is the comparison and ``__init__`` methods of
-  :data:`SPECIAL_METHODS`, defined directly in a class body;
+  ``global``, ``nonlocal``, imports, ``def``, ``class``, keyword arguments, ``match``
+  captures) and no name or attribute read may start with ``_`` (a class pattern's attribute
+  names included), so no guard hook (``_getattr_``, ``_write_``, ...) can be shadowed; the
+  exceptions are the comparison and ``__init__`` methods of :data:`SPECIAL_METHODS` and a
+  ``__match_args__`` tuple of names, defined directly in a class body, and
+  ``super().__init__`` and ``type(x).__name__``, which the policy rewrites (rewrites.py);
 - annotations are checked like code (a string annotation is parsed and checked as an
   expression), then :func:`strip_annotations` removes them all: nothing evaluates or stores them.
 """
