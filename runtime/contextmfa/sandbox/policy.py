@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from typing import Any
 
 from RestrictedPython.transformer import copy_locations
@@ -389,7 +390,9 @@ def compiler_problems(tree: ast.Module, path: str, lines: list[str]) -> list[Loc
     a name used before its ``global``, a ``match`` case that makes the rest unreachable),
     located; the instrumented tree would report it without its place."""
     try:
-        compile(tree, path, "exec", dont_inherit=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the instrumented tree's compile shows them once
+            compile(tree, path, "exec", dont_inherit=True)
     except SyntaxError as exc:
         line = exc.lineno or 0
         return [(line, column(lines, line, (exc.offset or 1) - 1), f"syntax error: {exc.msg}")]
