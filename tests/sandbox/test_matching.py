@@ -160,3 +160,9 @@ def test_a_name_a_pattern_rebinds_is_not_followed_as_an_event_field(sb):
     print(user.count("admin"))
     """
     assert sb.logs(sb.succeeded(sb.run(body))) == ["1"]
+
+
+def test_a_long_match_compiles_and_decides(sb):
+    cases = "".join(f"    case {i}:\n        print('case', {i})\n" for i in range(1200))
+    body = "match event.stats.logins_count * 70:\n" + cases + "    case _:\n        print('none')"
+    assert sb.logs(sb.succeeded(sb.run(body))) == ["case 490"]

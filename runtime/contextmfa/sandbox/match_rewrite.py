@@ -1,4 +1,4 @@
-"""Compile-time side of ``match``: each statement becomes an ``if``/``elif`` chain.
+"""Compile-time side of ``match``: each statement becomes a run of ``if`` statements.
 
 CPython's own ``match`` reads attributes of the subject natively (class patterns, and the
 dotted names of value patterns), where no guard sees them. So the policy rewrites
@@ -10,7 +10,8 @@ dotted names of value patterns), where no guard sees them. So the policy rewrite
         case Point(x=0) | {"x": 0}: ...
         case _: ...
 
-into a subject held once in a fresh name and one condition per case, tried in order, in which
+into a subject held once in a fresh name and one ``if`` per case, tried in order until one
+matched (a flag, not nested ``elif``: a long ``match`` nests no deeper than a short one), in which
 every value, key and class expression goes through the policy's own visit (so through
 ``_getattr_`` and the other guards), and the structural tests call matching.py. The names a
 pattern captures are gathered in fresh names while it is tried, and bound to the Action's names
@@ -56,10 +57,18 @@ class MatchRewriter:
             condition = _all(parts)
             _locate(condition, case.pattern)
             branches.append((condition, self.block(case.body)))
-        chain: list[ast.stmt] = []
-        for condition, body in reversed(branches):
-            chain = [ast.If(test=condition, body=body, orelse=chain)]
-        statements = [hold, *chain]
+        statements: list[ast.stmt] = [hold]
+        done = self.fresh()
+        if len(branches) > 1:
+            statements.append(ast.Assign(targets=[_store(done)], value=ast.Constant(False)))
+        for index, (condition, body) in enumerate(branches):
+            if len(branches) > 1:
+                if index:
+                    condition = ast.BoolOp(
+                        ast.And(), [ast.UnaryOp(ast.Not(), _load(done)), condition]
+                    )
+                body = [ast.Assign(targets=[_store(done)], value=ast.Constant(True)), *body]
+            statements.append(ast.If(test=condition, body=body, orelse=[]))
         for statement in statements:
             _locate(statement, node)
         return statements
