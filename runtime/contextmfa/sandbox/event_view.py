@@ -10,10 +10,12 @@ attribute assignment, ``del``, ``update``, ``pop``, ``append``, ...) ends the Ac
 
 A view answers like the plain value it shows, so an Action written for plain Python decides the
 same: ``isinstance(v, dict)`` (or ``list``) holds, since a view's ``__class__`` names the plain
-type, while ``type(v)`` stays the view's own class, which is what every host guard dispatches on
-(an Action cannot read ``__class__``); ``==`` compares the data, ``json.dumps``, ``dict(v)``,
-``list(v)``, ``|``, ``+`` and ``*`` give plain values holding read-only views, and ``v.copy()``
-gives a deep, plain, writable copy (:func:`plain_copy`, paid for by its size).
+type, and so does the Action's ``type(v)`` (typeof.py), while the host's ``type(v)`` stays the
+view's own class, which is what every host guard dispatches on (an Action cannot read
+``__class__``); ``match`` sees a mapping or a sequence (matching.py); ``==`` compares the
+data, ``json.dumps``, ``dict(v)``, ``list(v)``, ``|``, ``+`` and ``*`` give plain values holding
+read-only views, and ``v.copy()`` gives a deep, plain, writable copy (:func:`plain_copy`, paid
+for by its size).
 """
 
 from __future__ import annotations
