@@ -334,8 +334,10 @@ ALL_BUILTIN_NAMES = frozenset(STATIC_BUILTINS) | RUN_BUILTIN_NAMES
 
 def bind_builtin(name: str, g: Guards) -> Any:
     """The run's version of builtin ``name`` (one of ``RUN_BUILTIN_NAMES``)."""
-    if name in _TYPES:
-        return safe_type(g, name)
+    found = _TYPES.get(name)
+    if found is not None:  # bound once per run, before any code runs: nothing to look up
+        safe = g.types[name] = SafeType(found[0], found[1], g)
+        return safe
     if name == "type":
         from contextmfa.sandbox.typeof import type_builtin  # typeof.py builds on this module
 
