@@ -13,7 +13,7 @@ the guards of the plain forms:
   ``__class__`` makes Python give the method its class cell, as naming ``super`` would;
 - ``type(x).__name__`` becomes ``_typename_(x)`` and a ``type()`` call of any other shape is
   refused (typeof.py);
-- ``match`` becomes an ``if``/``elif`` chain over guarded tests (match_rewrite.py).
+- ``match`` becomes a run of ``if`` statements over guarded tests (match_rewrite.py).
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class ConstructRewrites(RestrictingNodeTransformer):
         return result
 
     def visit_Match(self, node: ast.Match) -> Any:
-        """``match`` as ``if``/``elif`` over guarded tests (match_rewrite.py)."""
+        """``match`` as a run of ``if`` statements over guarded tests (match_rewrite.py)."""
         return MatchRewriter(self.visit, self.visit_block, self.fresh).rewrite(node)
 
     def visit_Nonlocal(self, node: ast.Nonlocal) -> Any:
