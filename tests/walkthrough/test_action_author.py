@@ -80,8 +80,9 @@ def test_async_says_actions_are_synchronous(shell: Shell) -> None:
     seen = shell.contextmfa("check", "--config", config)
     assert seen.code == 1
     assert seen.err == [
-        "awaiting/awaiting.py:1:1: error: drop async: Actions are synchronous and api calls "
-        "return their result directly (write def on_execute_post_login(event, api):)",
+        "awaiting/awaiting.py:1:1: error: async def is not available in Actions; write def "
+        "instead: Actions are synchronous and api calls return their result directly "
+        "(write def on_execute_post_login(event, api):)",
         "check failed: 1 error",
     ]
 
