@@ -191,3 +191,18 @@ def test_check_locates_a_refused_statement_that_is_alone_in_its_block(cli, tmp_p
     lines = result.stderr.splitlines()
     assert [line.split(": error: ")[0] for line in lines[:-1]] == [f"{action}:5:9", f"{action}:8:9"]
     assert lines[-1] == "check failed: 2 errors"
+
+
+def test_check_knows_local_time_and_suggests_it(cli, tmp_path):
+    source = (
+        "def on_execute_post_login(event, api):\n"
+        "    zone = event.request.geoip.time_zone if event.request.geoip else 'UTC'\n"
+        "    if local_time(zone).hour < 8:\n"
+        "        api.multifactor.enable('any')\n"
+    )
+    assert cli("check", "--config", tenant_with(tmp_path, source)).exit_code == 0
+    result = cli(
+        "check", "--config", tenant_with(tmp_path, source.replace("local_time(", "localtime("))
+    )
+    assert result.exit_code == 1
+    assert "name 'localtime' is not defined; did you mean 'local_time'?" in result.stderr

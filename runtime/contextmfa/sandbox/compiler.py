@@ -11,6 +11,7 @@ from contextmfa.errors import CompileError, Problem
 from contextmfa.sandbox.policy import transform
 from contextmfa.sandbox.runtime_names import PER_RUN_NAMES, needed_names
 from contextmfa.sandbox.source_warnings import action_warnings
+from contextmfa.sandbox.timezones import preload
 
 
 @dataclass(frozen=True)
@@ -46,4 +47,7 @@ def compile_action(source: str, path: str) -> CompiledAction:
         code = compile(ast.fix_missing_locations(tree), path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError) as exc:
         raise CompileError([Problem(path, 0, 0, f"cannot compile: {exc}")]) from None
-    return CompiledAction(Path(path).stem, path, code, needed_names(tree, PER_RUN_NAMES), warnings)
+    needs = needed_names(tree, PER_RUN_NAMES)
+    if "local_time" in needs:
+        preload()  # the zones are read now, not under the first run's time limit
+    return CompiledAction(Path(path).stem, path, code, needs, warnings)

@@ -21,6 +21,7 @@ from contextmfa.sandbox.matching import match_class, match_mapping, match_sequen
 from contextmfa.sandbox.safe_builtins import RUN_BUILTIN_NAMES, STATIC_BUILTINS, bind_builtin
 from contextmfa.sandbox.stable import ordered_iter
 from contextmfa.sandbox.supers import super_init, super_of
+from contextmfa.sandbox.timezones import local_time
 from contextmfa.sandbox.typeof import type_name
 
 
@@ -36,7 +37,13 @@ STATIC_GLOBALS: dict[str, Any] = {
     "distance_km": distance_km,
 }
 
+RUN_HELPERS: dict[str, Callable[[Guards], Any]] = {
+    "local_time": lambda g: GuardedCall(local_time, g, "local_time"),
+}
+"""Helper globals that read the run's clock, so they are bound per run like the hooks."""
+
 _HOOKS: dict[str, Callable[[Guards], Any]] = {
+    **RUN_HELPERS,
     "_getattr_": lambda g: g.getattr,
     "_write_": lambda g: g.write,
     "_unpack_sequence_": lambda g: g.unpack_sequence,

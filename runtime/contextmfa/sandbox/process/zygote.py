@@ -82,14 +82,18 @@ use: imported here, since a confined worker cannot read a module file (another c
 there with a clean "unknown encoding" error)."""
 
 
-def _warm_up() -> None:
-    """Import what Actions load lazily and build the seccomp filter, once, before any worker
-    is forked and confined."""
+def _warm_up(setup: Any) -> None:
+    """Import what Actions load lazily, read the time zones if an Action asks for local time,
+    and build the seccomp filter, once, before any worker is forked and confined."""
     import _strptime  # noqa: F401  (datetime.strptime)
     import codecs
     from datetime import datetime
 
     from contextmfa.sandbox.process.confine import prepare
+    from contextmfa.sandbox.timezones import preload
+
+    if any("local_time" in action.needs for action in setup.actions):
+        preload()
 
     datetime.strptime("2026-01-01", "%Y-%m-%d")
     for name in CODECS:
@@ -149,7 +153,7 @@ def _spawn(control: socket.socket, fds: list[int], setup: Any, size: int) -> int
 
 def serve(control: socket.socket) -> None:
     setup = _load_setup(control)
-    _warm_up()
+    _warm_up(setup)
     control.sendall(COMMAND.pack(READY, os.getpid()))
     children = Children()
     try:
