@@ -86,3 +86,22 @@ def test_local_time_in_a_confined_worker_matches_inline(sb):
         isolated.close()
     assert got == inline.run(sb.EVENT, now=sb.NOW, tenant_id="acme")
     assert [log["line"] if isinstance(log, dict) else log.line for log in got.logs] == EXPECTED
+
+
+def test_the_zone_of_the_login_location_reads_from_the_event(sb):
+    event = sb.event_copy()
+    event["request"]["geoip"] = {
+        "country_code": "JP",
+        "country_code3": "JPN",
+        "country_name": "Japan",
+        "city_name": "Tokyo",
+        "continent_code": "AS",
+        "subdivision_code": None,
+        "subdivision_name": None,
+        "latitude": 35.6,
+        "longitude": 139.7,
+        "time_zone": "Asia/Tokyo",
+    }
+    action = sb.compile("print(local_time(event.request.geoip.time_zone).isoformat())")
+    result = sb.execute(action, event=event)
+    assert sb.logs(sb.succeeded(result)) == ["2026-03-14T18:26:53+09:00"]
