@@ -41,6 +41,19 @@ def test_equal_values_of_other_kinds_hash_equal():
     assert stable_hash(net, "t") == stable_hash(ipaddress.ip_network("10.0.0.0/8"), "t")
     assert stable_hash("1", "t") != stable_hash(1, "t")
     assert stable_hash(("a", "b"), "t") != stable_hash(("ab",), "t")
+    noon = datetime.time(12, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+    eleven = datetime.time(11, tzinfo=datetime.UTC)
+    assert noon == eleven and stable_hash(noon, "t") == stable_hash(eleven, "t")
+    assert stable_hash(noon, "t") != stable_hash(datetime.time(12), "t")
+
+
+def test_ints_past_the_decimal_digit_limit_hash():
+    """str() of an int refuses past 4,300 digits; hash() of one must still work, stably."""
+    huge = 10**5000
+    assert stable_hash(huge, "t") == stable_hash(10**5000, "t") != stable_hash(huge + 1, "t")
+    assert float(2**1000) == 2**1000 and stable_hash(float(2**1000), "t") == stable_hash(
+        2**1000, "t"
+    )
 
 
 def test_sets_iterate_in_canonical_order():

@@ -37,6 +37,8 @@ _ADDRESSES = (
     ipaddress.IPv6Interface,
 )
 _MAX_DEPTH = 32
+_DECIMAL_BITS = 14_000
+"""Ints up to this many bits (about 4,200 digits) are encoded in decimal, within str()'s limit."""
 
 
 class TooDeep(ValueError):
@@ -55,7 +57,18 @@ def _number(value: float | int | complex) -> bytes:
             value = int(value)
         else:
             return b"f" + value.hex().encode()
-    return b"i" + str(int(value)).encode()
+    number = int(value)
+    if number.bit_length() <= _DECIMAL_BITS:
+        return b"i" + str(number).encode()
+    return b"x" + format(number, "x").encode()  # past str()'s digit limit; hex has none
+
+
+def _aware_time_micros(value: datetime.time) -> int:
+    """What equality compares for a time with an offset: its microseconds less the offset
+    (CPython does not wrap past midnight, so neither does this)."""
+    offset = value.utcoffset() // datetime.timedelta(microseconds=1)  # type: ignore[operator]
+    seconds = (value.hour * 60 + value.minute) * 60 + value.second
+    return seconds * 10**6 + value.microsecond - offset
 
 
 def _framed(tag: bytes, data: bytes) -> bytes:
@@ -85,6 +98,8 @@ def canonical(value: Any, depth: int = 0) -> bytes:
             value = value.astimezone(datetime.UTC).replace(tzinfo=None)
             return _framed(b"A", value.isoformat().encode())
         return _framed(b"D", value.isoformat().encode())
+    if kind is datetime.time and value.utcoffset() is not None:
+        return _framed(b"a", str(_aware_time_micros(value)).encode())
     if kind in (datetime.date, datetime.time):
         return _framed(kind.__name__.encode(), value.isoformat().encode())
     if kind is datetime.timedelta:
