@@ -299,7 +299,8 @@ class RateLimiter(Protocol):
     def peek(
         self, tenant_id: str, bucket_key: str, limit: BucketLimit, *, now: datetime
     ) -> RateVerdict:
-        """Would one token be available now? Takes nothing (check before a failure-counted try)."""
+        """Would one token be available now? Takes nothing (to show a bucket's state; never a
+        check before an attempt, which must take its token first)."""
         ...
 
     def give_back(

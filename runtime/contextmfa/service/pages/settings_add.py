@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from contextmfa.delivery.errors import DeliveryError
-from contextmfa.factors import Answer, Enrolled, EnrollRequest
+from contextmfa.factors import Answer, EnrollRequest
 from contextmfa.factors.errors import FactorError
 from contextmfa.factors.otp import DIGITS, STEP_SECONDS
 from contextmfa.service.pages import settings_devices
@@ -159,8 +159,6 @@ def send(request: Request, form: Form) -> Response:
         result = visit.tenant.factors.factor(factor).enroll(visit.subject, request_, now=visit.now)
     except (FactorError, DeliveryError) as exc:
         return _page(visit, pending, words=friendly(exc))
-    if isinstance(result, Enrolled):
-        return visit.go(visit.added(result))
     sent = {"f": factor, "a": result.authenticator_id, "oob": result.oob_code, "to": result.sent_to}
     return visit.go(ADD_URL, pending=sent)
 
