@@ -41,6 +41,7 @@ from contextmfa.sandbox.api import (
     TransactionApi,
     UserApi,
 )
+from contextmfa.sandbox.stable import ADDRESS_TYPES
 
 DENIED = frozenset({"mro"})
 
@@ -70,12 +71,7 @@ _PLAIN_TYPES = (
     datetime.time,
     datetime.timedelta,
     datetime.timezone,
-    ipaddress.IPv4Address,
-    ipaddress.IPv6Address,
-    ipaddress.IPv4Network,
-    ipaddress.IPv6Network,
-    ipaddress.IPv4Interface,
-    ipaddress.IPv6Interface,
+    *ADDRESS_TYPES,
 )
 _GENERATOR = type(x for x in ())
 _DICT_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
-_ADDRESSES = (
+ADDRESS_TYPES = (
     ipaddress.IPv4Address,
     ipaddress.IPv6Address,
     ipaddress.IPv4Network,
@@ -36,6 +36,7 @@ _ADDRESSES = (
     ipaddress.IPv4Interface,
     ipaddress.IPv6Interface,
 )
+"""The ipaddress types an Action can hold (the sandbox's attribute allowlist names them too)."""
 _MAX_DEPTH = 32
 _DECIMAL_BITS = 14_000
 """Ints up to this many bits (about 4,200 digits) are encoded in decimal, within str()'s limit."""
@@ -104,7 +105,7 @@ def canonical(value: Any, depth: int = 0) -> bytes:
         return _framed(kind.__name__.encode(), value.isoformat().encode())
     if kind is datetime.timedelta:
         return _framed(b"T", str(value // datetime.timedelta(microseconds=1)).encode())
-    if kind in _ADDRESSES:
+    if kind in ADDRESS_TYPES:
         return _framed(kind.__name__.encode(), str(value).encode())
     if getattr(kind, "__hash__", None) is None:
         raise TypeError(f"unhashable type: {kind.__name__!r}")
