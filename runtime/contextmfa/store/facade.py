@@ -50,6 +50,7 @@ from contextmfa.store.sql import (
     SqlRememberTokens,
     SqlSingleUse,
 )
+from contextmfa.store.sql.login_commit import SqlLoginCommit
 from contextmfa.store.sql.purge import purge
 
 __all__ = ["Store", "migrate"]
@@ -78,6 +79,7 @@ class Store:
     audit: AuditLog
     logins: LoginRecords
     history: History
+    login_commit: SqlLoginCommit
     action_cache: ActionCache
     codes: CodeHasher
 
@@ -93,6 +95,7 @@ class Store:
         self.audit = SqlAuditLog(db)
         self.logins = SqlLoginRecords(db)
         self.history = SqlHistory(db)
+        self.login_commit = SqlLoginCommit(db)
         self.attempt_limits = SqlRateLimiter(db)
         self._redis = None
         if redis_url is None:

@@ -16,13 +16,27 @@ from contextmfa.store.ports import AuditEntry
 from contextmfa.store.sql.common import p, rowcount, table
 from contextmfa.store.tokens import new_id
 
-__all__ = ["SqlAuditLog"]
+__all__ = ["INSERT", "SqlAuditLog", "audit_values"]
 
 T = table(AuditRow)
-_INSERT = T.insert()
+INSERT = T.insert()
 _NEWEST = select(T).where(T.c.tenant_id == p("tenant_id")).order_by(T.c.seq.desc())
 _LIST = _NEWEST.limit(p("limit"))
 _LIST_USER = _NEWEST.where(T.c.user_id == p("user_id")).limit(p("limit"))
+
+
+def audit_values(
+    tenant_id: str, kind: str, *, user_id: str | None, detail: Mapping[str, Any], now: datetime
+) -> dict[str, Any]:
+    """The row :data:`INSERT` writes for one entry."""
+    return {
+        "tenant_id": tenant_id,
+        "id": new_id(),
+        "kind": kind,
+        "user_id": user_id,
+        "created_at": utc(now),
+        "detail": copy.deepcopy(dict(detail)),
+    }
 
 
 class SqlAuditLog:
@@ -38,16 +52,9 @@ class SqlAuditLog:
         detail: Mapping[str, Any],
         now: datetime,
     ) -> None:
-        values = {
-            "tenant_id": tenant_id,
-            "id": new_id(),
-            "kind": kind,
-            "user_id": user_id,
-            "created_at": utc(now),
-            "detail": copy.deepcopy(dict(detail)),
-        }
+        values = audit_values(tenant_id, kind, user_id=user_id, detail=detail, now=now)
         with self._db.write() as connection:
-            connection.execute(_INSERT, values)
+            connection.execute(INSERT, values)
 
     def list(
         self, tenant_id: str, *, user_id: str | None = None, limit: int = 100

@@ -25,11 +25,14 @@ from contextmfa.store.database import Database
 from contextmfa.store.models import LoginRow
 from contextmfa.store.sql.common import p, table
 
-__all__ = ["SqlHistory"]
+__all__ = ["INSERT", "VERSION", "SqlHistory", "history_values"]
 
 T = table(LoginRow)
 _USER = (T.c.tenant_id == p("tenant_id")) & (T.c.user_id == p("user_id"))
-_INSERT = T.insert()
+INSERT = T.insert()
+VERSION = select(func.coalesce(func.max(T.c.id), 0)).where(_USER)
+"""The user's history version: the newest row id, 0 for none. Ids only grow, so any login added
+since a version was read makes it larger."""
 _LATEST = select(T).where(_USER).order_by(T.c.timestamp.desc(), T.c.id.desc()).limit(p("limit"))
 _DEVICE_SEEN = select(func.max(T.c.timestamp)).where(_USER, T.c.device_hash == p("hash"))
 _AGENT_SEEN = select(func.max(T.c.timestamp)).where(_USER, T.c.agent_hash == p("hash"))
@@ -37,6 +40,22 @@ _AGENT_SEEN = select(func.max(T.c.timestamp)).where(_USER, T.c.agent_hash == p("
 
 def _digest(value: str | None) -> str | None:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest() if value else None
+
+
+def history_values(tenant_id: str, user_id: str, record: LoginRecord) -> dict[str, Any]:
+    """The row :data:`INSERT` writes for one login."""
+    return {
+        "tenant_id": tenant_id,
+        "user_id": user_id,
+        "timestamp": utc(record.timestamp),
+        "device_id": record.device_id or None,
+        "device_hash": _digest(record.device_id),
+        "user_agent": record.user_agent or None,
+        "agent_hash": _digest(record.user_agent),
+        "latitude": record.latitude,
+        "longitude": record.longitude,
+        "country_code": record.country_code,
+    }
 
 
 class SqlHistory:
@@ -47,20 +66,8 @@ class SqlHistory:
         self._keep = keep_logins
 
     def add(self, tenant_id: str, user_id: str, record: LoginRecord) -> None:
-        values = {
-            "tenant_id": tenant_id,
-            "user_id": user_id,
-            "timestamp": utc(record.timestamp),
-            "device_id": record.device_id or None,
-            "device_hash": _digest(record.device_id),
-            "user_agent": record.user_agent or None,
-            "agent_hash": _digest(record.user_agent),
-            "latitude": record.latitude,
-            "longitude": record.longitude,
-            "country_code": record.country_code,
-        }
         with self._db.write() as connection:
-            connection.execute(_INSERT, values)
+            connection.execute(INSERT, history_values(tenant_id, user_id, record))
 
     def logins(self, tenant_id: str, user_id: str) -> Sequence[LoginRecord]:
         return tuple(reversed(self._latest(tenant_id, user_id, self._keep)))

@@ -19,12 +19,27 @@ from contextmfa.store.models import RecordedLoginRow
 from contextmfa.store.ports import RecordedLogin
 from contextmfa.store.sql.common import p, rowcount, table
 
-__all__ = ["PAGE", "SqlLoginRecords"]
+__all__ = ["INSERT", "PAGE", "SqlLoginRecords", "recorded_values"]
 
 PAGE = 1000
 
 T = table(RecordedLoginRow)
-_INSERT = T.insert()
+INSERT = T.insert()
+
+
+def recorded_values(login: RecordedLogin) -> dict[str, Any]:
+    """The row :data:`INSERT` writes for one decided login."""
+    return {
+        "tenant_id": login.tenant_id,
+        "login_id": login.login_id,
+        "user_id": login.user_id,
+        "occurred_at": utc(login.occurred_at),
+        "recorded_at": utc(login.recorded_at),
+        "config_version": login.config_version,
+        "outcome": str(login.decision.get("outcome", "")),
+        "event": copy.deepcopy(dict(login.event)),
+        "decision": copy.deepcopy(dict(login.decision)),
+    }
 
 
 class SqlLoginRecords:
@@ -32,19 +47,8 @@ class SqlLoginRecords:
         self._db = db
 
     def record(self, login: RecordedLogin) -> None:
-        values = {
-            "tenant_id": login.tenant_id,
-            "login_id": login.login_id,
-            "user_id": login.user_id,
-            "occurred_at": utc(login.occurred_at),
-            "recorded_at": utc(login.recorded_at),
-            "config_version": login.config_version,
-            "outcome": str(login.decision.get("outcome", "")),
-            "event": copy.deepcopy(dict(login.event)),
-            "decision": copy.deepcopy(dict(login.decision)),
-        }
         with self._db.write() as connection:
-            connection.execute(_INSERT, values)
+            connection.execute(INSERT, recorded_values(login))
 
     def export(
         self,

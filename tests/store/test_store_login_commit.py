@@ -1,0 +1,83 @@
+"""A decided login's history entry, record and audit entry: one commit, refused when the user's
+history moved since the evaluation read it (another worker decided a login of the same user)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import NOW, SQL_BACKENDS, open_store
+
+from contextmfa.enrich.history import LoginRecord
+from contextmfa.store.ports import RecordedLogin
+from contextmfa.store.sql.login_commit import HistoryConflict, user_lock_key
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+def store(request: pytest.FixtureRequest):
+    return open_store(request, request.param)
+
+
+def _login(tenant: str, login_id: str, outcome: str = "allow") -> RecordedLogin:
+    return RecordedLogin(
+        tenant_id=tenant,
+        login_id=login_id,
+        user_id="alice",
+        occurred_at=NOW,
+        recorded_at=NOW,
+        config_version="v1",
+        event={"id": login_id},
+        decision={"outcome": outcome},
+    )
+
+
+def _entry(minutes: int, device: str) -> LoginRecord:
+    return LoginRecord(timestamp=NOW + timedelta(minutes=minutes), device_id=device)
+
+
+def _commit(store, tenant, login_id, entry, seen) -> None:
+    store.login_commit.commit(
+        _login(tenant, login_id),
+        history_entry=entry,
+        seen_version=seen,
+        audit_detail={"login_id": login_id},
+        now=NOW,
+    )
+
+
+def _written(store, tenant) -> tuple[list[str], list[str], list[str | None]]:
+    logins = [r.login_id for r in store.logins.export(tenant)]
+    audited = [e.detail["login_id"] for e in reversed(store.audit.list(tenant))]
+    devices = [r.device_id for r in store.history.logins(tenant, "alice")]
+    return logins, audited, devices
+
+
+def test_history_record_and_audit_are_written_together(store, tenant):
+    seen = store.login_commit.version(tenant, "alice")
+    assert seen == 0
+    _commit(store, tenant, "l1", _entry(0, "d1"), seen)
+    assert store.login_commit.version(tenant, "alice") > seen
+    assert _written(store, tenant) == (["l1"], ["l1"], ["d1"])
+
+
+def test_a_history_that_moved_since_the_evaluation_is_refused_and_nothing_is_written(store, tenant):
+    seen = store.login_commit.version(tenant, "alice")
+    _commit(store, tenant, "other-worker", _entry(0, "d1"), seen)
+    with pytest.raises(HistoryConflict):
+        _commit(store, tenant, "stale", _entry(1, "d2"), seen)
+    assert _written(store, tenant) == (["other-worker"], ["other-worker"], ["d1"])
+    _commit(store, tenant, "again", _entry(1, "d2"), store.login_commit.version(tenant, "alice"))
+    assert _written(store, tenant)[2] == ["d1", "d2"]
+
+
+def test_a_denied_login_adds_no_history_and_needs_no_check(store, tenant):
+    store.history.add(tenant, "alice", _entry(0, "d1"))
+    _commit(store, tenant, "denied", None, 0)
+    assert _written(store, tenant) == (["denied"], ["denied"], ["d1"])
+
+
+def test_lock_keys_are_64_bit_and_per_user():
+    key = user_lock_key("acme", "alice")
+    assert -(2**63) <= key < 2**63
+    assert key == user_lock_key("acme", "alice")
+    assert len({key, user_lock_key("acme", "bob"), user_lock_key("globex", "alice")}) == 3
