@@ -2,10 +2,11 @@
 audit_retention_days``.
 
 Each decided login goes to the store's recorded logins (:mod:`contextmfa.recording` says what is
-kept and what is redacted) and its summary to the audit log. Old records are swept by the worker
-that records, at most once per :data:`SWEEP_EVERY` per tenant: a DELETE on an index, off no
-request's critical path but the one that happens to run it, so no separate job has to be run for
-the retention setting to hold.
+kept and what is redacted), its summary to the audit log and, unless denied, its entry to the
+user's history: one transaction, one durable commit (:mod:`contextmfa.store.sql.login_commit`).
+Old records are swept by the worker that records, at most once per :data:`SWEEP_EVERY` per
+tenant: a DELETE on an index, off no request's critical path but the one that happens to run it,
+so no separate job has to be run for the retention setting to hold.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from contextmfa.decision import Decision
+from contextmfa.enrich.history import LoginRecord
 from contextmfa.events import LoginEvent
 from contextmfa.recording import recorded_login
 from contextmfa.service.logs import audit
@@ -59,19 +61,21 @@ def record_login(
     config_version: str,
     now: datetime,
     sweep: RetentionSweep,
+    history_entry: LoginRecord | None,
+    seen_version: int,
 ) -> None:
     """Keep the login and its decision (``document``: its JSON, made once for the answer and
-    the record); audit the decision; sweep old records when due."""
+    the record), its audit entry and its history entry (none for a denied login) in one commit;
+    :class:`HistoryConflict` when another worker added to the user's history since
+    ``seen_version`` (nothing is written). Sweep old records when due."""
     store, user_id = tenant.store, event.user.user_id
-    store.logins.record(
-        recorded_login(
-            tenant.id,
-            event,
-            document,
-            config_version=config_version,
-            secret_values=tenant.secret_values,
-            now=now,
-        )
+    login = recorded_login(
+        tenant.id,
+        event,
+        document,
+        config_version=config_version,
+        secret_values=tenant.secret_values,
+        now=now,
     )
     detail = {
         "login_id": decision.login_id,
@@ -83,7 +87,13 @@ def record_login(
         "remembered": event.device.remembered,
         "config_version": config_version,
     }
-    store.audit.record(tenant.id, "login.decision", user_id=user_id, detail=detail, now=now)
+    store.login_commit.commit(
+        login,
+        history_entry=history_entry,
+        seen_version=seen_version,
+        audit_detail=detail,
+        now=now,
+    )
     audit(tenant.id, "login.decision", user_id, **detail)
     if sweep.due(tenant.id, now):
         sweep.run(tenant, now)

@@ -36,6 +36,7 @@ from contextmfa.service.assertion import AssertionSigner
 from contextmfa.service.deployments import ActionVersions
 from contextmfa.service.engines import EngineSlot
 from contextmfa.service.tokens import MfaTokens
+from contextmfa.service.user_locks import UserLocks
 from contextmfa.store import Store
 from contextmfa.store.keys import MasterKey, load_master_key
 
@@ -57,8 +58,10 @@ class Tenant:
     actions: ActionVersions
     api_key_digest: bytes = field(repr=False)
     admin_key_digest: bytes | None = field(repr=False)
-    login_gate: AbstractContextManager[object] = field(default_factory=nullcontext, repr=False)
-    """Held around a login's evaluation; a lock per SQLite file store (see :func:`_gate_for`)."""
+    write_gate: AbstractContextManager[object] = field(default_factory=nullcontext, repr=False)
+    """Held around a login's commit; a lock per SQLite file store (see :func:`_gate_for`)."""
+    login_locks: UserLocks = field(default_factory=UserLocks, repr=False)
+    """One user's logins run one at a time in this process; other users' never wait."""
     secret_values: tuple[str, ...] = field(default=(), repr=False)
     """The keys and Action secrets: redacted from anything recorded."""
 
@@ -173,10 +176,10 @@ def _gate_for(store: Store) -> AbstractContextManager[object]:
 
     SQLite has one writer at a time. Threads of one worker that write at once wait in SQLite's
     busy handler, which sleeps in growing steps (up to 100 ms) and starves some of them: measured
-    with 16 concurrent logins, p99 went from about 0.2 s to about 0.9 s. Logins of one process
-    queue on this mutex instead, in order; the CPU-bound engine gains nothing from running
-    alongside another login under the GIL anyway. (An in-memory store has its own lock already;
-    PostgreSQL takes concurrent writers.)
+    with 16 concurrent logins, p99 went from about 0.2 s to about 0.9 s. The commits of one
+    process queue on this mutex instead; it covers only a login's one commit, never its
+    evaluation, so logins of other users are evaluated meanwhile. (An in-memory store has its own
+    lock already; PostgreSQL takes concurrent writers.)
     """
     database = store.database
     if database.dialect == "sqlite" and not database.in_memory:
@@ -231,7 +234,7 @@ def _tenant(config: TenantConfig, opener: _Opener, env: Mapping[str, str]) -> Te
         actions=versions,
         api_key_digest=_digest(api_key),
         admin_key_digest=_digest(admin) if admin is not None else None,
-        login_gate=opener.gates[id(store)],
+        write_gate=opener.gates[id(store)],
         secret_values=(
             api_key,
             *([admin] if admin else []),

@@ -4,8 +4,13 @@ The service path of a login: the API key names the tenant; the event is validate
 (:func:`parse_event`); the user's enrolled factors come from the store, never from the event's
 ``user.enrolled_factors``; ``device.remembered`` is true only when the caller presents a live
 remember-browser token of this user (``X-Remember-Token``), never because the event says so; the
-engine evaluates with the store's history (and records this login in it unless denied); the
-decision goes to the audit log; challenge and enroll decisions get an ``mfa_token`` for the steps.
+engine evaluates with the store's history; the login's history entry (unless denied), its record
+and its audit entry are written in one commit; challenge and enroll decisions get an
+``mfa_token`` for the steps.
+
+Logins of different users run side by side; one user's logins run one at a time in a process
+(:class:`~contextmfa.service.user_locks.UserLocks`), and across workers the commit refuses a
+history that moved during the evaluation, which is then evaluated again.
 """
 
 from __future__ import annotations
@@ -24,17 +29,24 @@ from contextmfa.service.auth import ApiTenant, ServiceState, State
 from contextmfa.service.errors import PayloadTooLarge
 from contextmfa.service.metrics import source_kind
 from contextmfa.service.openapi import LOGIN_EVENT_BODY
+from contextmfa.service.pending_history import PendingHistory
 from contextmfa.service.recording import record_login
 from contextmfa.service.routes import errors
 from contextmfa.service.schemas import LoginOut
 from contextmfa.service.tenants import Tenant
 from contextmfa.service.tokens import MfaStep, contact_of
+from contextmfa.store.errors import StoreUnavailable
+from contextmfa.store.sql.login_commit import HistoryConflict
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["logins"])
 
 REMEMBER_HEADER = "X-Remember-Token"
+
+ATTEMPTS = 3
+"""Evaluations of one login before giving up (503) when other workers keep adding to the
+user's history meanwhile."""
 
 
 async def login_event(request: Request) -> LoginEvent:
@@ -99,13 +111,9 @@ def post_login(
 ) -> JSONResponse:
     """Evaluate the login against the tenant's rules, Actions and policy."""
     now = state.clock()
-    with tenant.login_gate:
+    with tenant.login_locks.hold(tenant.id, event.user.user_id):
         event = _as_served(tenant, event, remember_token, now)
-        with tenant.engines.use() as engine, state.metrics.evaluation.time():
-            decision = engine.evaluate(event, tenant.store.history)
-            version = engine.version
-        document = decision.to_dict()
-        _record(tenant, state, event, decision, document, version, now)
+        decision, document = _decide(tenant, state, event, now)
     body = dict(document)
     if decision.outcome in ("challenge", "enroll"):
         tokens = state.tenants.tokens
@@ -125,18 +133,36 @@ def post_login(
     return JSONResponse(body)
 
 
-def _record(
-    tenant: Tenant,
-    state: ServiceState,
-    event: LoginEvent,
-    decision: Decision,
-    document: dict[str, Any],
-    version: str,
-    now: datetime,
-) -> None:
-    record_login(
-        tenant, event, decision, document, config_version=version, now=now, sweep=state.retention
-    )
-    state.metrics.decisions.labels(
-        outcome=decision.outcome, source=source_kind(decision.source)
-    ).inc()
+def _decide(
+    tenant: Tenant, state: ServiceState, event: LoginEvent, now: datetime
+) -> tuple[Decision, dict[str, Any]]:
+    """Evaluate and commit the login; evaluate again if another worker committed a login of the
+    same user in between (this one's history would be stale), at most :data:`ATTEMPTS` times."""
+    store, user_id = tenant.store, event.user.user_id
+    for _ in range(ATTEMPTS):
+        seen = store.login_commit.version(tenant.id, user_id)
+        history = PendingHistory(store.history, tenant.id, user_id)
+        with tenant.engines.use() as engine, state.metrics.evaluation.time():
+            decision = engine.evaluate(event, history)
+            version = engine.version
+        document = decision.to_dict()
+        try:
+            with tenant.write_gate:
+                record_login(
+                    tenant,
+                    event,
+                    decision,
+                    document,
+                    config_version=version,
+                    now=now,
+                    sweep=state.retention,
+                    history_entry=history.entry,
+                    seen_version=seen,
+                )
+        except HistoryConflict:
+            continue
+        state.metrics.decisions.labels(
+            outcome=decision.outcome, source=source_kind(decision.source)
+        ).inc()
+        return decision, document
+    raise StoreUnavailable("the user's logins kept changing during the evaluation")

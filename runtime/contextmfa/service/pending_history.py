@@ -1,0 +1,43 @@
+"""The history one login is evaluated with: the store's, except that the login's own entry waits.
+
+The engine adds an allowed login to the history at the end of its evaluation. In the service that
+entry is written in the login's one transaction together with its record and audit entry
+(:mod:`contextmfa.store.sql.login_commit`), so :meth:`PendingHistory.add` keeps it until then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from contextmfa.enrich.history import History, LoginRecord
+
+__all__ = ["PendingHistory"]
+
+
+class PendingHistory:
+    """Reads go to ``history``; the one :meth:`add` of the evaluation is kept in :attr:`entry`."""
+
+    def __init__(self, history: History, tenant_id: str, user_id: str) -> None:
+        self._history = history
+        self._user = (tenant_id, user_id)
+        self.entry: LoginRecord | None = None
+
+    def add(self, tenant_id: str, user_id: str, record: LoginRecord) -> None:
+        if (tenant_id, user_id) != self._user or self.entry is not None:
+            raise ValueError("a login adds one entry, to its own user's history")
+        self.entry = record
+
+    def logins(self, tenant_id: str, user_id: str) -> Sequence[LoginRecord]:
+        return self._history.logins(tenant_id, user_id)
+
+    def last(self, tenant_id: str, user_id: str) -> LoginRecord | None:
+        return self._history.last(tenant_id, user_id)
+
+    def device_last_seen(self, tenant_id: str, user_id: str, device_id: str) -> datetime | None:
+        return self._history.device_last_seen(tenant_id, user_id, device_id)
+
+    def user_agent_last_seen(
+        self, tenant_id: str, user_id: str, user_agent: str
+    ) -> datetime | None:
+        return self._history.user_agent_last_seen(tenant_id, user_id, user_agent)
