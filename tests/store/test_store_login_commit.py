@@ -3,6 +3,8 @@ history moved since the evaluation read it (another worker decided a login of th
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from datetime import timedelta
 
 import pytest
@@ -81,3 +83,38 @@ def test_lock_keys_are_64_bit_and_per_user():
     assert -(2**63) <= key < 2**63
     assert key == user_lock_key("acme", "alice")
     assert len({key, user_lock_key("acme", "bob"), user_lock_key("globex", "alice")}) == 3
+
+
+def _race(store, tenant: str, user: str) -> list[str]:
+    """Two commits for ``user`` over the same history version, released together."""
+    seen = store.login_commit.version(tenant, user)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def worker(name: str) -> None:
+        login = dataclasses.replace(_login(tenant, f"{user}-{name}"), user_id=user)
+        barrier.wait()
+        try:
+            store.login_commit.commit(
+                login, history_entry=_entry(0, name), seen_version=seen, audit_detail={}, now=NOW
+            )
+            outcomes.append("won")
+        except HistoryConflict:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in ("one", "two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)
+
+
+def test_of_two_workers_committing_over_one_history_version_exactly_one_wins(store, tenant):
+    """Both evaluated the user against the same history; whichever commits second is refused,
+    however the two interleave (a PostgreSQL advisory lock per user, SQLite's write lock)."""
+    for round_ in range(5):
+        user = f"alice-{round_}"
+        assert _race(store, tenant, user) == ["refused", "won"]
+        assert len(store.history.logins(tenant, user)) == 1
+        assert len(list(store.logins.export(tenant, user_id=user))) == 1
