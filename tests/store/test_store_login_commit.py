@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import NOW, SQL_BACKENDS, open_store
 
 from contextmfa.enrich.history import LoginRecord
 from contextmfa.store.ports import RecordedLogin
 from contextmfa.store.sql.login_commit import HistoryConflict, user_lock_key
 
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
-@pytest.fixture(params=SQL_BACKENDS)
-def store(request: pytest.FixtureRequest):
-    return open_store(request, request.param)
+
+@pytest.fixture
+def store(sql_store):
+    """Every SQL backend: SQLite in memory and in a file, PostgreSQL."""
+    return sql_store
 
 
 def _login(tenant: str, login_id: str, outcome: str = "allow") -> RecordedLogin:
