@@ -171,3 +171,30 @@ def test_a_store_that_goes_away_is_503_with_retry_after_never_an_allow(tmp_path)
                 assert answer.json()["error"] == "temporarily_unavailable"
                 assert int(answer.headers["retry-after"]) >= 1
                 assert "assertion" not in answer.text and "allow" not in answer.text
+
+
+def test_a_redis_restarted_empty_refills_no_guessing_budget(tmp_path):
+    """Ten wrong codes, then Redis loses everything (as a restart does): the 11th is refused."""
+    import redis
+
+    with postgres_database() as url:
+        if url is None:
+            pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+        if not redis_reachable():
+            pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+        for service in _serve(tmp_path, store=url, redis="redis://127.0.0.1:6379/0"):
+            secret, _ = service.enroll_otp("auth0|target")
+            token = _tokens(service, "auth0|target")[0]
+            right = service.code(secret)
+            wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+            for _ in range(10):
+                answer = service.mfa("verify", token, {"factor": "otp", "otp": wrong})
+                assert answer.json()["error_description"].startswith("invalid otp code")
+            client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+            try:
+                for key in client.scan_iter("cmfa:{acme}:*"):
+                    client.delete(key)
+            finally:
+                client.close()
+            refused = service.mfa("verify", token, {"factor": "otp", "otp": right})
+            assert refused.status_code == 429, refused.text
