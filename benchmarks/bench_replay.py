@@ -23,6 +23,7 @@ from contextmfa.enrich.history import InMemoryHistory
 from contextmfa.events import parse_event_json
 
 ROOT = Path(__file__).resolve().parent.parent
+STAGES = ("enrich", "rules", "actions")
 
 
 def main() -> None:
@@ -33,18 +34,37 @@ def main() -> None:
     args = parser.parse_args()
 
     engine = Engine(load_config(args.config))
-    lines = [
+    lines = sample_lines(args.logins)
+    figures = replay(engine, lines, args.passes)
+    count = figures["count"]
+    print(f"replayed {count} logins ({len(lines)} records x {args.passes} passes) on one core")
+    print(
+        f"end to end: {figures['logins_per_s']:,.0f} logins/s "
+        f"({1e6 / figures['logins_per_s']:.0f} µs per login)"
+    )
+    print(f"evaluate:   p50 {figures['p50_us']:.0f} µs, p99 {figures['p99_us']:.0f} µs")
+    means = ", ".join(f"{stage} {figures[stage]:.0f} µs" for stage in STAGES)
+    print(f"mean per stage: {means} ({len(engine.actions)} Actions in the flow)")
+
+
+def sample_lines(path: Path) -> list[str]:
+    """The records of a JSON Lines file, without blank lines and comments."""
+    return [
         line
-        for line in args.logins.read_text(encoding="utf-8").splitlines()
+        for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
-    passes = [_renamed(lines, n) for n in range(args.passes)]
 
+
+def replay(engine: Engine, lines: list[str], passes: int) -> dict[str, float]:
+    """Replay ``passes`` passes of ``lines``: logins/s end to end, evaluate p50/p99 and the
+    mean µs per stage."""
+    batches = [_renamed(lines, n) for n in range(passes)]
     latencies: list[int] = []
-    stages = dict.fromkeys(("enrich", "rules", "actions"), 0)
+    stages = dict.fromkeys(STAGES, 0)
     started = time.perf_counter()
     count = 0
-    for batch in passes:
+    for batch in batches:
         history = InMemoryHistory()
         for line in batch:
             event = parse_event_json(line, where="bench")
@@ -56,15 +76,14 @@ def main() -> None:
             decision.to_json()
             count += 1
     elapsed = time.perf_counter() - started
-
     latencies.sort()
-    p50 = statistics.median(latencies) / 1000
-    p99 = latencies[int(len(latencies) * 0.99) - 1] / 1000
-    print(f"replayed {count} logins ({len(lines)} records x {args.passes} passes) on one core")
-    print(f"end to end: {count / elapsed:,.0f} logins/s ({elapsed * 1e6 / count:.0f} µs per login)")
-    print(f"evaluate:   p50 {p50:.0f} µs, p99 {p99:.0f} µs")
-    means = ", ".join(f"{stage} {total / count:.0f} µs" for stage, total in stages.items())
-    print(f"mean per stage: {means} ({len(engine.actions)} Actions in the flow)")
+    return {
+        "count": count,
+        "logins_per_s": count / elapsed,
+        "p50_us": statistics.median(latencies) / 1000,
+        "p99_us": latencies[int(len(latencies) * 0.99) - 1] / 1000,
+        **{stage: total / count for stage, total in stages.items()},
+    }
 
 
 def _renamed(lines: list[str], n: int) -> list[str]:

@@ -140,22 +140,31 @@ def plain_runner(paths: list[Path], secrets: Callable[[str], Any], event: dict[s
     return run
 
 
-def measure(label: str, paths: list[Path], secrets: Any, event: dict[str, Any], now: Any, n: int):
+def flow_rows(
+    paths: list[Path], secrets: Any, event: dict[str, Any], now: Any, n: int, process: bool = True
+) -> dict[str, tuple[float, float]]:
+    """Best and median µs per login of the Actions at ``paths``: plain Python, inline, process."""
     actions = [compile_action(p.read_text(encoding="utf-8"), str(p)) for p in paths]
     options = dict(secrets_for=secrets, limits=SandboxLimits(), on_error="deny")
     inline = InlineFlow(actions, cache=InMemoryActionCache(), **options)
-    process = ProcessFlow(actions, cache=InMemoryActionCache(), **options)
-    try:
-        expected = inline.run(event, now=now, tenant_id="acme")
-        assert process.run(event, now=now, tenant_id="acme") == expected, "flows disagree"
-        rows = [
-            ("plain Python (floor)", per_login_us(plain_runner(paths, secrets, event), n)),
-            ("inline", per_login_us(lambda: inline.run(event, now=now, tenant_id="acme"), n)),
-            ("process", per_login_us(lambda: process.run(event, now=now, tenant_id="acme"), n)),
-        ]
-    finally:
-        process.close()
-    print(f"\n{label} ({len(actions)} Action{'s' if len(actions) > 1 else ''})")
+    rows = {
+        "plain Python (floor)": per_login_us(plain_runner(paths, secrets, event), n),
+        "inline": per_login_us(lambda: inline.run(event, now=now, tenant_id="acme"), n),
+    }
+    if process:
+        worker = ProcessFlow(actions, cache=InMemoryActionCache(), **options)
+        try:
+            expected = inline.run(event, now=now, tenant_id="acme")
+            assert worker.run(event, now=now, tenant_id="acme") == expected, "flows disagree"
+            rows["process"] = per_login_us(lambda: worker.run(event, now=now, tenant_id="acme"), n)
+        finally:
+            worker.close()
+    return rows
+
+
+def measure(label: str, paths: list[Path], secrets: Any, event: dict[str, Any], now: Any, n: int):
+    rows = list(flow_rows(paths, secrets, event, now, n).items())
+    print(f"\n{label} ({len(paths)} Action{'s' if len(paths) > 1 else ''})")
     print(f"  {'':22} {'best':>9} {'median':>9}   µs per login")
     for name, (best, median) in rows:
         print(f"  {name:22} {best:9.1f} {median:9.1f}")
