@@ -1,0 +1,247 @@
+"""Every figure of the login path in one run, each as a ratio to its floor measured in that run.
+
+    python benchmarks/bench_all.py [--quick] [--skip-service]
+
+One process measures each figure and, beside it, a floor: the same work written directly in
+plain Python (or, for the worker round trip, a bare message to a forked child and back). The
+service is measured by ``load_logins.py`` in a subprocess (2 workers, 4 clients, a fresh SQLite
+store, Actions inline as that script runs them) against the engine alone in this run. A ratio
+moves when the code does, whatever the machine: compare ratios between runs, not raw figures.
+
+Floors: each Action and the sample tenant's nine Actions as plain Python
+(``bench_sandbox.plain_runner``); the rules-only sample tenant as hand-written Python
+(``floors.SamplePolicy``); for the sample tenant's evaluate p50 and replay rate, those two floors
+added (its Actions on one login plus its rules); for process isolation, a bare 1 KB round trip to
+a forked child; for ip_in_range, a hand-written loop over networks parsed once; for the service,
+the engine alone in this run (its replay rate on one core, times the 2 cores; its evaluate p99).
+
+``ratio`` is value / floor: for costs, how many times the floor the figure costs; for rates
+(logins/s), the share of the floor's rate reached. ``target`` is the aim of issue 18. Default run
+about a minute here; ``--quick`` (fewer rounds, a 2 s load test) under 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import bench_helpers
+import bench_replay
+import bench_sandbox
+import floors
+
+from contextmfa.config import load_config
+from contextmfa.engine import Engine
+from contextmfa.enrich.history import InMemoryHistory
+from contextmfa.events import LoginEvent, parse_event_json
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    figure: str
+    value: float
+    floor: float
+    unit: str
+    target: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.value / self.floor if self.floor > 0 else math.nan
+
+
+@dataclasses.dataclass(frozen=True)
+class Sizes:
+    """How much of each measurement a run does."""
+
+    empty: int
+    ten: int
+    sample: int
+    passes: int
+    round_trips: int
+    cidr_calls: int
+    load_seconds: float
+    load_warmup: float
+
+
+DEFAULT = Sizes(100_000, 20_000, 1_500, 50, 20_000, 5_000, 10.0, 1.0)
+QUICK = Sizes(2_000, 500, 100, 4, 500, 300, 2.0, 0.5)
+
+
+def action_rows(sizes: Sizes, directory: Path) -> tuple[list[Row], float]:
+    """The Action figures; also returns the sample tenant's Actions as plain Python (µs)."""
+    event, now = bench_sandbox.enriched_event(SAMPLES / "events/admin-office.json")
+    config = load_config(SAMPLES / "tenant.toml")
+    rows = []
+    for name, source, n, target in (
+        ("empty Action, per run (µs)", floors.EMPTY_ACTION, sizes.empty, "<= 3 µs"),
+        ("ten-condition Action (µs)", floors.TEN_CONDITION_ACTION, sizes.ten, "<= 1.2x"),
+    ):
+        path = directory / f"{name.split()[0]}.py"
+        path.write_text(source, encoding="utf-8")
+        runs = bench_sandbox.flow_rows([path], lambda _: {}, event, now, n, process=False)
+        floor, inline = runs["plain Python (floor)"][0], runs["inline"][0]
+        rows.append(Row(name, inline, floor, "µs", target))
+    runs = bench_sandbox.flow_rows(
+        list(config.action_files), config.secrets_for, event, now, sizes.sample
+    )
+    plain, inline, process = (runs[k][0] for k in ("plain Python (floor)", "inline", "process"))
+    rows.append(Row("sample tenant's 9 Actions inline (µs)", inline, plain, "µs", "<= 1.6x"))
+    round_trip = floors.round_trip_us(sizes.round_trips)
+    rows.append(
+        Row(
+            "process isolation adds, per login (µs)", process - inline, round_trip, "µs", "<= 80 µs"
+        )
+    )
+    return rows, plain
+
+
+def parsed(lines: list[str]) -> list[LoginEvent]:
+    return [parse_event_json(line, where="bench") for line in lines]
+
+
+def best_per_login(run, events: list[LoginEvent], passes: int) -> float:
+    """Best µs per login of ``run(events)`` over ``passes`` passes (at least three)."""
+    best = float("inf")
+    for _ in range(max(passes, 3)):
+        started = time.perf_counter()
+        run(events)
+        best = min(best, (time.perf_counter() - started) / len(events) * 1e6)
+    return best
+
+
+def rules_only_row(sizes: Sizes, events: list[LoginEvent]) -> tuple[Row, float]:
+    config = load_config(SAMPLES / "tenant.toml")
+    engine = Engine(dataclasses.replace(config, action_files=()))
+    policy = floors.SamplePolicy(engine.geoip, SAMPLES / "lists")
+
+    def evaluate(batch: list[LoginEvent]) -> None:
+        history = InMemoryHistory()
+        for event in batch:
+            engine.evaluate(event, history)
+
+    def floor(batch: list[LoginEvent]) -> None:
+        devices: dict[str, set[str]] = {}
+        for event in batch:
+            policy.decide(event, devices)
+
+    measured = best_per_login(evaluate, events, sizes.passes)
+    base = best_per_login(floor, events, sizes.passes)
+    return Row("Engine.evaluate, rules-only tenant (µs)", measured, base, "µs", "<= 6x"), base
+
+
+def replay_rows(sizes: Sizes, lines: list[str], floor_us: float) -> tuple[list[Row], dict]:
+    engine = Engine(load_config(SAMPLES / "tenant.toml"))
+    figures = bench_replay.replay(engine, lines, sizes.passes)
+    rows = [
+        Row("sample tenant evaluate p50 (µs)", figures["p50_us"], floor_us, "µs", "<= 150 µs"),
+        Row(
+            "replay, sample tenant, logins/s per core",
+            figures["logins_per_s"],
+            1e6 / floor_us,
+            "/s",
+            ">= 5,000/s",
+        ),
+    ]
+    return rows, figures
+
+
+def ip_in_range_row(sizes: Sizes) -> Row:
+    base, _, ours = bench_helpers.ip_in_range_figures(
+        random.Random(bench_helpers.SEED), 100, number=sizes.cidr_calls
+    )
+    return Row("ip_in_range, 100 CIDRs (µs)", ours, base, "µs", "")
+
+
+def service_rows(sizes: Sizes, engine: dict) -> list[Row]:
+    command = [
+        sys.executable,
+        str(Path(__file__).with_name("load_logins.py")),
+        "--workers",
+        "2",
+        "--concurrency",
+        "4",
+        "--duration",
+        str(sizes.load_seconds),
+        "--warmup",
+        str(sizes.load_warmup),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    rate = re.search(r"sustained: ([\d,.]+) logins/s", done.stdout)
+    p99 = re.search(r"p99 ([\d.]+) ms", done.stdout)
+    if done.returncode != 0 or rate is None or p99 is None:
+        raise SystemExit(f"load_logins.py failed:\n{done.stdout}\n{done.stderr}")
+    return [
+        Row(
+            "service logins/s, 2 workers, 4 clients",
+            float(rate.group(1).replace(",", "")),
+            2 * engine["logins_per_s"],
+            "/s",
+            ">= 0.5x",
+        ),
+        Row(
+            "service p99, 4 clients (µs)",
+            float(p99.group(1)) * 1000,
+            engine["p99_us"],
+            "µs",
+            "<= 10 ms",
+        ),
+    ]
+
+
+def measure(sizes: Sizes, service: bool) -> list[Row]:
+    lines = bench_replay.sample_lines(SAMPLES / "logins.jsonl")
+    with tempfile.TemporaryDirectory(prefix="contextmfa-bench-") as temp:
+        rows, actions_floor = action_rows(sizes, Path(temp))
+    rules_row, rules_floor = rules_only_row(sizes, parsed(lines))
+    rows.append(rules_row)
+    more, engine = replay_rows(sizes, lines, actions_floor + rules_floor)
+    rows.extend(more)
+    rows.append(ip_in_range_row(sizes))
+    if service:
+        rows.extend(service_rows(sizes, engine))
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    out = [
+        "| figure | value | floor | ratio | target |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        out.append(
+            f"| {row.figure} | {row.value:,.1f} | {row.floor:,.1f} | {row.ratio:.2f} "
+            f"| {row.target} |"
+        )
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="Fewer rounds: under 30 s.")
+    parser.add_argument(
+        "--skip-service", action="store_true", help="Leave out the load test subprocess."
+    )
+    args = parser.parse_args()
+    started = time.perf_counter()
+    rows = measure(QUICK if args.quick else DEFAULT, service=not args.skip_service)
+    print(table(rows))
+    print(
+        f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {sys.version.split()[0]}, "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""benchmarks/bench_all.py --quick runs end to end and gives every figure a finite ratio."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH_ALL = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_all.py"
+
+
+def test_quick_run_prints_a_finite_ratio_for_every_figure() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH_ALL), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in done.stdout.splitlines()
+        if line.startswith("| ") and not line.startswith("| figure")
+    ]
+    assert len(rows) == 10
+    for figure, value, floor, ratio, _target in rows:
+        assert float(value.replace(",", "")) > 0, figure
+        assert float(floor.replace(",", "")) > 0, figure
+        assert math.isfinite(float(ratio)), figure
