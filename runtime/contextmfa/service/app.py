@@ -27,6 +27,7 @@ from contextmfa.service.logs import AccessLog, configure_logging
 from contextmfa.service.metrics import Metrics
 from contextmfa.service.openapi import install_openapi
 from contextmfa.service.read_timeout import READ_TIMEOUT_SECONDS, read_timeout_from_environment
+from contextmfa.service.readiness import Readiness
 from contextmfa.service.routes import actions, admin, logins, mfa, public, push
 from contextmfa.service.tenants import Tenants, load_tenants
 
@@ -72,6 +73,7 @@ def create_app(
     )
     metrics = Metrics()
     app.state.contextmfa = ServiceState(tenants, metrics, clock or _system_clock)
+    app.state.readiness = Readiness(tenants)
     for area in (logins, mfa, push, admin, actions, public, pages):
         app.include_router(area.router)
     install_error_handlers(app)

@@ -29,6 +29,7 @@ __all__ = [
     "CountOut",
     "DeployBody",
     "DeviceRegistration",
+    "DownOut",
     "EnrollBody",
     "EnrollStarted",
     "ErrorOut",
@@ -39,6 +40,7 @@ __all__ = [
     "PendingQuery",
     "PushAnswer",
     "PushAnswered",
+    "ReadyOut",
     "RegisteredOut",
     "RollbackBody",
     "StepOut",
@@ -73,6 +75,19 @@ class CountOut(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"]
+
+
+class DownOut(BaseModel):
+    tenant: str
+    dependency: Literal["store", "redis"] = Field(description="The `[service]` key at fault.")
+    reason: str = Field(examples=["connection refused", "timed out"])
+
+
+class ReadyOut(BaseModel):
+    status: Literal["ready", "unavailable"]
+    down: list[DownOut] = Field(
+        default_factory=list, description="Each tenant's dependency that did not answer."
+    )
 
 
 class Jwks(BaseModel):

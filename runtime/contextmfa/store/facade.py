@@ -146,6 +146,13 @@ class Store:
     def uses_redis(self) -> bool:
         return self._redis is not None
 
+    def ping_redis(self) -> None:
+        """PING Redis (a readiness probe); StoreUnavailable when it does not answer."""
+        if self._redis is not None:
+            from contextmfa.store.redis.client import call
+
+            call(self._redis.ping)
+
     def purge(
         self, now: datetime, *, history_days: int = 365, outbox_days: int = 7
     ) -> dict[str, int]:

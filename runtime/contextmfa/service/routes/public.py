@@ -1,22 +1,28 @@
-"""Unauthenticated endpoints: the JWKS that verifies assertions, liveness, Prometheus metrics.
+"""Unauthenticated endpoints: the JWKS that verifies assertions, liveness, readiness, metrics.
 
 Each tenant signs with its own key (:mod:`service.assertion`). A process serving one tenant
 answers ``/.well-known/jwks.json`` with that tenant's keys; serving several, the IdP names its
 tenant (``?tenant=acme``), so one tenant's IdP never trusts another tenant's keys.
+
+``/healthz`` answers while the process does (restart it when it does not); ``/readyz`` answers
+200 only while every tenant's store, and Redis where configured, answers
+(:mod:`contextmfa.service.readiness`), else 503 with ``Retry-After`` and what is down: send it
+no traffic meanwhile.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from contextmfa.factors import InvalidRequest
 from contextmfa.service.auth import State
 from contextmfa.service.errors import NotFound
 from contextmfa.service.metrics import CONTENT_TYPE_LATEST
+from contextmfa.service.readiness import Readiness
 from contextmfa.service.routes import errors
-from contextmfa.service.schemas import Health, Jwks
+from contextmfa.service.schemas import Health, Jwks, ReadyOut
 
 __all__ = ["router"]
 
@@ -54,6 +60,36 @@ def jwks(
 @router.get("/healthz", summary="Liveness", response_model=Health)
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
+
+
+READY_RETRY_AFTER = "1"
+
+
+@router.get(
+    "/readyz",
+    summary="Readiness: every tenant's store, and Redis where configured, answers",
+    response_model=ReadyOut,
+    responses={
+        503: {
+            "model": ReadyOut,
+            "description": "A dependency is down (see `down`); Retry-After says when to ask again.",
+        }
+    },
+)
+def readyz(request: Request, response: Response) -> dict[str, Any]:
+    readiness: Readiness = request.app.state.readiness
+    down = readiness.check()
+    response.headers["Cache-Control"] = "no-store"
+    if not down:
+        return {"status": "ready", "down": []}
+    response.status_code = 503
+    response.headers["Retry-After"] = READY_RETRY_AFTER
+    return {
+        "status": "unavailable",
+        "down": [
+            {"tenant": d.tenant, "dependency": d.dependency, "reason": d.reason} for d in down
+        ],
+    }
 
 
 @router.get(
