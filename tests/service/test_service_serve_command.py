@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 import typer
 from service_helpers import SECRET_KEY, write_tenant
+from service_process import free_port
 from typer.testing import CliRunner
 
 from contextmfa.cli import serve
@@ -69,3 +70,46 @@ def test_a_read_timeout_out_of_range_is_a_usage_error(tmp_path):
         result = CliRunner().invoke(_app(), args)
         assert result.exit_code == 2
         assert "--read-timeout" in result.output
+
+
+def _unreachable(tmp_path, monkeypatch, **where: str):
+    files = write_tenant(tmp_path, "acme", **where)
+    monkeypatch.setenv("CONTEXTMFA_SECRET_KEY", SECRET_KEY)
+    for name, value in files.env.items():
+        monkeypatch.setenv(name, value)
+    return files, CliRunner().invoke(_app(), ["serve", "--config", str(files.path)])
+
+
+def test_a_postgresql_store_out_of_reach_is_one_located_line_without_its_password(
+    tmp_path, monkeypatch
+):
+    port = free_port()  # nothing listens there
+    url = f"postgresql+psycopg://mfa:hunter2-secret@127.0.0.1:{port}/mfa?sslmode=disable"
+    files, result = _unreachable(tmp_path, monkeypatch, store=url)
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"{files.path}: error: service.store: cannot reach "
+        f"postgresql+psycopg://mfa@127.0.0.1:{port}/mfa (connection refused)"
+    ]
+    assert "hunter2" not in result.output
+
+
+def test_a_redis_out_of_reach_is_one_located_line(tmp_path, monkeypatch):
+    port = free_port()
+    redis = f"redis://:hunter2-secret@127.0.0.1:{port}/0"
+    files, result = _unreachable(tmp_path, monkeypatch, store="sqlite:///acme.db", redis=redis)
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"{files.path}: error: service.redis: cannot reach "
+        f"redis://127.0.0.1:{port}/0 (connection refused)"
+    ]
+
+
+def test_a_sqlite_file_that_cannot_be_opened_is_one_located_line(tmp_path, monkeypatch):
+    missing = tmp_path / "no-such-directory" / "acme.db"
+    files, result = _unreachable(tmp_path, monkeypatch, store=f"sqlite:///{missing}")
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"{files.path}: error: service.store: cannot reach sqlite:///{missing} "
+        "(cannot open the database file)"
+    ]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from contextmfa.cli.store_options import secret_key_from, store_url
 from contextmfa.config import TenantConfig, load_config
@@ -35,9 +35,11 @@ from contextmfa.factors import FactorServices, FactorSet, FactorSettings, build_
 from contextmfa.service.assertion import AssertionSigner
 from contextmfa.service.deployments import ActionVersions
 from contextmfa.service.engines import EngineSlot
+from contextmfa.service.readiness import reason_of, shown_url
 from contextmfa.service.tokens import MfaTokens
 from contextmfa.service.user_locks import UserLocks
 from contextmfa.store import Store
+from contextmfa.store.errors import StoreUnavailable
 from contextmfa.store.keys import MasterKey, load_master_key
 
 __all__ = ["MIN_KEY_CHARS", "Tenant", "Tenants", "config_paths", "load_tenants"]
@@ -202,15 +204,28 @@ class _Opener:
     def store_for(self, config: TenantConfig) -> Store:
         where = (_url(config), config.service.redis)
         if where not in self.stores:
-            self.stores[where] = Store.open(
-                where[0],
-                secret_key=self._key,
-                redis_url=where[1] or None,
-                development=self._development,
-                environ=self._env,
-            )
+            try:
+                self.stores[where] = Store.open(
+                    where[0],
+                    secret_key=self._key,
+                    redis_url=where[1] or None,
+                    development=self._development,
+                    environ=self._env,
+                )
+            except (StoreUnavailable, OperationalError) as exc:
+                raise _unreachable(config, where, exc) from None
             self.gates[id(self.stores[where])] = _gate_for(self.stores[where])
         return self.stores[where]
+
+
+def _unreachable(config: TenantConfig, where: tuple[str, str], exc: Exception) -> ConfigError:
+    """One located line naming the dependency that did not answer, its URL without password."""
+    cause = exc.__cause__
+    in_redis = cause is not None and type(cause).__module__.split(".")[0] == "redis"
+    key, url = ("redis", where[1]) if in_redis else ("store", where[0])
+    return ConfigError(
+        f"{config.path}: error: service.{key}: cannot reach {shown_url(url)} ({reason_of(exc)})"
+    )
 
 
 def _tenant(config: TenantConfig, opener: _Opener, env: Mapping[str, str]) -> Tenant:
