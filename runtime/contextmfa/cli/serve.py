@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -51,6 +53,16 @@ def serve(
             "past either the connection is closed (after a 408).",
         ),
     ] = 10.0,
+    shutdown_timeout: Annotated[
+        float,
+        typer.Option(
+            "--shutdown-timeout",
+            min=0,
+            max=3600,
+            help="On SIGTERM, seconds the requests in flight have to finish before they are "
+            "cancelled.",
+        ),
+    ] = 30.0,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json) until interrupted.
 
@@ -59,8 +71,9 @@ def serve(
     each config, directly or as `env:NAME`. Logs are JSON lines on stderr. Several workers, or
     several `serve` processes on several hosts, share one store (PostgreSQL, optionally Redis)
     and behave as one service. A client slower than `--read-timeout` to send a request's
-    headers, or then its body, is cut off, so slow connections cannot pile up. Exit 2 on a bad
-    config.
+    headers, or then its body, is cut off, so slow connections cannot pile up. On SIGTERM it
+    stops accepting connections, lets the requests in flight finish (up to `--shutdown-timeout`)
+    and exits 0. Exit 2 on a bad config or a store (or Redis) it cannot reach at start.
     """
     with reporting_errors():
         if log_level not in LOG_LEVELS:
@@ -73,7 +86,18 @@ def serve(
             workers=workers,
             log_level=log_level,
             read_timeout=read_timeout,
+            shutdown_timeout=shutdown_timeout,
         )
+
+
+def _drained(_signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM outside uvicorn's own handling: the stop asked for is done, exit a clean 0.
+
+    uvicorn handles SIGTERM while it serves (stop accepting, finish what is in flight) and, once
+    drained, raises it again for the handler that was there before, which is this one; a
+    SIGTERM just before uvicorn listens ends the process here too.
+    """
+    raise SystemExit(0)
 
 
 def _run(
@@ -85,6 +109,7 @@ def _run(
     workers: int,
     log_level: str,
     read_timeout: float,
+    shutdown_timeout: float,
 ) -> None:
     import uvicorn
 
@@ -105,7 +130,9 @@ def _run(
         "access_log": False,
         "log_config": None,
         "http": HeaderDeadlineProtocol,
+        "timeout_graceful_shutdown": shutdown_timeout,
     }
+    signal.signal(signal.SIGTERM, _drained)
     if workers == 1:
         app = create_app(registry, owns_tenants=True, read_timeout=read_timeout)
         uvicorn.run(app, server_header=False, **common)
