@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +15,7 @@ from service_process import free_port
 from typer.testing import CliRunner
 
 from contextmfa.cli import serve
+from contextmfa.service.app import ENV_CONFIGS
 
 
 @pytest.fixture(autouse=True)
@@ -112,4 +116,24 @@ def test_a_sqlite_file_that_cannot_be_opened_is_one_located_line(tmp_path, monke
     assert result.output.splitlines() == [
         f"{files.path}: error: service.store: cannot reach sqlite:///{missing} "
         "(cannot open the database file)"
+    ]
+
+
+def test_a_worker_whose_store_went_down_after_serve_checked_it_says_so_in_one_line(tmp_path):
+    """What each of ``serve --workers N``'s workers runs: uvicorn calling the app factory."""
+    port = free_port()
+    files = write_tenant(tmp_path, "acme", store=f"postgresql+psycopg://mfa:pw@127.0.0.1:{port}/m")
+    env = {
+        **os.environ,
+        **files.env,
+        "CONTEXTMFA_SECRET_KEY": SECRET_KEY,
+        ENV_CONFIGS: str(files.path),
+    }
+    factory = "contextmfa.service.app:app_from_environment"
+    command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--port", str(free_port())]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"{files.path}: error: service.store: cannot reach "
+        f"postgresql+psycopg://mfa@127.0.0.1:{port}/m (connection refused)"
     ]

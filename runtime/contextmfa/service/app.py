@@ -13,6 +13,7 @@ builds its own app from the same configs.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from contextmfa.errors import ContextMFAError
 from contextmfa.service import pages
 from contextmfa.service.auth import Clock, ServiceState
 from contextmfa.service.errors import install_error_handlers
@@ -83,9 +85,17 @@ def create_app(
 
 
 def app_from_environment() -> FastAPI:
-    """The app of one ``serve`` worker: configs from :data:`ENV_CONFIGS`."""
+    """The app of one ``serve`` worker: configs from :data:`ENV_CONFIGS`.
+
+    ``serve`` checked the configs and stores before starting its workers, but a store can go
+    down in between: the worker then says so in one line on stderr and exits 2, as ``serve``
+    does, instead of a traceback (uvicorn starts another in its place).
+    """
     configure_logging(os.environ.get(ENV_LOG_LEVEL, "info"))
     paths = [Path(p) for p in os.environ[ENV_CONFIGS].split(os.pathsep) if p]
-    return create_app(
-        load_tenants(paths), owns_tenants=True, read_timeout=read_timeout_from_environment()
-    )
+    try:
+        tenants = load_tenants(paths)
+    except ContextMFAError as exc:
+        print(str(exc), file=sys.stderr, flush=True)
+        raise SystemExit(exc.exit_code) from None
+    return create_app(tenants, owns_tenants=True, read_timeout=read_timeout_from_environment())
