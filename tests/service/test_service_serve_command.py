@@ -137,3 +137,27 @@ def test_a_worker_whose_store_went_down_after_serve_checked_it_says_so_in_one_li
         f"{files.path}: error: service.store: cannot reach "
         f"postgresql+psycopg://mfa@127.0.0.1:{port}/m (connection refused)"
     ]
+
+
+def test_a_postgresql_store_that_never_answers_is_one_line_within_the_connect_timeout(
+    tmp_path, monkeypatch
+):
+    """A host that accepts the connection and says nothing: serve gives up, it does not hang."""
+    import socket
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes connections; nobody ever answers
+    port = silent.getsockname()[1]
+    try:
+        started = time.monotonic()
+        url = f"postgresql+psycopg://mfa@127.0.0.1:{port}/mfa?sslmode=disable"
+        files, result = _unreachable(tmp_path, monkeypatch, store=url)
+        waited = time.monotonic() - started
+    finally:
+        silent.close()
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert line.startswith(f"{files.path}: error: service.store: cannot reach "), line
+    assert waited < 60

@@ -122,6 +122,8 @@ def _is_unavailable(exc: DBAPIError) -> bool:
 
 
 LOGGING_NAME = "contextmfa"
+CONNECT_TIMEOUT = 5
+"""Seconds to wait for a PostgreSQL connection (libpq's connect_timeout)."""
 
 
 class _NoRows(logging.Filter):
@@ -137,7 +139,8 @@ logging.getLogger(f"sqlalchemy.engine.Engine.{LOGGING_NAME}").addFilter(_NoRows(
 def _make_engine(url: str, backend: str, in_memory: bool) -> Engine:
     common: dict[str, Any] = {"hide_parameters": True, "logging_name": LOGGING_NAME}
     if backend == "postgresql":
-        return create_engine(url, **common)
+        # a host that accepts connections and never answers must not stall a login or a start
+        return create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT}, **common)
     options: dict[str, Any] = dict(common)
     if in_memory:
         options |= {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
