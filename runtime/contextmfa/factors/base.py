@@ -33,7 +33,7 @@ from contextmfa.factors.errors import (
 )
 from contextmfa.factors.results import ChallengeIssued, Enrolled, EnrollmentStarted, Verified
 from contextmfa.store.limits import BucketLimit
-from contextmfa.store.ports import Authenticator, Challenge
+from contextmfa.store.ports import Authenticator, Challenge, RateLimiter
 
 __all__ = ["FACTOR_TYPES", "Factor"]
 
@@ -170,11 +170,7 @@ class Factor:
         mfa_tokens and workers, compare at most the bucket's capacity. Refuses (comparing
         nothing) when the bucket is empty. A right answer calls :meth:`attempt_succeeded`.
         """
-        verdict = self.services.attempt_limits.take(
-            subject.tenant_id, self.attempt_bucket(subject), limit, now=now
-        )
-        if not verdict.allowed:
-            self._limited(subject, verdict.retry_after_seconds, now)
+        self._take(self.services.attempt_limits, self.attempt_bucket(subject), subject, limit, now)
 
     def attempt_succeeded(self, subject: Subject, limit: BucketLimit, *, now: datetime) -> None:
         """A right answer gives its attempt back: only failures spend the budget."""
@@ -184,20 +180,27 @@ class Factor:
 
     def take_limit(self, subject: Subject, limit: BucketLimit, *, now: datetime) -> None:
         """Take one token (a send); refuse when there is none."""
-        verdict = self.services.rate_limits.take(
-            subject.tenant_id, self.bucket(subject), limit, now=now
-        )
-        if not verdict.allowed:
-            self._limited(subject, verdict.retry_after_seconds, now)
+        self._take(self.services.rate_limits, self.bucket(subject), subject, limit, now)
 
     def fail(self, subject: Subject, reason: str, *, now: datetime, **detail: Any) -> InvalidGrant:
         """Audit a failed attempt (already counted by :meth:`count_attempt`); the error to raise."""
         self.audit(subject, "factor.failed", now, reason=reason, **detail)
         return InvalidGrant(reason)
 
-    def _limited(self, subject: Subject, retry_after: int, now: datetime) -> None:
-        self.audit(subject, "factor.rate_limited", now, retry_after=retry_after)
-        raise TooManyAttempts(f"too many {self.TYPE} attempts; retry later", retry_after)
+    def _take(
+        self,
+        limiter: RateLimiter,
+        key: str,
+        subject: Subject,
+        limit: BucketLimit,
+        now: datetime,
+    ) -> None:
+        """One token from ``key``'s bucket, or an audited ``too_many_attempts``."""
+        verdict = limiter.take(subject.tenant_id, key, limit, now=now)
+        if not verdict.allowed:
+            retry_after = verdict.retry_after_seconds
+            self.audit(subject, "factor.rate_limited", now, retry_after=retry_after)
+            raise TooManyAttempts(f"too many {self.TYPE} attempts; retry later", retry_after)
 
     # Audit ---------------------------------------------------------------------------------
 
