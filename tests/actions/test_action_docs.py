@@ -4,38 +4,17 @@ The docstring must name every secret the code reads and end with an example
 ``[secrets.<stem>]`` block that is valid TOML, sets exactly those secrets (as strings) and runs.
 """
 
-import ast
 import re
-import textwrap
-import tomllib
 from pathlib import Path
 
 import pytest
+from action_docstrings import docstring, example, secrets_read
 
 from contextmfa.sandbox import compile_action
 
 ACTIONS_DIR = Path(__file__).resolve().parents[2] / "actions"
 PATHS = sorted(ACTIONS_DIR.glob("*.py"))
 SECTIONS = ("What it does", "When to use it", "Secrets (", "Contributes", "Example")
-SECRET_READ = re.compile(r"""event\.secrets\.get\(\s*["']([A-Z0-9_]+)["']""")
-
-
-def docstring(path: Path) -> str:
-    text = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")), clean=True)
-    assert text, f"{path.name} has no module docstring"
-    return text
-
-
-def secrets_read(path: Path) -> set[str]:
-    return set(SECRET_READ.findall(path.read_text(encoding="utf-8")))
-
-
-def example(path: Path) -> dict[str, object]:
-    text = docstring(path)
-    header = f"[secrets.{path.stem}]"
-    assert header in text, f"{path.name}: no {header} example"
-    block = textwrap.dedent(text[text.rindex(header) :].split("\n", 1)[1])
-    return tomllib.loads(f"{header}\n{block}")["secrets"][path.stem]
 
 
 def test_the_library_holds_at_least_ten_actions():

@@ -7,13 +7,11 @@ secret it reads, and, when it reads any, ends with an example `[secrets.<stem>]`
 valid TOML, sets exactly those secrets and runs (inline and in a worker, as every case here).
 """
 
-import ast
 import re
-import textwrap
-import tomllib
 from pathlib import Path
 
 import pytest
+from action_docstrings import docstring, example, secrets_read
 from auth0_ports import PORTS_DIR, Case
 from typer.testing import CliRunner
 
@@ -23,26 +21,7 @@ ROOT = Path(__file__).resolve().parents[3]
 PATHS = sorted(PORTS_DIR.glob("*.py"))
 STEMS = [path.stem for path in PATHS]
 SECTIONS = ("Source", "What it does", "Port", "Differences from the original", "Secrets")
-SECRET_READ = re.compile(r"""event\.secrets\.get\(\s*["']([A-Z0-9_]+)["']""")
 GEO = ROOT / "samples" / "geo" / "test-city.mmdb"
-
-
-def docstring(path: Path) -> str:
-    text = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")), clean=True)
-    assert text, f"{path.name} has no module docstring"
-    return text
-
-
-def secrets_read(path: Path) -> set[str]:
-    return set(SECRET_READ.findall(path.read_text(encoding="utf-8")))
-
-
-def example(path: Path) -> dict[str, object]:
-    text = docstring(path)
-    header = f"[secrets.{path.stem}]"
-    assert header in text, f"{path.name}: no {header} example"
-    block = textwrap.dedent(text[text.rindex(header) :].split("\n", 1)[1])
-    return tomllib.loads(f"{header}\n{block}")["secrets"][path.stem]
 
 
 EXAMPLES = [
