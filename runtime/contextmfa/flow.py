@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from contextmfa.directives import Deny, Directive, Require, Step
 from contextmfa.sandbox import ActionCache, ActionRun, CompiledAction, SandboxLimits, run_action
+from contextmfa.sandbox.timezones import preload
 
 __all__ = ["ActionFlow", "FlowOutcome", "InlineFlow"]
 
@@ -88,6 +89,8 @@ class InlineFlow:
         self._cache = cache
         self._limits = limits
         self._on_error = on_error
+        if any("local_time" in action.needs for action in self.actions):
+            preload()  # the zones are read now, not under the first run's time limit
 
     def run(
         self, event: dict[str, Any], *, now: datetime, tenant_id: str, steps_so_far: int = 0

@@ -11,7 +11,6 @@ from contextmfa.errors import CompileError, Problem
 from contextmfa.sandbox.policy import transform
 from contextmfa.sandbox.runtime_names import PER_RUN_NAMES, needed_names
 from contextmfa.sandbox.source_warnings import action_warnings
-from contextmfa.sandbox.timezones import preload
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,4 @@ def compile_action(source: str, path: str) -> CompiledAction:
     except (SyntaxError, ValueError, RecursionError) as exc:
         raise CompileError([Problem(path, 0, 0, f"cannot compile: {exc}")]) from None
     needs = needed_names(tree, PER_RUN_NAMES)
-    if "local_time" in needs:
-        preload()  # the zones are read now, not under the first run's time limit
     return CompiledAction(Path(path).stem, path, code, needs, warnings)
