@@ -29,19 +29,16 @@ def _cidrs(values: tuple[Any, ...]) -> list[str]:
     """Flatten ``ip_in_range(ip, "10.0.0.0/8", ["192.168.0.0/16", ...])`` into strings."""
     found: list[str] = []
     for value in values:
-        kind = type(value)
-        if kind is str:
+        if type(value) is str:
             found.append(value)
-        elif kind is list or kind is tuple or kind is ListView:
+        elif isinstance(value, str):
+            found.append(str(value))  # never a subclass of the Action's into the shared cache
+        elif isinstance(value, _SEQUENCES):
             items = tuple(value)
             if set(map(type, items)) <= _ONLY_STR:  # the common case, walked in C
                 found.extend(items)
             else:
                 found.extend(_cidrs(items))
-        elif isinstance(value, str):
-            found.append(str(value))  # never a subclass of the Action's into the shared cache
-        elif isinstance(value, _SEQUENCES):
-            found.extend(_cidrs(tuple(value)))
         else:
             raise TypeError(f"ip_in_range(): a CIDR must be a string, not {type(value).__name__}")
     return found
