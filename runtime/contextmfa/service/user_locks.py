@@ -26,14 +26,16 @@ class _Entry:
 
 
 class UserLocks:
+    """One tenant's table (each :class:`~contextmfa.service.tenants.Tenant` has its own)."""
+
     def __init__(self) -> None:
         self._guard = threading.Lock()
-        self._entries: dict[tuple[str, str], _Entry] = {}
+        self._entries: dict[str, _Entry] = {}
 
     @contextmanager
-    def hold(self, tenant_id: str, user_id: str) -> Iterator[None]:
+    def hold(self, user_id: str) -> Iterator[None]:
         """Hold the user's lock, waiting while another login of the user holds it."""
-        key = (tenant_id, user_id)
+        key = user_id
         with self._guard:
             entry = self._entries.get(key)
             if entry is None:

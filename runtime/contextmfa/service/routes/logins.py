@@ -111,7 +111,7 @@ def post_login(
 ) -> JSONResponse:
     """Evaluate the login against the tenant's rules, Actions and policy."""
     now = state.clock()
-    with tenant.login_locks.hold(tenant.id, event.user.user_id):
+    with tenant.login_locks.hold(event.user.user_id):
         event = _as_served(tenant, event, remember_token, now)
         decision, document = _decide(tenant, state, event, now)
     body = dict(document)
