@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contextmfa.enrich.history import LoginRecord
+from contextmfa.store.errors import HistoryConflict
 from contextmfa.store.ports import RecordedLogin
-from contextmfa.store.sql.login_commit import HistoryConflict, user_lock_key
+from contextmfa.store.sql.login_commit import user_lock_key
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 

@@ -3,7 +3,8 @@
     ContextMFAError
      ├── ConfigError
      │    └── SecretKeyMismatch   a stored secret does not open with CONTEXTMFA_SECRET_KEY
-     └── StoreUnavailable         the database or Redis is unreachable or stayed busy
+     ├── StoreUnavailable         the database or Redis is unreachable or stayed busy
+     └── HistoryConflict          a login's commit found the user's history moved since it read it
 
 A missing or malformed key is a plain ConfigError. No message carries a key, secret or code.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from contextmfa.errors import ConfigError, ContextMFAError
 
-__all__ = ["SecretKeyMismatch", "StoreUnavailable"]
+__all__ = ["HistoryConflict", "SecretKeyMismatch", "StoreUnavailable"]
 
 
 class SecretKeyMismatch(ConfigError):
@@ -25,3 +26,9 @@ class StoreUnavailable(ContextMFAError):
     """The database (or Redis) could not be reached or stayed busy; the call did not happen."""
 
     code = "store_unavailable"
+
+
+class HistoryConflict(ContextMFAError):
+    """Another login of the user was added to the history after this one's evaluation read it."""
+
+    code = "history_conflict"

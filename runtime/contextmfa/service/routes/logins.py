@@ -35,8 +35,7 @@ from contextmfa.service.routes import errors
 from contextmfa.service.schemas import LoginOut
 from contextmfa.service.tenants import Tenant
 from contextmfa.service.tokens import MfaStep, contact_of
-from contextmfa.store.errors import StoreUnavailable
-from contextmfa.store.sql.login_commit import HistoryConflict
+from contextmfa.store.errors import HistoryConflict, StoreUnavailable
 
 __all__ = ["router"]
 

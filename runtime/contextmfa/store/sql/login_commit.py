@@ -23,21 +23,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from contextmfa.enrich.history import LoginRecord
-from contextmfa.errors import ContextMFAError
 from contextmfa.store.database import Database
+from contextmfa.store.errors import HistoryConflict
 from contextmfa.store.ports import RecordedLogin
 from contextmfa.store.sql import audit, history, recorded_logins
 from contextmfa.store.sql.common import p
 
-__all__ = ["HistoryConflict", "SqlLoginCommit", "user_lock_key"]
+__all__ = ["SqlLoginCommit", "user_lock_key"]
 
 _USER_LOCK = select(func.pg_advisory_xact_lock(p("key")))
-
-
-class HistoryConflict(ContextMFAError):
-    """Another login of the user was added to the history after this one's evaluation read it."""
-
-    code = "history_conflict"
 
 
 def user_lock_key(tenant_id: str, user_id: str) -> int:
