@@ -9,7 +9,6 @@ environment; they are resolved at load time and never appear in a repr or an err
 from __future__ import annotations
 
 import copy
-import difflib
 import itertools
 import os
 import re
@@ -26,6 +25,7 @@ from contextmfa.config_messages import describe
 from contextmfa.delivery.settings import DeliverySection
 from contextmfa.directives import FACTORS
 from contextmfa.errors import ConfigError, Problem
+from contextmfa.spelling import did_you_mean
 
 __all__ = ["DEFAULT_CONFIG", "TenantConfig", "config_from_mapping", "inspect_config", "load_config"]
 
@@ -255,8 +255,7 @@ def _inspect(
     named = [Path(p).stem for p in parsed.flow.actions]
     for stem in parsed.secrets:
         if stem not in named:
-            hint = difflib.get_close_matches(stem, named, n=1, cutoff=0.6)
-            also = f"; did you mean {hint[0]!r}?" if hint else ""
+            also = did_you_mean(stem, named)
             message = f"no Action {stem!r} in flow.actions, so these secrets are never used{also}"
             report.add(f"secrets.{stem}", message, "warning")
     config = TenantConfig(

@@ -10,7 +10,6 @@ a secret: never for secret fields (``repr=False``) nor under ``[secrets]``.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import types
@@ -22,6 +21,8 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
+
+from contextmfa.spelling import did_you_mean
 
 __all__ = ["describe", "key_of"]
 
@@ -146,9 +147,9 @@ def _unknown_key(root: type[BaseModel], loc: Sequence[int | str]) -> str:
     name = str(loc[-1])
     model, _ = _place(root, loc)
     siblings = list(model.model_fields) if model is not None else []
-    close = difflib.get_close_matches(name, siblings, n=1, cutoff=0.6)
-    if close:
-        return f"unknown key; did you mean {close[0]!r}?"
+    hint = did_you_mean(name, siblings)
+    if hint:
+        return f"unknown key{hint}"
     for section, info in root.model_fields.items():  # the right key in the wrong table
         inner = _model(info.annotation)
         if inner is not None and name in inner.model_fields and section != (loc[0] if loc else ""):
@@ -166,10 +167,7 @@ def _choice(error: ErrorDetails, secret: bool) -> str:
         return message
     message += f", got {given!r}"
     if isinstance(given, str):
-        choices = re.findall(r"'([^']*)'", expected)
-        close = difflib.get_close_matches(given, choices, n=1, cutoff=0.6)
-        if close:
-            message += f"; did you mean {close[0]!r}?"
+        message += did_you_mean(given, re.findall(r"'([^']*)'", expected))
     return message
 
 

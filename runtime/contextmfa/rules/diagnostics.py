@@ -6,12 +6,11 @@ Every check reports and carries on, so one ``check`` run lists every mistake in 
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from contextmfa.errors import Problem
 from contextmfa.rules.nodes import Pos
+from contextmfa.spelling import did_you_mean, quoted
 
 __all__ = ["KEYWORDS", "Report", "did_you_mean", "quoted", "written"]
 
@@ -26,13 +25,6 @@ KEYWORDS = frozenset(
 """Words of the language: never the name of a list."""
 
 
-def quoted(text: str, limit: int = 60) -> str:
-    """``'text'`` for a message, shortened so a long literal cannot flood the output."""
-    if len(text) > limit:
-        text = text[: limit - 3] + "..."
-    return repr(text)
-
-
 def written(text: str, limit: int = 60) -> str:
     """``"text"``: a string as a rule writes it, for values a message suggests or refuses.
 
@@ -44,12 +36,6 @@ def written(text: str, limit: int = 60) -> str:
     if shown.startswith("'"):  # repr chose single quotes: unescape ', escape "
         inner = inner.replace("\\'", "'").replace('"', '\\"')
     return f'"{inner}"'
-
-
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest candidate, or an empty string."""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean {quoted(close[0])}?" if close else ""
 
 
 @dataclass
