@@ -44,8 +44,12 @@ class HeldHistory:
 
 @pytest.fixture
 def file_service(tmp_path: Path) -> Iterator[Service]:
-    """The service on a SQLite *file* store (the one with a write lock per process)."""
-    tenants, files = open_service(tmp_path, store=f"sqlite:///{tmp_path / 'store.db'}")
+    """The service on a SQLite *file* store (the one with a write lock per process); policy
+    never, so logins are allowed and go straight into the history (a challenged login joins it
+    only once it passes)."""
+    tenants, files = open_service(
+        tmp_path, store=f"sqlite:///{tmp_path / 'store.db'}", policy="never"
+    )
     app = create_app(tenants, clock=Clock(), owns_tenants=True)
     with TestClient(app) as client:
         yield Service(client, Clock(), tenants, files)
@@ -107,7 +111,7 @@ def test_a_login_decided_by_another_worker_meanwhile_is_evaluated_again(tmp_path
     while worker two decides a login of alice; worker one's commit is refused and its login
     evaluated again, now seeing worker two's."""
     url = f"sqlite:///{tmp_path / 'shared.db'}"
-    tenants, files = open_service(tmp_path, store=url)
+    tenants, files = open_service(tmp_path, store=url, policy="never")
     second = _second_worker(files)
     one = create_app(tenants, clock=Clock(), owns_tenants=True)
     two = create_app(second, clock=Clock(), owns_tenants=True)

@@ -55,11 +55,28 @@ def test_the_decision_is_audited_without_secrets(service):
     assert "mfa_token" not in json.dumps(dict(decision.detail))
 
 
-def test_history_is_recorded_so_the_next_login_knows_the_device(service):
-    first = service.login(login_event("auth0|hist")).json()
-    second = service.login(login_event("auth0|hist")).json()
-    assert first["risk"]["assessments"]["new_device"]["code"] == "initial_login"
-    assert second["risk"]["assessments"]["new_device"]["code"] == "match"
+def _new_device(answer) -> str:
+    return answer.json()["risk"]["assessments"]["new_device"]["code"]
+
+
+def test_a_login_that_passed_mfa_is_history_so_the_next_login_knows_the_device(service):
+    secret, _ = service.enroll_otp("auth0|hist")  # the enrollment login passed: it is history
+    token = service.login(login_event("auth0|hist")).json()["mfa_token"]
+    service.mfa("verify", token, {"factor": "otp", "otp": service.code(secret)})
+    assert _new_device(service.login(login_event("auth0|hist"))) == "match"
+
+
+def test_an_abandoned_challenge_teaches_the_history_nothing(service):
+    """Whoever holds only the password starts logins from their own device and never passes
+    the challenge: the device, browser and place must stay unknown, or the adaptive policy
+    would let the next login through as a known device."""
+    service.enroll_otp("auth0|victim")
+    stranger = login_event("auth0|victim", device={"id": "d-attacker"})
+    stranger["request"]["user_agent"] = "Mozilla/5.0 (Windows NT 10.0) Chrome/140.0"
+    for _ in range(3):
+        answer = service.login(stranger)
+        assert answer.json()["outcome"] == "challenge"
+        assert _new_device(answer) == "no_match"
 
 
 def test_a_denied_login_is_not_history(service):

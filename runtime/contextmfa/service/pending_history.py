@@ -3,16 +3,20 @@
 The engine adds an allowed login to the history at the end of its evaluation. In the service that
 entry is written in the login's one transaction together with its record and audit entry
 (:mod:`contextmfa.store.sql.login_commit`), so :meth:`PendingHistory.add` keeps it until then.
+The entry of a login that must pass MFA travels in its mfa_token instead (:func:`history_claim`)
+and is written when the last step passes: a challenge nobody passed teaches the history nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
 from contextmfa.enrich.history import History, LoginRecord
 
-__all__ = ["PendingHistory"]
+__all__ = ["PendingHistory", "entry_of_claim", "history_claim"]
 
 
 class PendingHistory:
@@ -41,3 +45,21 @@ class PendingHistory:
         self, tenant_id: str, user_id: str, user_agent: str
     ) -> datetime | None:
         return self._history.user_agent_last_seen(tenant_id, user_id, user_agent)
+
+
+def history_claim(entry: LoginRecord | None) -> dict[str, Any]:
+    """A held history entry as JSON for the mfa_token (``{}`` for none)."""
+    if entry is None:
+        return {}
+    claim = {k: v for k, v in asdict(entry).items() if v is not None}
+    claim["timestamp"] = entry.timestamp.isoformat()
+    return claim
+
+
+def entry_of_claim(claim: Mapping[str, Any]) -> LoginRecord | None:
+    """The history entry an mfa_token carries, or None."""
+    if not claim:
+        return None
+    fields = dict(claim)
+    fields["timestamp"] = datetime.fromisoformat(str(fields["timestamp"]))
+    return LoginRecord(**fields)

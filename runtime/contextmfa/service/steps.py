@@ -38,6 +38,7 @@ from typing import Any
 from contextmfa.factors import AccessDenied, InvalidGrant, InvalidRequest, UnsupportedChallengeType
 from contextmfa.service.auth import MfaSession
 from contextmfa.service.logs import audit
+from contextmfa.service.pending_history import entry_of_claim
 from contextmfa.service.tokens import MfaTransaction
 from contextmfa.store.clock import from_posix
 
@@ -203,6 +204,9 @@ def complete_step(
             **out,
         }
     amr = txn.amr_with(factor)
+    entry = entry_of_claim(txn.history)
+    if entry is not None:  # the login joins the user's history only now that it passed
+        store.history.add(tenant.id, txn.user_id, entry)
     out["assertion"] = tenant.signer.sign(
         audience=txn.audience, subject=txn.user_id, login_id=txn.login_id, amr=amr, now=now
     )

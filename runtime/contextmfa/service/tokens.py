@@ -60,6 +60,8 @@ class MfaTransaction:
     remember: bool = False
     user: Mapping[str, Any] = field(default_factory=dict)
     context: Mapping[str, Any] = field(default_factory=dict)
+    history: Mapping[str, Any] = field(default_factory=dict)
+    """The login's history entry, written when the last step passes (pending_history)."""
 
     @property
     def step(self) -> MfaStep:
@@ -123,6 +125,7 @@ class MfaTokens:
         user: Mapping[str, Any],
         context: Mapping[str, Any],
         now: datetime,
+        history: Mapping[str, Any] | None = None,
     ) -> MfaTransaction:
         issued = int(now.timestamp())
         return MfaTransaction(
@@ -136,6 +139,7 @@ class MfaTokens:
             remember=remember,
             user=dict(user),
             context=dict(context),
+            history=dict(history or {}),
         )
 
     def issue(self, txn: MfaTransaction) -> str:
@@ -150,6 +154,7 @@ class MfaTokens:
             "rem": txn.remember,
             "usr": dict(txn.user),
             "ctx": dict(txn.context),
+            "hst": dict(txn.history),
             "iat": txn.issued_at,
             "exp": txn.expires_at,
             "jti": txn.token_id,
@@ -202,4 +207,5 @@ def _transaction(claims: Mapping[str, Any]) -> MfaTransaction:
         remember=bool(claims["rem"]),
         user=dict(claims["usr"]),
         context=dict(claims["ctx"]),
+        history=dict(claims.get("hst") or {}),
     )

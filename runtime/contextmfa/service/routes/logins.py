@@ -23,13 +23,14 @@ from fastapi.responses import JSONResponse
 from pydantic_core import from_json
 
 from contextmfa.decision import Decision
+from contextmfa.enrich.history import LoginRecord
 from contextmfa.errors import InputError
 from contextmfa.events import MAX_RECORD_BYTES, EnrolledFactor, LoginEvent, parse_event
 from contextmfa.service.auth import ApiTenant, ServiceState, State
 from contextmfa.service.errors import PayloadTooLarge
 from contextmfa.service.metrics import source_kind
 from contextmfa.service.openapi import LOGIN_EVENT_BODY
-from contextmfa.service.pending_history import PendingHistory
+from contextmfa.service.pending_history import PendingHistory, history_claim
 from contextmfa.service.recording import record_login
 from contextmfa.service.routes import errors
 from contextmfa.service.schemas import LoginOut
@@ -43,6 +44,7 @@ router = APIRouter(tags=["logins"])
 
 REMEMBER_HEADER = "X-Remember-Token"
 
+MFA_OUTCOMES = ("challenge", "enroll")
 ATTEMPTS = 3
 """Evaluations of one login before giving up (503) when other workers keep adding to the
 user's history meanwhile."""
@@ -112,9 +114,9 @@ def post_login(
     now = state.clock()
     with tenant.login_locks.hold(event.user.user_id):
         event = _as_served(tenant, event, remember_token, now)
-        decision, document = _decide(tenant, state, event, now)
+        decision, document, held = _decide(tenant, state, event, now)
     body = dict(document)
-    if decision.outcome in ("challenge", "enroll"):
+    if decision.outcome in MFA_OUTCOMES:
         tokens = state.tenants.tokens
         txn = tokens.start(
             tenant_id=tenant.id,
@@ -125,6 +127,7 @@ def post_login(
             remember=decision.allow_remember_browser,
             user=contact_of(event.user),
             context=_push_context(event, decision),
+            history=history_claim(held),
             now=now,
         )
         body["mfa_token"] = tokens.issue(txn)
@@ -134,9 +137,15 @@ def post_login(
 
 def _decide(
     tenant: Tenant, state: ServiceState, event: LoginEvent, now: datetime
-) -> tuple[Decision, dict[str, Any]]:
+) -> tuple[Decision, dict[str, Any], LoginRecord | None]:
     """Evaluate and commit the login; evaluate again if another worker committed a login of the
-    same user in between (this one's history would be stale), at most :data:`ATTEMPTS` times."""
+    same user in between (this one's history would be stale), at most :data:`ATTEMPTS` times.
+
+    A login that must pass MFA joins the user's history only when it passes
+    (:func:`contextmfa.service.steps.complete_step`): its entry is returned, held for the
+    mfa_token, never committed here. Otherwise whoever holds only the password could make their
+    device, browser and place "known" by starting logins and abandoning the challenge.
+    """
     store, user_id = tenant.store, event.user.user_id
     for _ in range(ATTEMPTS):
         seen = store.login_commit.version(tenant.id, user_id)
@@ -145,6 +154,7 @@ def _decide(
             decision = engine.evaluate(event, history)
             version = engine.version
         document = decision.to_dict()
+        held = history.entry if decision.outcome in MFA_OUTCOMES else None
         try:
             with tenant.write_gate:
                 record_login(
@@ -155,7 +165,7 @@ def _decide(
                     config_version=version,
                     now=now,
                     sweep=state.retention,
-                    history_entry=history.entry,
+                    history_entry=None if held else history.entry,
                     seen_version=seen,
                 )
         except HistoryConflict:
@@ -163,5 +173,5 @@ def _decide(
         state.metrics.decisions.labels(
             outcome=decision.outcome, source=source_kind(decision.source)
         ).inc()
-        return decision, document
+        return decision, document, held
     raise StoreUnavailable("the user's logins kept changing during the evaluation")
