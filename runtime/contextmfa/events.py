@@ -236,6 +236,9 @@ class Recorded(_Strict):
     config_version: str = Field(max_length=64)
     recorded_at: Timestamp
     decision: Metadata
+    mfa_passed: StrictBool | None = None
+    """For a challenge or enroll: whether its MFA passed. The service adds such a login to the
+    user's history only when it passes, so a replay leaves out the ones that did not."""
 
 
 class LoginEvent(_Strict):

@@ -101,16 +101,36 @@ def recorded_login(
     )
 
 
-def export_record(login: RecordedLogin) -> dict[str, Any]:
-    """One line of ``contextmfa logins export``: the event, ``expect`` and ``recorded``."""
+def export_record(login: RecordedLogin, *, mfa_passed: bool | None = None) -> dict[str, Any]:
+    """One line of ``contextmfa logins export``: the event, ``expect`` and ``recorded``
+    (with ``mfa_passed`` for a challenge or enroll: only a passed one joined the history)."""
     decision = dict(login.decision)
     expect = {key: decision[key] for key in _EXPECTED if decision.get(key) is not None}
-    return {
-        **login.event,
-        "expect": expect,
-        "recorded": {
-            "config_version": login.config_version,
-            "recorded_at": login.recorded_at.isoformat().replace("+00:00", "Z"),
-            "decision": decision,
-        },
+    recorded: dict[str, Any] = {
+        "config_version": login.config_version,
+        "recorded_at": login.recorded_at.isoformat().replace("+00:00", "Z"),
+        "decision": decision,
     }
+    if mfa_passed is not None:
+        recorded["mfa_passed"] = mfa_passed
+    return {**login.event, "expect": expect, "recorded": recorded}
+
+
+class PassedLogins:
+    """Which of a user's logins passed MFA, from the audit log's ``mfa.passed`` entries (read
+    once per user)."""
+
+    def __init__(self, audit: Any, tenant_id: str) -> None:
+        self._audit, self._tenant = audit, tenant_id
+        self._by_user: dict[str, set[str]] = {}
+
+    def of(self, login: RecordedLogin) -> bool | None:
+        """True or False for a challenge or enroll; None for any other outcome."""
+        if login.decision.get("outcome") not in ("challenge", "enroll"):
+            return None
+        passed = self._by_user.get(login.user_id)
+        if passed is None:
+            entries = self._audit.list(self._tenant, user_id=login.user_id, limit=1_000_000)
+            passed = {str(e.detail.get("login_id")) for e in entries if e.kind == "mfa.passed"}
+            self._by_user[login.user_id] = passed
+        return login.login_id in passed

@@ -25,7 +25,7 @@ from contextmfa.cli.options import ConfigOption
 from contextmfa.cli.replay import writable
 from contextmfa.cli.store_options import StoreOption, check_user_id, open_tenant_store
 from contextmfa.errors import InputError
-from contextmfa.recording import export_record
+from contextmfa.recording import PassedLogins, export_record
 
 __all__ = ["parse_moment", "register"]
 
@@ -134,8 +134,10 @@ def export(
                 opened.tenant_id, since=start, until=end, user_id=user
             )
             versions: Counter[str] = Counter()
+            passed = PassedLogins(opened.store.audit, opened.tenant_id)
             for login in logins:
-                sink.write(json.dumps(export_record(login), ensure_ascii=False) + "\n")
+                line = export_record(login, mfa_passed=passed.of(login))
+                sink.write(json.dumps(line, ensure_ascii=False) + "\n")
                 versions[login.config_version] += 1
         total = sum(versions.values())
         detail = ", ".join(f"{n} by {v}" for v, n in versions.most_common())

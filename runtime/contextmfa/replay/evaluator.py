@@ -20,7 +20,7 @@ from contextmfa.replay.action_errors import action_errors_of
 from contextmfa.replay.diff import responsible
 from contextmfa.replay.order import OrderCheck
 from contextmfa.replay.rows import Facts, Row, RowOptions, Verdict
-from contextmfa.replay.run import evaluate_record
+from contextmfa.replay.run import evaluate_record, history_for
 
 __all__ = ["Evaluator"]
 
@@ -80,7 +80,7 @@ class Evaluator:
         verdict: Verdict | None = None
         if self.candidate is not None:
             try:
-                other = self.candidate.evaluate(event, self.candidate_history)
+                other = self.candidate.evaluate(event, history_for(event, self.candidate_history))
             except InputError as exc:
                 message = f"{self.options.source}:{record.line}: error: candidate config: {exc}"
                 return Row(record.line, login_id, user_id, error=message)

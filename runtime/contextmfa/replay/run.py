@@ -11,10 +11,32 @@ from collections.abc import Iterable, Iterator
 from contextmfa.engine import Engine
 from contextmfa.enrich.history import History, InMemoryHistory
 from contextmfa.errors import InputError
-from contextmfa.events import EventRecord
+from contextmfa.events import EventRecord, LoginEvent
 from contextmfa.replay.items import ReplayItem, check_expectation
 
-__all__ = ["evaluate_record", "replay"]
+__all__ = ["evaluate_record", "history_for", "replay"]
+
+
+class _ReadOnly:
+    """A history the login reads but does not join (its MFA never passed)."""
+
+    def __init__(self, history: History) -> None:
+        self._history = history
+
+    def add(self, *_args: object) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._history, name)
+
+
+def history_for(event: LoginEvent, history: History) -> History:
+    """``history``, or a read-only view of it for a recorded challenge or enrollment that did
+    not pass: the service adds such a login to the user's history only when its MFA passes."""
+    recorded = event.recorded
+    if recorded is not None and recorded.mfa_passed is False:
+        return _ReadOnly(history)  # type: ignore[return-value]
+    return history
 
 
 def evaluate_record(
@@ -25,7 +47,7 @@ def evaluate_record(
         return ReplayItem(line=record.line, error=record.error)
     event = record.event
     try:
-        decision = engine.evaluate(event, history)
+        decision = engine.evaluate(event, history_for(event, history))
     except InputError as exc:
         located = InputError(f"{source}:{record.line}: error: {exc}")
         return ReplayItem(line=record.line, event=event, error=located)
