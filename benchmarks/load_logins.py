@@ -124,6 +124,23 @@ def _keygen() -> str:
     return keygen()
 
 
+def server_cpu_seconds(process: subprocess.Popen) -> float:
+    """CPU seconds (user + system) used so far by the server's processes: ``serve`` runs in a
+    session of its own, so every process of that session is the server's."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == process.pid:  # the session id
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def stop_server(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
@@ -169,6 +186,7 @@ class Run:
         self.errors: dict[str, int] = {}
         self.first: float | None = None
         self.last = 0.0
+        self.server_cpu_us: float | None = None
 
     def more(self) -> bool:
         return time.perf_counter() < self.stop_at and self.sent < self.max_requests
@@ -242,6 +260,8 @@ def report(run: Run, args: argparse.Namespace, where: str) -> None:
     )
     errors = ", ".join(f"{k}: {v}" for k, v in sorted(run.errors.items())) or "none"
     print(f"  non-200 answers: {errors}")
+    if run.server_cpu_us is not None:
+        print(f"  server CPU: {run.server_cpu_us:,.0f} µs a login (all workers, whole run)")
 
 
 def main() -> None:
@@ -273,7 +293,11 @@ def main() -> None:
         config = write_sample_tenant(directory, store, args.redis, api_key)
         process, url = start_server(config, args.workers, directory)
         try:
+            cpu_before = server_cpu_seconds(process)
             run = asyncio.run(drive(args, url, api_key))
+            if run.sent:
+                cpu = server_cpu_seconds(process) - cpu_before
+                run.server_cpu_us = cpu / run.sent * 1e6
         finally:
             stop_server(process)
         backend = store.split(":", 1)[0] + (" + redis" if args.redis else "")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -28,14 +27,15 @@ _LIST_USER = _NEWEST.where(T.c.user_id == p("user_id")).limit(p("limit"))
 def audit_values(
     tenant_id: str, kind: str, *, user_id: str | None, detail: Mapping[str, Any], now: datetime
 ) -> dict[str, Any]:
-    """The row :data:`INSERT` writes for one entry."""
+    """The row :data:`INSERT` writes for one entry. ``detail`` is not copied: the JSON column
+    serialises it when the statement runs, so nothing later can change what was written."""
     return {
         "tenant_id": tenant_id,
         "id": new_id(),
         "kind": kind,
         "user_id": user_id,
         "created_at": utc(now),
-        "detail": copy.deepcopy(dict(detail)),
+        "detail": dict(detail),
     }
 
 

@@ -6,7 +6,6 @@ short read, so exporting millions of logins holds neither a long transaction nor
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -28,7 +27,9 @@ INSERT = T.insert()
 
 
 def recorded_values(login: RecordedLogin) -> dict[str, Any]:
-    """The row :data:`INSERT` writes for one decided login."""
+    """The row :data:`INSERT` writes for one decided login. The event and decision are not
+    copied (a deep copy was a tenth of a login's cost): the JSON columns serialise them when the
+    statement runs."""
     return {
         "tenant_id": login.tenant_id,
         "login_id": login.login_id,
@@ -37,8 +38,8 @@ def recorded_values(login: RecordedLogin) -> dict[str, Any]:
         "recorded_at": utc(login.recorded_at),
         "config_version": login.config_version,
         "outcome": str(login.decision.get("outcome", "")),
-        "event": copy.deepcopy(dict(login.event)),
-        "decision": copy.deepcopy(dict(login.decision)),
+        "event": dict(login.event),
+        "decision": dict(login.decision),
     }
 
 
