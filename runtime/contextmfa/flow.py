@@ -22,7 +22,7 @@ from contextmfa.sandbox.timezones import preload
 __all__ = ["ActionFlow", "FlowOutcome", "InlineFlow"]
 
 
-@dataclass
+@dataclass(slots=True)
 class FlowOutcome:
     """What one login's Actions produced, in flow order."""
 
@@ -39,18 +39,27 @@ class FlowOutcome:
 
     def absorb(self, run: ActionRun, on_error: str) -> None:
         """Add one Action's run; a failed run contributes ``on_error``'s directive instead."""
-        self.directives.extend(run.directives)
-        self.steps += sum(1 for d in run.directives if isinstance(d, Step))
-        self.logs.extend({"action": log.action, "line": log.line} for log in run.logs)
+        directives = run.directives
+        if directives:  # most runs ask for nothing and print nothing: skip the walks
+            self.directives.extend(directives)
+            self.steps += sum(1 for d in directives if isinstance(d, Step))
+            if any(isinstance(d, Deny) for d in directives):
+                self.stopped = True
+        if run.logs:
+            self.logs.extend({"action": log.action, "line": log.line} for log in run.logs)
         if run.error is None:
-            self.app_metadata.update(run.app_metadata)
-            self.user_metadata.update(run.user_metadata)
-            self.id_token.update(run.id_token_claims)
-            self.access_token.update(run.access_token_claims)
-            self.transaction.update(run.transaction_metadata)
+            for mine, theirs in (
+                (self.app_metadata, run.app_metadata),
+                (self.user_metadata, run.user_metadata),
+                (self.id_token, run.id_token_claims),
+                (self.access_token, run.access_token_claims),
+                (self.transaction, run.transaction_metadata),
+            ):
+                if theirs:
+                    mine.update(theirs)
         else:
             self.fail(run.action, run.error.kind, run.error.message, run.error.line, on_error)
-        if run.denied or any(isinstance(d, Deny) for d in run.directives):
+        if run.denied:
             self.stopped = True
 
     def fail(self, action: str, kind: str, message: str, line: int | None, on_error: str) -> None:

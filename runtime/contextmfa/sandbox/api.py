@@ -57,8 +57,8 @@ class Recorder:
         "user_metadata",
     )
 
-    def __init__(self, action: str, steps_so_far: int) -> None:
-        self.source = f"action:{action}"
+    def __init__(self, action: str, steps_so_far: int, source: str = "") -> None:
+        self.source = source or f"action:{action}"
         self.steps = steps_so_far
         self.directives: list[Directive] = []
         self.denied = False

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import CodeType
 
 from contextmfa.errors import CompileError, Problem
+from contextmfa.sandbox.kit import KitPool
 from contextmfa.sandbox.policy import transform
 from contextmfa.sandbox.runtime_names import PER_RUN_NAMES, needed_names
 from contextmfa.sandbox.source_warnings import action_warnings
@@ -25,6 +26,11 @@ class CompiledAction:
     """Per-run globals the code reads; only these are bound for each run."""
     warnings: tuple[Problem, ...] = field(repr=False, default=())
     """Code that runs, but likely not as meant (source_warnings.py); ``check`` prints them."""
+    kits: KitPool = field(init=False, repr=False, compare=False)
+    """What its runs reuse (kit.py)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kits", KitPool(self.name, self.path, self.needs))
 
 
 def compile_action(source: str, path: str) -> CompiledAction:

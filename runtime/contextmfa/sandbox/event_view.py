@@ -141,7 +141,7 @@ class EventView(RecordView):
     __slots__ = ("_secrets",)
 
     def __init__(self, data: dict[str, Any], secrets: Mapping[str, str]) -> None:
-        super().__init__(data)
+        self._data = data  # RecordView's one field, set here: one view per Action run
         self._secrets = secrets
 
     def secrets_view(self) -> SecretsView:

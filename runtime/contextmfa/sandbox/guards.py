@@ -75,6 +75,10 @@ class Guards:
         self.types: dict[str, Any] = {}
         """The run's ``list``, ``dict``, ..., and ``type``: one object each (safe_builtins.py)."""
 
+    def forget_classes(self) -> None:
+        """Between runs of a reused kit: the last run's classes are its own (kit.py)."""
+        self._classes.clear()
+
     def forbid(self, message: str) -> NoReturn:
         self.meter.trip(ActionForbidden, message)
 

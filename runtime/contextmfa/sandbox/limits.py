@@ -72,15 +72,20 @@ class Meter:
         self.max_str = limits.max_string
         self.max_seq = limits.max_sequence
         self.int_bits = limits.max_int_bits
-        self.tripped: SandboxError | None = None
         self._path = path
-        self._steps = 0
-        self._max_steps = limits.max_steps
-        self._depth = 0
         self._max_depth = limits.max_recursion
         self._timeout_ms = limits.timeout_ms
-        self._started = perf_counter()
-        self._deadline = self._started + limits.timeout_ms / 1000
+        self.reset()
+
+    def reset(self) -> None:
+        """A whole budget again, from now (a meter is reused only by a run of the same Action
+        under the same limits, once nothing of the previous run can reach it: kit.py)."""
+        self.tripped: SandboxError | None = None
+        self._steps = 0
+        self._depth = 0
+        self._max_steps = self.limits.max_steps
+        self._started = started = perf_counter()
+        self._deadline = started + self._timeout_ms / 1000
 
     # -- hooks injected by the policy -------------------------------------------------------
 
@@ -92,12 +97,16 @@ class Meter:
 
     def step_true(self) -> bool:
         """``step`` as a comprehension filter (``if _stepc_()``): counts, then keeps the item."""
-        self.step()
+        steps = self._steps = self._steps + 1  # step(), inlined: a hook per item
+        if steps > self._max_steps or not (steps & _TIME_CHECK_MASK or self._in_time()):
+            self._exceeded()
         return True
 
     def enter(self) -> None:
         """A function call: one step, one level deeper."""
-        self.step()
+        steps = self._steps = self._steps + 1  # step(), inlined: a hook per call
+        if steps > self._max_steps or not (steps & _TIME_CHECK_MASK or self._in_time()):
+            self._exceeded()
         depth = self._depth = self._depth + 1
         if depth > self._max_depth:
             self._depth -= 1

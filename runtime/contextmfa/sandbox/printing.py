@@ -92,6 +92,12 @@ class Printer:
         self._lines: list[LogLine] = []
         self._dropped = 0
 
+    def reset(self, redact: Redactor) -> None:
+        """No lines yet, and ``redact`` for this run's secrets (a reused printer, kit.py)."""
+        self._redact = redact
+        self._lines = []
+        self._dropped = 0
+
     def bind(self, to_text: Callable[[Any], str]) -> None:
         """Set the bounded ``str()`` of the run (the guards need the printer first)."""
         self._to_text = to_text

@@ -14,22 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from time import perf_counter_ns
 from typing import Any, Literal
 
 from contextmfa.directives import Deny, Directive
 from contextmfa.errors import SandboxError
-from contextmfa.sandbox.api import Api, Recorder
+from contextmfa.sandbox.api import Recorder
 from contextmfa.sandbox.cache import ActionCache
 from contextmfa.sandbox.clock import NAIVE_AWARE_HINT
 from contextmfa.sandbox.compiler import CompiledAction
 from contextmfa.sandbox.event_view import EventView
-from contextmfa.sandbox.guards import Guards
-from contextmfa.sandbox.limits import Meter, SandboxLimits
+from contextmfa.sandbox.limits import SandboxLimits
 from contextmfa.sandbox.policy import ENTRY_POINT
-from contextmfa.sandbox.printing import LogLine, Printer, Redactor, scrub_message
-from contextmfa.sandbox.runtime_names import run_globals
+from contextmfa.sandbox.printing import LogLine, Redactor, scrub_message
 from contextmfa.sandbox.textsize import TooLarge, text_size
 
 ErrorKind = Literal["compile", "exception", "timeout", "limit", "forbidden"]
@@ -62,6 +60,16 @@ class ActionRun:
     denied: bool = False
     duration_us: int = 0
 
+    @classmethod
+    def built(cls, fields: dict[str, Any]) -> ActionRun:
+        """An ActionRun from every one of its fields at once (the hot path of a run that
+        succeeded): a frozen dataclass's ``__init__`` sets them one by one through
+        ``object.__setattr__``, which costs about as much as an empty Action's run. Still
+        frozen once built."""
+        run = object.__new__(cls)
+        run.__dict__.update(fields)
+        return run
+
 
 def run_action(
     action: CompiledAction,
@@ -80,61 +88,66 @@ def run_action(
     ``steps_so_far`` counts the challenge/enroll steps earlier Actions of the login queued.
     """
     started = perf_counter_ns()
-    if now.tzinfo is None or now.utcoffset() is None:
+    zone = now.tzinfo
+    if zone is not UTC and (zone is None or now.utcoffset() is None):
         raise ValueError("run_action: now must be timezone-aware")
-    redact = Redactor(secrets)
-    meter = Meter(limits, action.path)
-    printer = Printer(action.name, limits.max_output_lines, limits.max_line_chars, redact)
-    guards = Guards(meter, now, printer, (tenant_id, action.name))
-    printer.bind(guards.to_text)
-    recorder = Recorder(action.name, steps_so_far)
-    api = Api(recorder, meter, cache, tenant_id, action.name, now)
+    kit = action.kits.take(limits)
+    recorder = Recorder(action.name, steps_so_far, kit.source)
+    namespace = kit.start(secrets, now, tenant_id, cache, recorder)
     failure: BaseException | None = None
-    namespace = run_globals(action.name, action.needs, guards)
     try:
         try:
             exec(action.code, namespace)
             entry = namespace.get(ENTRY_POINT)
             if not callable(entry):
                 raise TypeError(f"{ENTRY_POINT} is not a function")
-            entry(EventView(event, secrets), api)
+            entry(EventView(event, secrets), kit.api)
         finally:
             namespace.clear()  # finalize the Action's objects while the meter still runs
     except Exception as exc:
         failure = exc
-    meter.finish()
-    if meter.tripped is not None:
-        failure = meter.tripped
-    meter.close()
-    error = None if failure is None else describe(failure, action, redact)
-    return _result(action.name, recorder, printer, error, started)
+    kit.meter.finish()  # no local holds the meter: kit.reusable() counts who does
+    if kit.meter.tripped is not None:
+        failure = kit.meter.tripped
+    logs = kit.printer.lines()
+    if failure is None:
+        action.kits.give_back(kit)
+        return _result(action.name, recorder, logs, None, started)
+    kit.meter.close()  # a failed run's kit is never reused
+    error = describe(failure, action, kit.redact)
+    return _result(action.name, recorder, logs, error, started)
 
 
 def _result(
-    name: str, rec: Recorder, printer: Printer, error: ActionError | None, started: int
+    name: str,
+    rec: Recorder,
+    logs: tuple[LogLine, ...],
+    error: ActionError | None,
+    started: int,
 ) -> ActionRun:
     if error is not None:
-        denies = tuple(d for d in rec.directives if isinstance(d, Deny))[:1]
         return ActionRun(
             action=name,
-            directives=denies,
-            logs=printer.lines(),
+            directives=tuple(d for d in rec.directives if isinstance(d, Deny))[:1],
+            logs=logs,
             error=error,
             denied=rec.denied,
             duration_us=(perf_counter_ns() - started) // 1000,
         )
-    return ActionRun(
-        action=name,
-        directives=tuple(rec.directives),
-        logs=printer.lines(),
-        error=None,
-        app_metadata=rec.app_metadata,
-        user_metadata=rec.user_metadata,
-        id_token_claims=rec.id_token_claims,
-        access_token_claims=rec.access_token_claims,
-        transaction_metadata=rec.transaction_metadata,
-        denied=rec.denied,
-        duration_us=(perf_counter_ns() - started) // 1000,
+    return ActionRun.built(
+        {
+            "action": name,
+            "directives": tuple(rec.directives),
+            "logs": logs,
+            "error": None,
+            "app_metadata": rec.app_metadata,
+            "user_metadata": rec.user_metadata,
+            "id_token_claims": rec.id_token_claims,
+            "access_token_claims": rec.access_token_claims,
+            "transaction_metadata": rec.transaction_metadata,
+            "denied": rec.denied,
+            "duration_us": (perf_counter_ns() - started) // 1000,
+        }
     )
 
 

@@ -1,0 +1,140 @@
+"""What the runs of one Action share: guards, meter, printer, api and bound hooks, built once.
+
+Building a run's objects (a meter, a printer, the guards, a dozen hooks bound to them, the
+``api``) costs more than an empty Action's whole run. A :class:`RunKit` holds them for one
+Action and one set of limits, and a run resets only its per-run state: the meter's budget and
+clock, the printed lines, the recorder, the login's instant, tenant and secrets.
+
+Reuse must never let one login's code touch another's run. Action code reaches the run only
+through these objects, so a kit goes back to its pool only when nothing outside it still holds
+any of them: after a run that succeeded, every watched object's reference count is back where
+it was when the kit was built. A generator left suspended in a garbage cycle, a class instance
+holding ``sorted``, a stored ``api`` or ``print``: any of them raises a count, and the kit is
+dropped (closed, as a run's meter always was) instead of reused. A failed run drops its kit too.
+Each run still gets a fresh module namespace (the code is executed into a copy of the kit's
+template), so module-level state never survives from one login to the next.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from contextmfa.sandbox.api import Api, Recorder
+from contextmfa.sandbox.cache import ActionCache
+from contextmfa.sandbox.guards import Guards
+from contextmfa.sandbox.limits import Meter, SandboxLimits
+from contextmfa.sandbox.printing import Printer, Redactor
+from contextmfa.sandbox.runtime_names import run_globals
+
+MAX_IDLE_KITS = 4
+"""Kits kept per Action: one per login running it at once, beyond that they are rebuilt."""
+_NO_SECRETS = Redactor({})
+
+
+class RunKit:
+    """One Action's reusable run objects (see the module docstring)."""
+
+    __slots__ = (
+        "_baseline",
+        "_secrets",
+        "_watched",
+        "api",
+        "guards",
+        "limits",
+        "meter",
+        "printer",
+        "redact",
+        "source",
+        "template",
+    )
+
+    def __init__(self, name: str, path: str, needs: tuple[str, ...], limits: SandboxLimits) -> None:
+        self.limits = limits
+        self.source = f"action:{name}"
+        self.meter = meter = Meter(limits, path)
+        self.redact = _NO_SECRETS
+        self._secrets: tuple[tuple[Any, Any], ...] = ()
+        self.printer = printer = Printer(
+            name, limits.max_output_lines, limits.max_line_chars, _NO_SECRETS
+        )
+        self.guards = guards = Guards(meter, _EPOCH, printer, ("", name))
+        printer.bind(guards.to_text)
+        self.api = Api(Recorder(name, 0), meter, cast(ActionCache, None), "", name, _EPOCH)
+        self.template = run_globals(name, needs, guards)
+        watched = [guards, meter, printer, self.api, self.api._run]
+        watched.extend(value for key, value in self.template.items() if key in needs)
+        self._watched = tuple(watched)
+        del guards, meter, printer, watched  # the baseline counts only the kit's own holds
+        self._baseline = self._counts()
+
+    def _counts(self) -> list[int]:
+        return list(map(sys.getrefcount, self._watched))
+
+    def start(
+        self,
+        secrets: Mapping[str, str],
+        now: datetime,
+        tenant_id: str,
+        cache: ActionCache,
+        recorder: Recorder,
+    ) -> dict[str, Any]:
+        """Reset the per-run state; the run's fresh namespace (a copy of the template)."""
+        if not secrets:
+            self.redact = _NO_SECRETS
+        else:
+            items = tuple(secrets.items())
+            if items != self._secrets:
+                self.redact = Redactor(secrets)
+                self._secrets = items
+        self.printer.reset(self.redact)
+        guards = self.guards
+        guards.now = now
+        guards.scope = (tenant_id, guards.scope[1])
+        self.api._run.start(recorder, cache, tenant_id, now)
+        self.meter.reset()
+        return self.template.copy()
+
+    def reusable(self) -> bool:
+        """Whether nothing outside the kit holds any of its objects (a successful run's end)."""
+        if self._counts() != self._baseline:
+            return False
+        self.guards.forget_classes()
+        return True
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class KitPool:
+    """Idle kits of one Action, shared by the threads that run it (list ops are atomic)."""
+
+    __slots__ = ("_idle", "_name", "_needs", "_path")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return KitPool, (self._name, self._path, self._needs)  # a copy starts with no kits
+
+    def __init__(self, name: str, path: str, needs: tuple[str, ...]) -> None:
+        self._name = name
+        self._path = path
+        self._needs = needs
+        self._idle: list[RunKit] = []
+
+    def take(self, limits: SandboxLimits) -> RunKit:
+        idle = self._idle
+        while idle:
+            try:
+                kit = idle.pop()
+            except IndexError:  # another thread took the last one
+                break
+            if kit.limits is limits or kit.limits == limits:
+                return kit
+        return RunKit(self._name, self._path, self._needs, limits)
+
+    def give_back(self, kit: RunKit) -> None:
+        """Keep ``kit`` for a later run if nothing escaped this one; else close it for good."""
+        kit.meter.close()  # between runs, nothing may run on it
+        if len(self._idle) < MAX_IDLE_KITS and kit.reusable():
+            self._idle.append(kit)
