@@ -369,3 +369,38 @@ def test_key_lines_follow_strings_comments_and_nesting():
 @given(st.text(alphabet="[]{}\"'=,#\n\\ ab.1", max_size=80))
 def test_key_lines_never_raises_nor_hangs(text: str):
     assert isinstance(key_lines(text), dict)
+
+
+def test_egress_entries_and_http_bounds_are_read(tmp_path: Path):
+    path = write(
+        tmp_path,
+        '[tenant]\nid = "acme"\n[sandbox]\n'
+        'egress = ["https://minfraud.maxmind.com", "http://127.0.0.1:8081/score"]\n'
+        "http_max_calls = 2\nhttp_timeout_ms = 700\n",
+    )
+    sandbox = load_config(path).sandbox
+    assert sandbox.egress == ("https://minfraud.maxmind.com", "http://127.0.0.1:8081/score")
+    assert (sandbox.http_max_calls, sandbox.http_timeout_ms, sandbox.http_max_timeout_ms) == (
+        2,
+        700,
+        5000,
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("https://user:pw@risk.example", "userinfo"),
+        ("ftp://risk.example", "scheme 'ftp' is not allowed"),
+        ("https://risk.example/score?key=1", "no query string"),
+        ("https://2130706433", "is not a host name"),
+        ("risk.example", "not an absolute http:// or https:// URL"),
+    ],
+)
+def test_a_bad_egress_entry_is_a_located_error(tmp_path: Path, entry: str, message: str):
+    path = write(
+        tmp_path, f'[tenant]\nid = "acme"\n[sandbox]\negress = ["https://ok.example", "{entry}"]\n'
+    )
+    text = failure(path)
+    assert f"tenant.toml:4: error: sandbox.egress: entry 1 ({entry!r})" in text
+    assert message in text

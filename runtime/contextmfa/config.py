@@ -87,6 +87,29 @@ class SandboxSection(_Section):
     max_string: int = Field(default=100_000, ge=1_000, le=100_000_000)
     max_sequence: int = Field(default=10_000, ge=100, le=10_000_000)
     max_output_lines: int = Field(default=100, ge=0, le=10_000)
+    egress: tuple[str, ...] = ()
+    """Where ``fetch`` may go: ``scheme://host[:port][/path-prefix]`` (sandbox/egress.py)."""
+    http_timeout_ms: int = Field(default=1_000, ge=1, le=60_000)
+    """A ``fetch`` call's timeout when the Action gives none; never past the Action's own."""
+    http_max_timeout_ms: int = Field(default=5_000, ge=1, le=60_000)
+    http_max_calls: int = Field(default=5, ge=0, le=100)
+    """``fetch`` calls per Action run."""
+    http_max_request_bytes: int = Field(default=65_536, ge=0, le=16_777_216)
+    http_max_response_bytes: int = Field(default=262_144, ge=1_024, le=16_777_216)
+    """Decoded body bytes (a compressed body is counted as it is unpacked)."""
+    http_record_body_bytes: int = Field(default=65_536, ge=0, le=16_777_216)
+    """Response body bytes kept in a decision's ``http`` record (a replay answers with those)."""
+
+    @field_validator("egress")
+    @classmethod
+    def _egress_entries(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from contextmfa.sandbox.egress import entry_problems
+
+        problems = entry_problems(value)
+        if problems:
+            index, message = problems[0]
+            raise ValueError(f"entry {index} ({value[index]!r}): {message}")
+        return value
 
 
 class ServiceSection(_Section):
