@@ -30,6 +30,8 @@ from contextmfa.sandbox import (
     SandboxLimits,
     compile_action,
 )
+from contextmfa.sandbox.http_modes import FixtureAnswerer, HttpCalls, HttpMode
+from contextmfa.sandbox.http_session import HttpLimits, HttpSession
 from contextmfa.sandbox.process import ProcessFlow
 
 __all__ = ["MFA_ACR", "Engine", "compile_actions"]
@@ -83,6 +85,19 @@ def sandbox_limits(config: TenantConfig) -> SandboxLimits:
     )
 
 
+def http_limits(config: TenantConfig) -> HttpLimits:
+    s = config.sandbox
+    return HttpLimits(
+        egress=s.egress,
+        timeout_ms=s.http_timeout_ms,
+        max_timeout_ms=s.http_max_timeout_ms,
+        max_calls=s.http_max_calls,
+        max_request_bytes=s.http_max_request_bytes,
+        max_response_bytes=s.http_max_response_bytes,
+        record_body_bytes=s.http_record_body_bytes,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Enrichment:
     tenant_id: str
@@ -101,9 +116,12 @@ class Engine:
         cache: ActionCache | None = None,
         isolation: str | None = None,
         workers: int = 1,
+        http_mode: HttpMode = "auto",
+        http_fixture: FixtureAnswerer | None = None,
     ) -> None:
         """``isolation`` is the command's default when ``[sandbox] isolation`` is not set:
-        ``serve`` passes ``"process"``, the other commands leave it ``"inline"``."""
+        ``serve`` passes ``"process"``, the other commands leave it ``"inline"``. ``http_mode``
+        and ``http_fixture`` say who answers ``fetch`` (sandbox/http_modes.py)."""
         self.config = config
         rules, problems = _compile_rules(config)
         actions, action_problems = compile_actions(config)
@@ -122,6 +140,11 @@ class Engine:
             raise _located(exc, config) from None
         self.cache = cache if cache is not None else InMemoryActionCache()
         self.limits = sandbox_limits(config)
+        self.http: HttpCalls | None = None
+        if any("fetch" in action.needs for action in self.actions):
+            names = frozenset(action.name for action in self.actions)
+            limits = http_limits(config)
+            self.http = HttpCalls(limits, config.secrets_for, names, http_mode, http_fixture)
         options = {
             "secrets_for": config.secrets_for,
             "cache": self.cache,
@@ -192,11 +215,17 @@ class Engine:
         ruled = perf_counter_ns()
 
         flow = FlowOutcome()
+        session: HttpSession | None = None
         denied = bool(directives) and isinstance(directives[-1], Deny)
         if self.actions and not denied:
             steps = sum(1 for d in directives if isinstance(d, Step))
             view = self.event_view(event, enrichment)
-            flow = self.flow.run(view, now=event.timestamp, tenant_id=tenant_id, steps_so_far=steps)
+            if self.http is not None:
+                recorded = event.recorded.decision if event.recorded is not None else None
+                session = self.http.session(recorded)
+            flow = self.flow.run(
+                view, now=event.timestamp, tenant_id=tenant_id, steps_so_far=steps, http=session
+            )
         directives.extend(flow.directives)
         acted = perf_counter_ns()
 
@@ -223,6 +252,7 @@ class Engine:
                 "actions": (acted - ruled) // 1000,
                 "total": (finished - started) // 1000,
             },
+            http=session.exchanges if session is not None else (),
         )
 
     def _tenant_of(self, event: LoginEvent) -> str:

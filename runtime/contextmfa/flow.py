@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from contextmfa.directives import Deny, Directive, Require, Step
 from contextmfa.sandbox import ActionCache, ActionRun, CompiledAction, SandboxLimits, run_action
+from contextmfa.sandbox.fetch import HttpPort
 from contextmfa.sandbox.timezones import preload
 
 __all__ = ["ActionFlow", "FlowOutcome", "InlineFlow"]
@@ -75,7 +76,13 @@ class FlowOutcome:
 
 class ActionFlow(Protocol):
     def run(
-        self, event: dict[str, Any], *, now: datetime, tenant_id: str, steps_so_far: int = 0
+        self,
+        event: dict[str, Any],
+        *,
+        now: datetime,
+        tenant_id: str,
+        steps_so_far: int = 0,
+        http: HttpPort | None = None,
     ) -> FlowOutcome: ...
 
     def close(self) -> None: ...
@@ -102,8 +109,15 @@ class InlineFlow:
             preload()  # the zones are read now, not under the first run's time limit
 
     def run(
-        self, event: dict[str, Any], *, now: datetime, tenant_id: str, steps_so_far: int = 0
+        self,
+        event: dict[str, Any],
+        *,
+        now: datetime,
+        tenant_id: str,
+        steps_so_far: int = 0,
+        http: HttpPort | None = None,
     ) -> FlowOutcome:
+        """``http`` answers the Actions' ``fetch`` calls for this login (engine.py)."""
         outcome = FlowOutcome(steps=steps_so_far)
         for action in self.actions:
             run = run_action(
@@ -115,6 +129,7 @@ class InlineFlow:
                 tenant_id=tenant_id,
                 limits=self._limits,
                 steps_so_far=outcome.steps,
+                http=http,
             )
             outcome.absorb(run, self._on_error)
             if outcome.stopped:

@@ -58,7 +58,13 @@ def spec_example(policy, user) -> Decision:
 
 def test_to_dict_has_the_spec_keys_in_the_spec_order(spec_example):
     assert list(spec_example.to_dict()) == SPEC_KEYS
-    assert [f.name for f in dataclasses.fields(Decision)] == SPEC_KEYS
+    assert [f.name for f in dataclasses.fields(Decision)] == [*SPEC_KEYS, "http"]
+
+
+def test_http_is_written_only_when_an_action_called_out(spec_example):
+    called = dataclasses.replace(spec_example, http=({"action": "risk", "status": 200},))
+    assert list(called.to_dict()) == [*SPEC_KEYS, "http"]
+    assert called.to_dict()["http"] == [{"action": "risk", "status": 200}]
 
 
 def test_the_spec_example_decision(spec_example):

@@ -42,6 +42,9 @@ class Decision:
     custom_claims: Mapping[str, Any]
     transaction_metadata: Mapping[str, Any]
     timing_us: Mapping[str, int]
+    http: Sequence[Mapping[str, Any]] = ()
+    """The login's ``fetch`` exchanges (sandbox/http_exchange.py); written only when there are
+    any, so a login whose Actions call out nowhere keeps the spec's exact document."""
 
     @classmethod
     def build(
@@ -57,6 +60,7 @@ class Decision:
         custom_claims: Mapping[str, Any] | None = None,
         transaction_metadata: Mapping[str, Any] | None = None,
         timing_us: Mapping[str, int] | None = None,
+        http: Sequence[Mapping[str, Any]] = (),
     ) -> Decision:
         """A decision from a resolution plus what the rest of the pipeline gathered.
 
@@ -85,11 +89,12 @@ class Decision:
             ),
             transaction_metadata={} if transaction_metadata is None else transaction_metadata,
             timing_us=dict.fromkeys(TIMING_KEYS, 0) if timing_us is None else timing_us,
+            http=http,
         )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON values (dict, list, str, int, float, bool, None) in the spec's key order."""
-        return {
+        document = {
             "login_id": self.login_id,
             "outcome": self.outcome,
             "factors": list(self.factors),
@@ -107,6 +112,9 @@ class Decision:
             "transaction_metadata": plain(self.transaction_metadata),
             "timing_us": plain(self.timing_us),
         }
+        if self.http:
+            document["http"] = plain(self.http)
+        return document
 
     def to_json(self, indent: int | None = None) -> str:
         """The decision as JSON: compact (one line, for JSON Lines) unless ``indent`` is given.

@@ -13,6 +13,7 @@ type is listed here, and only the names listed for it:
   ``UnicodeError.reason``, ``JSONDecodeError.pos``), never ``obj``, ``path``, ``filename`` or
   the traceback chain;
 - the ``api`` objects: exactly the calls of spec/actions-api.md;
+- ``fetch``'s response and its headers: what fetch.py documents;
 - host classes reachable from builtins and allowlisted modules: their public names.
 
 Functions, methods, iterators, descriptors, frames, code objects, tracebacks and every type not
@@ -41,6 +42,7 @@ from contextmfa.sandbox.api import (
     TransactionApi,
     UserApi,
 )
+from contextmfa.sandbox.fetch import Headers, Response
 from contextmfa.sandbox.stable import ADDRESS_TYPES
 
 DENIED = frozenset({"mro"})
@@ -107,6 +109,8 @@ INSTANCE_ATTRIBUTES.update(
         AccessTokenApi: frozenset({"set_custom_claim"}),
         TransactionApi: frozenset({"set_metadata"}),
         CacheApi: frozenset({"get", "set", "delete"}),
+        Response: frozenset({"status", "ok", "headers", "text", "json"}),
+        Headers: frozenset({"get", "keys", "values", "items"}),
     }
 )
 """Readable attributes of host objects, by exact type."""

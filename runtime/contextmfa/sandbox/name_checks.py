@@ -31,10 +31,11 @@ _COMPREHENSIONS = {
 @cache
 def provided_names() -> frozenset[str]:
     """Every name an Action may read without binding it: the run's builtins and globals."""
-    from contextmfa.sandbox.runtime_names import RUN_HELPERS, STATIC_GLOBALS
+    from contextmfa.sandbox.runtime_names import PORT_HELPERS, RUN_HELPERS, STATIC_GLOBALS
     from contextmfa.sandbox.safe_builtins import RUN_BUILTIN_NAMES, STATIC_BUILTINS
 
     names = set(STATIC_BUILTINS) | RUN_BUILTIN_NAMES | set(STATIC_GLOBALS) | set(RUN_HELPERS)
+    names |= PORT_HELPERS
     names.add("print")
     return frozenset(n for n in names if not n.startswith("_"))
 

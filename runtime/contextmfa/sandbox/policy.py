@@ -303,11 +303,21 @@ class ActionPolicy(ConstructRewrites):
         return hook_call(SEQ, [super().visit_DictComp(node)], node)
 
 
+_NETWORK_MODULES = frozenset(
+    {"requests", "urllib", "urllib3", "http", "httpx", "aiohttp", "socket", "ssl", "urllib2"}
+)
+
+
 def _unavailable_module(what: str) -> str:
     allowed = sorted(MODULES)
     listed = ", ".join(allowed[:-1]) + " or " + allowed[-1]
     name = what if what == "relative imports" else f"import of {what}"
     verb = "are" if what == "relative imports" else "is"
+    if what.strip("'\"").split(".")[0] in _NETWORK_MODULES:
+        return (
+            f"{name} {verb} not available in Actions; call services with the fetch(url, ...) "
+            "helper (no import needed; the tenant's [sandbox] egress lists where it may go)"
+        )
     return f"{name} {verb} not available in Actions; write import {listed} instead"
 
 

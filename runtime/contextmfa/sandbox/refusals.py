@@ -47,7 +47,7 @@ JAVASCRIPT_NAMES: dict[str, str] = {
     "undefined": "None",
     "console": "print(...)",
     "exports": "def on_execute_post_login(event, api): (Python, no exports)",
-    "require": "import (math, re, json, datetime, ipaddress)",
+    "require": "import (math, re, json, datetime, ipaddress); fetch(url, ...) for HTTP calls",
     "this": "self",
     "await": "nothing: drop await, Actions are synchronous",
 }

@@ -25,6 +25,7 @@ from contextmfa.sandbox.cache import ActionCache
 from contextmfa.sandbox.clock import NAIVE_AWARE_HINT
 from contextmfa.sandbox.compiler import CompiledAction
 from contextmfa.sandbox.event_view import EventView
+from contextmfa.sandbox.fetch import Fetch, HttpPort
 from contextmfa.sandbox.limits import SandboxLimits
 from contextmfa.sandbox.policy import ENTRY_POINT
 from contextmfa.sandbox.printing import LogLine, Redactor, scrub_message
@@ -81,11 +82,13 @@ def run_action(
     tenant_id: str,
     limits: SandboxLimits,
     steps_so_far: int = 0,
+    http: HttpPort | None = None,
 ) -> ActionRun:
     """Run ``action``'s ``on_execute_post_login`` against ``event`` (the enriched event dict).
 
     ``now`` is the login's timestamp (timezone-aware): the Action's clock and the cache's.
     ``steps_so_far`` counts the challenge/enroll steps earlier Actions of the login queued.
+    ``http`` answers the Action's ``fetch`` calls (none: every call is a ``FetchError``).
     """
     started = perf_counter_ns()
     zone = now.tzinfo
@@ -95,6 +98,8 @@ def run_action(
     recorder = Recorder(action.name, steps_so_far, kit.source)
     namespace = kit.start(secrets, now, tenant_id, cache, recorder)
     failure: BaseException | None = None
+    if "fetch" in action.needs:
+        namespace["fetch"] = Fetch(kit.meter, http, action.name)
     try:
         try:
             exec(action.code, namespace)

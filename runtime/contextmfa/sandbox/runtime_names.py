@@ -15,6 +15,7 @@ from typing import Any
 
 from contextmfa.sandbox.augmented import aug_attribute, aug_item, aug_store
 from contextmfa.sandbox.callables import GuardedCall
+from contextmfa.sandbox.fetch import FetchError
 from contextmfa.sandbox.guards import Guards
 from contextmfa.sandbox.helpers import distance_km, ip_in_range
 from contextmfa.sandbox.matching import match_class, match_mapping, match_sequence
@@ -35,6 +36,7 @@ STATIC_GLOBALS: dict[str, Any] = {
     "_apply_": _apply,
     "ip_in_range": ip_in_range,
     "distance_km": distance_km,
+    "FetchError": FetchError,
 }
 
 RUN_HELPERS: dict[str, Callable[[Guards], Any]] = {
@@ -82,7 +84,10 @@ _HOOKS: dict[str, Callable[[Guards], Any]] = {
     "_mcls_": lambda g: GuardedCall(match_class, g, "match"),
 }
 
-PER_RUN_NAMES = frozenset(_HOOKS) | RUN_BUILTIN_NAMES
+PORT_HELPERS = frozenset({"fetch"})
+"""Helper globals the runner binds itself, since they reach a port of the host (fetch.py)."""
+
+PER_RUN_NAMES = frozenset(_HOOKS) | RUN_BUILTIN_NAMES | PORT_HELPERS
 
 
 def needed_names(tree: ast.AST, candidates: frozenset[str]) -> tuple[str, ...]:
@@ -95,6 +100,8 @@ def run_globals(name: str, needs: tuple[str, ...], g: Guards) -> dict[str, Any]:
     """A fresh module namespace for one run of Action ``name``."""
     namespace = {**STATIC_GLOBALS, "__name__": name, "_guards_": g}
     for key in needs:
+        if key in PORT_HELPERS:
+            continue
         hook = _HOOKS.get(key)
         namespace[key] = hook(g) if hook is not None else bind_builtin(key, g)
     return namespace

@@ -32,12 +32,15 @@ from contextmfa.directives import Deny
 from contextmfa.flow import FlowOutcome
 from contextmfa.sandbox.cache import ActionCache
 from contextmfa.sandbox.compiler import CompiledAction
+from contextmfa.sandbox.fetch import HttpPort
 from contextmfa.sandbox.limits import SandboxLimits
 from contextmfa.sandbox.process import codec
 from contextmfa.sandbox.process.board import board_size
 from contextmfa.sandbox.process.cache_link import CACHE_REPLY, CACHE_REQUEST, serve_request
 from contextmfa.sandbox.process.confine import Layers, Mode
 from contextmfa.sandbox.process.frames import FrameError, send_frame
+from contextmfa.sandbox.process.http_link import HTTP_REPLY, HTTP_REQUEST
+from contextmfa.sandbox.process.http_link import serve_request as serve_http
 from contextmfa.sandbox.process.pool import (
     ForkServer,
     SandboxUnavailable,
@@ -128,20 +131,36 @@ class ProcessFlow:
         return pool.layers() if pool is not None else Layers()
 
     def run(
-        self, event: dict[str, Any], *, now: datetime, tenant_id: str, steps_so_far: int = 0
+        self,
+        event: dict[str, Any],
+        *,
+        now: datetime,
+        tenant_id: str,
+        steps_so_far: int = 0,
+        http: HttpPort | None = None,
     ) -> FlowOutcome:
         outcome = FlowOutcome(steps=steps_so_far)
-        for run in self.run_actions(event, now=now, tenant_id=tenant_id, steps_so_far=steps_so_far):
+        runs = self.run_actions(
+            event, now=now, tenant_id=tenant_id, steps_so_far=steps_so_far, http=http
+        )
+        for run in runs:
             outcome.absorb(run, self._on_error)
             if outcome.stopped:
                 break
         return outcome
 
     def run_actions(
-        self, event: dict[str, Any], *, now: datetime, tenant_id: str, steps_so_far: int = 0
+        self,
+        event: dict[str, Any],
+        *,
+        now: datetime,
+        tenant_id: str,
+        steps_so_far: int = 0,
+        http: HttpPort | None = None,
     ) -> list[ActionRun]:
         """Each Action's run, in flow order, up to the one that stopped the flow (a deny, a
-        failure under ``on_error = "deny"``, or a worker that had to be stopped)."""
+        failure under ``on_error = "deny"``, or a worker that had to be stopped). ``http``
+        answers the ``fetch`` calls the worker forwards (http_link.py)."""
         pool = self._pool
         if pool is None:
             return []
@@ -153,7 +172,7 @@ class ProcessFlow:
             return [self._failed_run(0, "exception", str(exc))]
         request = encode_request(event, now, tenant_id, steps_so_far)
         try:
-            recycle = self._exchange(worker, request, tenant_id, now)
+            recycle = self._exchange(worker, request, tenant_id, now, http)
             runs = self._collect(worker)
         except _WorkerFailed as failure:
             return self._after_failure(pool, worker, failure)
@@ -164,9 +183,15 @@ class ProcessFlow:
         return self._complete(runs)
 
     def _exchange(
-        self, worker: WorkerHandle, request: bytes, tenant_id: str, now: datetime
+        self,
+        worker: WorkerHandle,
+        request: bytes,
+        tenant_id: str,
+        now: datetime,
+        http: HttpPort | None = None,
     ) -> bool:
-        """Send the login, serve cache calls until ``done``; True when the worker retires."""
+        """Send the login, serve cache and fetch calls until ``done``; True when the worker
+        retires."""
         worker.logins += 1
         tag = SEQ.pack(worker.logins & 0xFFFFFFFF)
         worker.board.clear()
@@ -182,6 +207,10 @@ class ProcessFlow:
                 if frame[:1] == DONE and len(frame) == 6:
                     self._answer_time += (monotonic() - started - self._answer_time) / 8
                     return bool(frame[5] & RECYCLE)
+                if frame[:1] == HTTP_REQUEST:
+                    answer = serve_http(frame[5:], http, deadline)
+                    send_frame(worker.sock, HTTP_REPLY + tag + answer)
+                    continue
                 if frame[:1] != CACHE_REQUEST:
                     raise _WorkerFailed("exception", "the worker process misbehaved")
                 answer = serve_request(frame[5:], self._cache, tenant_id, self._names, now)
@@ -293,6 +322,7 @@ def run_action_isolated(
     limits: SandboxLimits,
     steps_so_far: int = 0,
     confinement: Mode = "required",
+    http: HttpPort | None = None,
 ) -> ActionRun:
     """:func:`~contextmfa.sandbox.run_action` in a worker of its own (``contextmfa test``)."""
     flow = ProcessFlow(
@@ -304,6 +334,8 @@ def run_action_isolated(
         confinement=confinement,
     )
     try:
-        return flow.run_actions(event, now=now, tenant_id=tenant_id, steps_so_far=steps_so_far)[0]
+        return flow.run_actions(
+            event, now=now, tenant_id=tenant_id, steps_so_far=steps_so_far, http=http
+        )[0]
     finally:
         flow.close()

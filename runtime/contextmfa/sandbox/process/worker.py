@@ -4,7 +4,8 @@ Forked by the fork server (zygote.py) with the compiled Actions, the secrets and
 already in memory, it closes every descriptor but its socket and its result board, confines
 itself (confine.py) and then serves logins: read a request, run each Action in flow order with
 :func:`~contextmfa.sandbox.run_action`, leave each result on the board (board.py) as it
-finishes, and answer ``done``. ``api.cache`` calls go to the parent (cache_link.py).
+finishes, and answer ``done``. ``api.cache`` calls go to the parent (cache_link.py), and so do
+``fetch`` calls (http_link.py): the worker itself never has the network.
 
 It stops at the first deny exactly as :class:`~contextmfa.flow.InlineFlow` does, since it
 folds the runs into a :class:`~contextmfa.flow.FlowOutcome` with the same ``on_error``. After a
@@ -41,6 +42,7 @@ from contextmfa.sandbox.process.confine import (
     peak_memory_bytes,
 )
 from contextmfa.sandbox.process.frames import FrameReader, send_frame
+from contextmfa.sandbox.process.http_link import ProxyHttp
 from contextmfa.sandbox.runner import ActionError, ActionRun, run_action
 
 REQUEST, DONE, READY, REFUSED = b"R", b"D", b"ready", b"refused"
@@ -107,6 +109,7 @@ class Worker:
         self.reader = FrameReader(sock, MAX_REQUEST)
         self.tag = b"\0\0\0\0"
         self.cache = ProxyCache(sock, self.reader, lambda: self.tag)
+        self.http = ProxyHttp(sock, self.reader, lambda: self.tag)
         self.memory_ceiling = peak_memory_bytes() + setup.limits.memory_mb * 1024 * 1024 // 2
         limits = setup.limits
         self.cpu_budget = 2 + (limits.timeout_ms * max(len(setup.actions), 1) * 2) // 1000
@@ -154,6 +157,7 @@ class Worker:
                 tenant_id=tenant_id,
                 limits=setup.limits,
                 steps_so_far=outcome.steps,
+                http=self.http,
             )
             healthy = healthy and not _recycle_after(run)
             if not self.board.append(codec.encode(run)):

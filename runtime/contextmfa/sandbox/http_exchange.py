@@ -1,0 +1,217 @@
+"""One outbound call of an Action: the request, the answer, and the record kept of both.
+
+The record is what a decision carries under ``http`` and what a replay answers from. It never
+holds a secret: request header values are kept only for :data:`RECORDED_REQUEST_HEADERS`
+(the others are named, with ``[REDACTED]``), query parameters whose name reads like a credential
+and every configured secret value are replaced in the URL, and the request body is kept only as
+its SHA-256; a configured secret value a service echoes back is replaced in the recorded
+response body too (a replay then sees ``[REDACTED]`` there). Response headers are
+:data:`RESPONSE_HEADERS` only, live and replayed alike, so an Action reads the same response in
+both.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from contextmfa.sandbox.printing import REDACTED
+
+FailureKind = Literal["network", "timeout", "forbidden", "limit", "unrecorded"]
+"""``network`` and ``timeout`` raise a ``FetchError`` the Action may catch; the others end the
+Action (``forbidden``, ``limit``; ``unrecorded``: a replay has no answer for the call)."""
+CATCHABLE: frozenset[str] = frozenset({"network", "timeout"})
+
+RECORDED_REQUEST_HEADERS = frozenset({"accept", "content-type", "user-agent"})
+RESPONSE_HEADERS = frozenset(
+    {
+        "content-type",
+        "content-language",
+        "cache-control",
+        "date",
+        "etag",
+        "expires",
+        "last-modified",
+        "location",
+        "retry-after",
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+    }
+)
+_SECRET_PARAM = re.compile(
+    r"passw|secret|token|key|auth|sig|session|credential|license|(^|_)pin$", re.I
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """What an Action asked for, as plain data (it crosses the process boundary as JSON)."""
+
+    action: str
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    timeout_ms: int | None = None
+    """The Action's own timeout, if it gave one."""
+    budget_ms: int | None = None
+    """Wall time the Action has left; the call never outlives its Action."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "method": self.method,
+            "url": self.url,
+            "headers": [list(pair) for pair in self.headers],
+            "body": base64.b64encode(self.body).decode("ascii"),
+            "timeout_ms": self.timeout_ms,
+            "budget_ms": self.budget_ms,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> HttpRequest:
+        """A worker's request, every field type-checked (ValueError when misshapen)."""
+        if type(data) is not dict:
+            raise ValueError("bad request")
+        headers = data.get("headers")
+        if type(headers) is not list or not all(
+            type(h) is list and len(h) == 2 and all(type(x) is str for x in h) for h in headers
+        ):
+            raise ValueError("bad headers")
+        fields = (data.get("action"), data.get("method"), data.get("url"), data.get("body"))
+        if not all(type(x) is str for x in fields):
+            raise ValueError("bad request")
+        for key in ("timeout_ms", "budget_ms"):
+            if data.get(key) is not None and type(data[key]) is not int:
+                raise ValueError("bad timeout")
+        return cls(
+            action=data["action"],
+            method=data["method"],
+            url=data["url"],
+            headers=tuple((name, value) for name, value in headers),
+            body=base64.b64decode(data["body"], validate=True),
+            timeout_ms=data.get("timeout_ms"),
+            budget_ms=data.get("budget_ms"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HttpAnswer:
+    """What the host answers an Action: a response, or a failure and its message."""
+
+    status: int = 0
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    failure: FailureKind | None = None
+    message: str = ""
+    elapsed_ms: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "headers": [list(pair) for pair in self.headers],
+            "body": base64.b64encode(self.body).decode("ascii"),
+            "failure": self.failure,
+            "message": self.message,
+            "elapsed_ms": self.elapsed_ms,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> HttpAnswer:
+        return cls(
+            status=int(data["status"]),
+            headers=tuple((str(n), str(v)) for n, v in data["headers"]),
+            body=base64.b64decode(data["body"]),
+            failure=data["failure"],
+            message=str(data["message"]),
+            elapsed_ms=int(data["elapsed_ms"]),
+        )
+
+
+def failed(kind: FailureKind, message: str) -> HttpAnswer:
+    return HttpAnswer(failure=kind, message=message)
+
+
+def body_sha256(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+@dataclass(frozen=True)
+class Scrubber:
+    """Takes secrets out of what is recorded of a call (module docstring)."""
+
+    redact: Callable[[str], str] = field(default=lambda text: text)
+
+    def url(self, url: str) -> str:
+        base, mark, query = url.partition("?")
+        if not mark:
+            return self.redact(url)
+        parts = []
+        for part in query.split("&"):
+            name, equals, _ = part.partition("=")
+            parts.append(f"{name}={REDACTED}" if equals and _SECRET_PARAM.search(name) else part)
+        return self.redact(f"{base}?{'&'.join(parts)}")
+
+    def headers(self, headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
+        return {
+            name.lower(): self.redact(value)
+            if name.lower() in RECORDED_REQUEST_HEADERS
+            else REDACTED
+            for name, value in headers
+        }
+
+
+def exchange_record(
+    request: HttpRequest, answer: HttpAnswer, scrub: Scrubber, body_cap: int
+) -> dict[str, Any]:
+    """The decision's record of one call (``http`` in the decision JSON)."""
+    record: dict[str, Any] = {
+        "action": request.action,
+        "method": request.method.upper(),
+        "url": scrub.url(request.url),
+        "request_headers": scrub.headers(request.headers),
+        "body_sha256": body_sha256(request.body),
+        "status": answer.status,
+        "headers": dict(answer.headers),
+    }
+    body = answer.body[:body_cap]
+    try:
+        record["body"] = scrub.redact(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        record["body_base64"] = base64.b64encode(body).decode("ascii")
+    if len(answer.body) > body_cap:
+        record["body_truncated"] = True
+    record["elapsed_ms"] = answer.elapsed_ms
+    if answer.failure is not None:
+        record["error"] = answer.failure
+        record["message"] = scrub.redact(answer.message)
+    return record
+
+
+def answer_from_record(record: Mapping[str, Any]) -> HttpAnswer:
+    """The answer a recorded exchange gave, for a replay."""
+    failure = record.get("error")
+    if failure is not None:
+        kind = failure if failure in ("network", "timeout", "forbidden", "limit") else "network"
+        return HttpAnswer(failure=kind, message=str(record.get("message", "")))
+    if "body_base64" in record:
+        body = base64.b64decode(str(record["body_base64"]))
+    else:
+        body = str(record.get("body", "")).encode("utf-8")
+    headers = record.get("headers") or {}
+    return HttpAnswer(
+        status=int(record.get("status", 0)),
+        headers=tuple((str(k).lower(), str(v)) for k, v in dict(headers).items()),
+        body=body,
+        elapsed_ms=int(record.get("elapsed_ms", 0)),
+    )
+
+
+def record_key(record: Mapping[str, Any]) -> tuple[str, str, str]:
+    """What a replayed call is matched by: method, recorded URL, request body hash."""
+    return (str(record.get("method")), str(record.get("url")), str(record.get("body_sha256")))
