@@ -114,6 +114,17 @@ INSTANCE_ATTRIBUTES.update(
     }
 )
 """Readable attributes of host objects, by exact type."""
+API_TYPES = (
+    Api,
+    AccessApi,
+    MultifactorApi,
+    AuthenticationApi,
+    UserApi,
+    IdTokenApi,
+    AccessTokenApi,
+    TransactionApi,
+    CacheApi,
+)
 
 EXCEPTION_FIELDS: dict[type, frozenset[str]] = {
     BaseException: frozenset({"args"}),

@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
 from contextmfa.errors import ActionForbidden, ActionLimitExceeded
+from contextmfa.sandbox.attributes import API_TYPES, instance_attributes, public_names
 from contextmfa.sandbox.event_view import (
     SPECIAL_NAMES,
     VIEW_TYPES,
@@ -32,6 +33,7 @@ from contextmfa.sandbox.event_view import (
 from contextmfa.sandbox.formatting import bounded_text, format_value, percent_format
 from contextmfa.sandbox.limits import Meter
 from contextmfa.sandbox.lookup import HANDLERS, host_attribute, own_attribute
+from contextmfa.sandbox.methods import ARGUMENT_SIZED, GUARDED_BASES, SMALL_TEXT
 from contextmfa.sandbox.modules import BoundModule
 from contextmfa.sandbox.printing import Printer
 from contextmfa.sandbox.safe_builtins import STAND_INS, SafeType, real_type
@@ -44,6 +46,14 @@ _VIEWS = (RecordView, EventView, SecretsView, ListView)
 _SIZED = frozenset((list, tuple, str, bytes, dict, set, frozenset, *_VIEWS, *_DICT_VIEWS))
 """Types whose ``len()`` is cheap and honest: walked in C, they are billed up front."""
 _NOT_KEYS = DENIED_ATTRIBUTES | SPECIAL_NAMES
+_SHORT_TEXT_NAMES = public_names(str) - ARGUMENT_SIZED - DENIED_ATTRIBUTES
+"""What lookup.py serves straight from a text of at most SMALL_TEXT characters."""
+_API_ATTRIBUTES = {
+    cls: allowed
+    for cls in API_TYPES
+    if (allowed := instance_attributes(cls)) is not None and not issubclass(cls, GUARDED_BASES)
+}
+"""The api objects' allowlists: lookup.host_attribute serves these names with getattr."""
 _MISSING = object()
 _REPEATABLE = (str, bytes, list, tuple)
 _COLLECTIONS = frozenset({set, frozenset, dict})
@@ -87,14 +97,22 @@ class Guards:
     def getattr(self, obj: Any, name: str) -> Any:
         """``obj.name`` from Action code (and from ``str.format`` field walks)."""
         kind = type(obj)
-        # The hot path, event.user.email: a plain key of an event object.
-        if (kind is RecordView or kind is EventView) and name not in _NOT_KEYS and name[:1] != "_":
-            value = obj._data.get(name, _MISSING)
-            if value is not _MISSING:
-                kind = type(value)
-                if kind is dict:
-                    return RecordView(value)
-                return ListView(value) if kind is list else value
+        # The hot paths, each what the general path below would return for it: a plain key of
+        # an event object (event.user.email), a method of a short text ("NL".lower), a call of
+        # the api (api.multifactor.enable).
+        if kind is RecordView or kind is EventView:
+            if name not in _NOT_KEYS and name[:1] != "_":
+                value = obj._data.get(name, _MISSING)
+                if value is not _MISSING:
+                    kind = type(value)
+                    if kind is dict:
+                        return RecordView(value)
+                    return ListView(value) if kind is list else value
+        elif kind is str:
+            if name in _SHORT_TEXT_NAMES and len(obj) <= SMALL_TEXT:
+                return getattr(obj, name)
+        elif kind in _API_ATTRIBUTES and name in _API_ATTRIBUTES[kind]:
+            return getattr(obj, name)
         if name[:1] == "_" or name in DENIED_ATTRIBUTES:
             self.forbid(f"access to attribute {name!r} is forbidden")
         handler = HANDLERS.get(kind)
@@ -103,6 +121,28 @@ class Guards:
         if kind in self._classes:
             return own_attribute(self, obj, name)
         return host_attribute(self, obj, kind, name)
+
+    def getpath(self, obj: Any, names: tuple[str, ...]) -> Any:
+        """``obj.a.b.c`` (fuse.py): :meth:`getattr` name by name, but event objects are walked
+        as their plain dicts, and a view is built only for what is returned or read further
+        by the general path. The compiler hands only names that do not start with ``_``."""
+        kind = type(obj)
+        data = obj._data if kind is RecordView or kind is EventView else None
+        for name in names:
+            if data is not None and name not in _NOT_KEYS:
+                value = data.get(name, _MISSING)
+                if value is not _MISSING:
+                    if type(value) is dict:
+                        data, obj = value, _MISSING  # the view of data, not built yet
+                        continue
+                    data = None
+                    obj = ListView(value) if type(value) is list else value
+                    continue
+            if obj is _MISSING:
+                obj = RecordView(data)
+            obj = self.getattr(obj, name)
+            data = obj._data if type(obj) is RecordView else None
+        return RecordView(data) if obj is _MISSING else obj
 
     def write(self, obj: Any) -> Any:
         """The target of ``obj.x = v``, ``obj[k] = v`` or ``del``: only the Action's own data."""

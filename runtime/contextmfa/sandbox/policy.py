@@ -29,6 +29,7 @@ from typing import Any
 
 from RestrictedPython.transformer import copy_locations
 
+from contextmfa.sandbox.fuse import fuse_chains
 from contextmfa.sandbox.modules import MODULES
 from contextmfa.sandbox.name_checks import undefined_names
 from contextmfa.sandbox.refusals import (
@@ -453,6 +454,7 @@ def transform(source: str, path: str) -> tuple[ast.Module | None, list[Located]]
     except RecursionError:
         line, col = locate_complexity(source)
         return None, [(line, col, "code too deeply nested or too complex to compile")]
+    tree = fuse_chains(tree)
     own_lines = {line for line, _, _ in own}
     refused = [
         (line, col, reword(translate(message)))

@@ -47,6 +47,7 @@ RUN_HELPERS: dict[str, Callable[[Guards], Any]] = {
 _HOOKS: dict[str, Callable[[Guards], Any]] = {
     **RUN_HELPERS,
     "_getattr_": lambda g: g.getattr,
+    "_getpath_": lambda g: g.getpath,
     "_write_": lambda g: g.write,
     "_unpack_sequence_": lambda g: g.unpack_sequence,
     "_iter_unpack_sequence_": lambda g: g.iter_unpack_sequence,
