@@ -116,12 +116,13 @@ class Engine:
         cache: ActionCache | None = None,
         isolation: str | None = None,
         workers: int = 1,
-        http_mode: HttpMode = "auto",
+        http_mode: HttpMode = "live",
         http_fixture: FixtureAnswerer | None = None,
     ) -> None:
         """``isolation`` is the command's default when ``[sandbox] isolation`` is not set:
         ``serve`` passes ``"process"``, the other commands leave it ``"inline"``. ``http_mode``
-        and ``http_fixture`` say who answers ``fetch`` (sandbox/http_modes.py)."""
+        and ``http_fixture`` say who answers ``fetch`` (sandbox/http_modes.py): ``live`` by
+        default, as the service must (a login it is sent never answers its own calls)."""
         self.config = config
         rules, problems = _compile_rules(config)
         actions, action_problems = compile_actions(config)

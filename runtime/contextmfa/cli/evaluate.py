@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from contextmfa.cli.console import reporting_errors, stdout
-from contextmfa.cli.options import ConfigOption
+from contextmfa.cli.options import ConfigOption, HttpChoice, HttpOption, RecordHttpOption
 from contextmfa.cli.render import decision_table
 from contextmfa.config import load_config
 from contextmfa.engine import Engine
@@ -37,6 +37,8 @@ def evaluate(
     output_format: Annotated[
         EvaluateFormat, typer.Option("--format", "-f", help="json for scripts, pretty for people.")
     ] = EvaluateFormat.json,
+    http: HttpOption = HttpChoice.auto,
+    record_http: RecordHttpOption = False,
 ) -> None:
     """Decide one login: enrich it, run the rules and Actions, resolve the decision.
 
@@ -46,9 +48,11 @@ def evaluate(
     with reporting_errors():
         tenant = load_config(config)
         event = load_event(event_file)
-        engine = Engine(tenant)
+        engine = Engine(tenant, http_mode=http.value)
         try:
             decision = engine.evaluate(event, InMemoryHistory())
+            if not record_http:
+                decision = decision.without_http()
         except InputError as exc:
             raise InputError(f"{display_name(event_file)}: error: {exc}") from None
         finally:

@@ -17,7 +17,7 @@ from typing import Annotated, TextIO
 import typer
 
 from contextmfa.cli.console import error, is_terminal, reporting_errors, stderr, stdout
-from contextmfa.cli.options import ConfigOption
+from contextmfa.cli.options import ConfigOption, HttpChoice, HttpOption, RecordHttpOption
 from contextmfa.cli.replay_output import ReplayFormat, progress, writer
 from contextmfa.config import load_config
 from contextmfa.engine import Engine
@@ -119,6 +119,8 @@ def replay_command(
             "entries across users may decide differently with 1 and with N workers.",
         ),
     ] = None,
+    http: HttpOption = HttpChoice.auto,
+    record_http: RecordHttpOption = False,
 ) -> None:
     """Evaluate every login in order, building each user's history from the earlier records.
 
@@ -129,6 +131,11 @@ def replay_command(
     history, and the changes are counted by outcome transition and grouped by the rule, Action or
     setting responsible (outcome, factors, steps, remember browser, deny reason and source are
     compared; timing never is).
+
+    Actions' fetch() calls are answered as `--http` says: by default from the exchanges recorded
+    with each exported login, so a replay needs no network and sees what the service saw; a
+    call that was not recorded is an Action error for that login. With `--against`, calls the
+    candidate makes that the current config never made are counted in the diff.
 
     Action errors are counted per Action in the summary and the report. Logins out of time order
     and repeated login ids (per user: what history is built from) are warnings.
@@ -143,9 +150,10 @@ def replay_command(
     with reporting_errors():
         limit = DEFAULT_REPORT_LIMIT if report_limit is None else report_limit
         run = _Run(logins, output_format, against is not None, output, report, limit)
-        engine = Engine(load_config(config))
+        run.http, run.record_http = http, record_http
+        engine = Engine(load_config(config), http_mode=http.value)
         try:
-            candidate = _candidate(engine, against)
+            candidate = _candidate(engine, against, http)
         except BaseException:
             engine.close()
             raise
@@ -192,12 +200,12 @@ def _check_usage(
         )
 
 
-def _candidate(engine: Engine, against: Path | None) -> Engine | None:
+def _candidate(engine: Engine, against: Path | None, http: HttpChoice) -> Engine | None:
     """The candidate config's engine; a config of another tenant is refused, since its logins,
     histories and tenant-scoped caches would not be the ones replayed."""
     if against is None:
         return None
-    candidate = Engine(load_config(against))
+    candidate = Engine(load_config(against), http_mode=http.value)
     current, other = engine.config.tenant_id, candidate.config.tenant_id
     if other != current:
         candidate.close()
@@ -244,6 +252,8 @@ class _Run:
     candidate_errors: ActionErrors = field(default_factory=ActionErrors)
     order: OrderWarnings = field(default_factory=OrderWarnings)
     records: int = 0
+    http: HttpChoice = HttpChoice.auto
+    record_http: bool = False
 
     def __post_init__(self) -> None:
         if self.diffing:
@@ -257,6 +267,8 @@ class _Run:
             decision_json=writes_decisions,
             facts=self.report is not None,
             details=self.report is not None or writes_changes,
+            record_http=self.record_http,
+            http_mode=self.http.value,
         )
 
     def execute(

@@ -13,14 +13,17 @@ import typer
 from rich.table import Table
 
 from contextmfa.cli.console import error, reporting_errors, stdout
+from contextmfa.cli.options import HttpChoice, HttpOption
 from contextmfa.cli.render import safe_text
 from contextmfa.config import TenantConfig, config_from_mapping, load_config
-from contextmfa.engine import Engine
+from contextmfa.engine import Engine, http_limits
 from contextmfa.enrich.history import InMemoryHistory
 from contextmfa.errors import CompileError, InputError
 from contextmfa.events import LoginEvent, Tenant, load_event
 from contextmfa.inputs import display_name, read_input
 from contextmfa.sandbox import ActionRun, InMemoryActionCache, compile_action, run_action
+from contextmfa.sandbox.http_modes import HttpCalls, load_fixture
+from contextmfa.sandbox.http_session import HttpSession
 from contextmfa.sandbox.process import run_action_isolated
 from contextmfa.sandbox.source_checks import MAX_SOURCE_BYTES
 from contextmfa.sandbox.summary import run_summary
@@ -59,11 +62,24 @@ def run_test(
         ),
     ] = None,
     output_format: Annotated[TestFormat, typer.Option("--format", "-f")] = TestFormat.pretty,
+    http: HttpOption = HttpChoice.auto,
+    http_fixture: Annotated[
+        Path | None,
+        typer.Option(
+            "--http-fixture",
+            metavar="FIXTURE.json",
+            help='Answer the Action\'s fetch() calls from this file: {"exchanges": [{"method": '
+            '"GET", "url": "https://...", "status": 200, "json": {...}}, ...]} (README).',
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Run one Action against one event and show its directives, logs, errors and time.
 
     The event is enriched as in `evaluate` (GeoIP, risk with no history). Secrets come from
-    `--secret KEY=VALUE` (and from `--config` when given; the flag wins).
+    `--secret KEY=VALUE` (and from `--config` when given; the flag wins). fetch() calls go where
+    `--http` says (the config's `[sandbox] egress` applies in every mode), or are answered
+    from `--http-fixture`; each exchange is shown.
 
     Exit 0 when the Action ran cleanly, 1 when it failed (compile error, exception, limit),
     2 on bad input.
@@ -91,17 +107,36 @@ def run_test(
             engine.close()
         isolated = tenant.sandbox.isolation == "process"
         confined = partial(run_action_isolated, confinement=tenant.sandbox.confinement)
+        merged = {**tenant.secrets_for(action.name), **secrets}
+        session = _http_session(tenant, action.name, merged, event, http, http_fixture)
         run = (confined if isolated else run_action)(
             action,
             engine.event_view(event, enrichment),
-            secrets={**tenant.secrets_for(action.name), **secrets},
+            secrets=merged,
             now=event.timestamp,
             cache=InMemoryActionCache(),
             tenant_id=enrichment.tenant_id,
             limits=engine.limits,
+            http=session,
         )
-        _show(run, output_format)
+        _show(run, output_format, session.exchanges)
         raise typer.Exit(1 if run.error else 0)
+
+
+def _http_session(
+    tenant: TenantConfig,
+    name: str,
+    secrets: dict[str, str],
+    event: LoginEvent,
+    http: HttpChoice,
+    fixture: Path | None,
+) -> HttpSession:
+    """Who answers this run's fetch() calls (sandbox/http_modes.py)."""
+    answers = load_fixture(fixture) if fixture is not None else None
+    calls = HttpCalls(
+        http_limits(tenant), lambda _: secrets, frozenset({name}), http.value, answers
+    )
+    return calls.session(event.recorded.decision if event.recorded is not None else None)
 
 
 def _action_source(path: Path) -> str:
@@ -139,8 +174,10 @@ def _parse_secrets(pairs: list[str]) -> dict[str, str]:
     return secrets
 
 
-def _show(run: ActionRun, output_format: TestFormat) -> None:
+def _show(run: ActionRun, output_format: TestFormat, exchanges: list[dict[str, object]]) -> None:
     summary = run_summary(run)
+    if exchanges:
+        summary["http"] = exchanges
     if output_format is TestFormat.json:
         typer.echo(json.dumps(summary, indent=2, sort_keys=False))
         return
@@ -155,6 +192,9 @@ def _show(run: ActionRun, output_format: TestFormat) -> None:
     for key in ("app_metadata", "user_metadata", "id_token_claims", "access_token_claims"):
         if summary[key]:
             table.add_row(key.replace("_", " "), safe_text(json.dumps(summary[key])))
+    for record in exchanges:
+        outcome = record.get("error") or record.get("status")
+        table.add_row("http", safe_text(f"{record['method']} {record['url']} -> {outcome}"))
     if run.error:
         where = f" (line {run.error.line})" if run.error.line else ""
         table.add_row("error", safe_text(f"{run.error.kind}: {run.error.message}{where}", "red"))

@@ -9,6 +9,7 @@ same login gives byte-identical JSON from run to run and decisions diff cleanly.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -115,6 +116,10 @@ class Decision:
         if self.http:
             document["http"] = plain(self.http)
         return document
+
+    def without_http(self) -> Decision:
+        """The decision without its ``http`` exchanges (a command not asked to write them)."""
+        return self if not self.http else dataclasses.replace(self, http=())
 
     def to_json(self, indent: int | None = None) -> str:
         """The decision as JSON: compact (one line, for JSON Lines) unless ``indent`` is given.

@@ -25,6 +25,7 @@ from contextmfa.replay.rows import Row, Verdict
 __all__ = ["DiffSummary", "Transition", "responsible"]
 
 EXAMPLES_PER_GROUP = 3
+MAX_NEW_CALL_URLS = 100
 FALLBACK_SOURCES = frozenset({"session-mfa", "remembered-browser"})
 
 
@@ -73,11 +74,19 @@ class DiffSummary:
     candidate: Counter[str] = field(default_factory=Counter)
     transitions: Counter[Transition] = field(default_factory=Counter)
     groups: dict[tuple[Transition, str], Group] = field(default_factory=dict)
+    new_calls: int = 0
+    """Logins where the candidate made a ``fetch`` call the current config never made."""
+    new_call_urls: Counter[str] = field(default_factory=Counter)
 
     def add(self, row: Row) -> None:
         if row.current is None or row.candidate is None:
             return
         self.compared += 1
+        if row.new_calls:
+            self.new_calls += 1
+            for call in row.new_calls:
+                if call in self.new_call_urls or len(self.new_call_urls) < MAX_NEW_CALL_URLS:
+                    self.new_call_urls[call] += 1
         self.current[row.current.outcome] += 1
         self.candidate[row.candidate.outcome] += 1
         if not row.changed:
@@ -130,6 +139,10 @@ class DiffSummary:
                 }
                 for t, source, group in self.ordered_groups()
             ],
+            "new_http_calls": {
+                "logins": self.new_calls,
+                "calls": dict(self.new_call_urls.most_common()),
+            },
         }
 
     def line(self, *, candidate_errors: int = 0) -> str:
@@ -145,4 +158,11 @@ class DiffSummary:
         if candidate_errors:
             plural = "s" if candidate_errors != 1 else ""
             text += f"; the candidate had {candidate_errors} Action error{plural}"
+        if self.new_calls:
+            top = ", ".join(call for call, _ in self.new_call_urls.most_common(3))
+            plural = "s" if self.new_calls != 1 else ""
+            text += (
+                f"; in {self.new_calls} login{plural} the candidate made HTTP calls the current "
+                f"config never made ({top})"
+            )
         return text

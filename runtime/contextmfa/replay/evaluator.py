@@ -7,6 +7,7 @@ history, exactly as it would not have in production under that config.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from contextmfa.replay.diff import responsible
 from contextmfa.replay.order import OrderCheck
 from contextmfa.replay.rows import Facts, Row, RowOptions, Verdict
 from contextmfa.replay.run import evaluate_record, history_for
+from contextmfa.sandbox.http_exchange import record_key
 
 __all__ = ["Evaluator"]
 
@@ -44,9 +46,12 @@ class Evaluator:
     @classmethod
     def open(cls, config: Path, candidate: Path | None, options: RowOptions) -> Evaluator:
         """Compile the config (and the candidate) from their files: a worker's start."""
-        engine = Engine(load_config(config))
+        mode: Any = options.http_mode
+        engine = Engine(load_config(config), http_mode=mode)
         try:
-            other = Engine(load_config(candidate)) if candidate is not None else None
+            other = (
+                Engine(load_config(candidate), http_mode=mode) if candidate is not None else None
+            )
         except BaseException:
             engine.close()
             raise
@@ -98,6 +103,9 @@ class Evaluator:
             detail = _detail(record.line, user_id, decision, current, other, verdict, blame)
             if item.mismatches:
                 detail["mismatches"] = [str(m) for m in item.mismatches]
+        new_calls = new_http_calls(decision, other) if other is not None else ()
+        if detail is not None and new_calls:
+            detail["new_http_calls"] = list(new_calls)
         return Row(
             line=record.line,
             login_id=login_id,
@@ -106,7 +114,7 @@ class Evaluator:
             candidate=verdict,
             checked=item.checked,
             mismatches=item.mismatches,
-            decision_json=decision.to_json() if self.options.decision_json else None,
+            decision_json=self._decision_json(decision),
             facts=Facts.of(decision, str(event.ip)) if self.options.facts else None,
             responsible=blame,
             timed_out=_timed_out(decision) or (other is not None and _timed_out(other)),
@@ -115,7 +123,27 @@ class Evaluator:
             candidate_errors=other_errors,
             out_of_order=out_of_order,
             repeated=repeated,
+            new_calls=new_calls,
         )
+
+    def _decision_json(self, decision: Decision) -> str | None:
+        if not self.options.decision_json:
+            return None
+        return (decision if self.options.record_http else decision.without_http()).to_json()
+
+
+def new_http_calls(current: Decision, candidate: Decision) -> tuple[str, ...]:
+    """The candidate's calls (method, URL, body hash) that the current decision did not make,
+    as ``METHOD url`` in call order; each current call matches one candidate call."""
+    made = Counter(record_key(record) for record in current.http)
+    found = []
+    for record in candidate.http:
+        key = record_key(record)
+        if made[key] > 0:
+            made[key] -= 1
+        else:
+            found.append(f"{record.get('method')} {record.get('url')}")
+    return tuple(found)
 
 
 def _timed_out(decision: Decision) -> bool:

@@ -39,6 +39,10 @@ class RowOptions:
     decision_json: bool = False
     facts: bool = False
     details: bool = False
+    record_http: bool = False
+    """Keep the decisions' ``http`` exchanges in the decision JSON written."""
+    http_mode: str = "auto"
+    """Who answers ``fetch`` (sandbox/http_modes.py): a worker builds its engines with it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +158,9 @@ class Row:
     """Earlier than the same user's previous login in the file (see ``replay.order``)."""
     repeated: bool = False
     """The id of one of the same user's recent logins, again."""
+    new_calls: tuple[str, ...] = ()
+    """In a diff: the candidate's ``fetch`` calls the current config never made for this login
+    (``METHOD url``), which no recorded exchange can answer."""
 
     __reduce__ = _reduce
 

@@ -39,7 +39,7 @@ def make_engine(config: TenantConfig, *, cache: ActionCache) -> Engine:
     """The engine ``serve`` evaluates logins with: Actions in confined worker processes unless
     the tenant's ``[sandbox] isolation`` says ``inline``; two workers so that concurrent logins
     of one tenant do not queue behind each other."""
-    return Engine(config, cache=cache, isolation=isolation_of(config), workers=2)
+    return Engine(config, cache=cache, isolation=isolation_of(config), workers=2, http_mode="live")
 
 
 def deployed_config(config: TenantConfig, deployed: Mapping[str, Path]) -> TenantConfig:
