@@ -115,10 +115,12 @@ def _run(
 
     from contextmfa.service import config_paths, create_app, load_tenants
     from contextmfa.service.app import ENV_CONFIGS, ENV_LOG_LEVEL
+    from contextmfa.service.clock_skew import clock_from_environment
     from contextmfa.service.logs import configure_logging
     from contextmfa.service.read_timeout import ENV_READ_TIMEOUT, HeaderDeadlineProtocol
 
     configure_logging(log_level)
+    clock = clock_from_environment(os.environ)  # a test-only skew, refused unless enabled
     paths = [p.resolve() for p in config_paths(config, tenants)]
     registry = load_tenants(paths)  # every config checked, every store opened, before listening
     # The protocol (in every worker) reads the timeout for headers from the environment.
@@ -134,7 +136,7 @@ def _run(
     }
     signal.signal(signal.SIGTERM, _drained)
     if workers == 1:
-        app = create_app(registry, owns_tenants=True, read_timeout=read_timeout)
+        app = create_app(registry, clock=clock, owns_tenants=True, read_timeout=read_timeout)
         uvicorn.run(app, server_header=False, **common)
         return
     in_memory = [t.id for t in registry if t.store.database.in_memory]

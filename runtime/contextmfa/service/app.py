@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from contextmfa.errors import ContextMFAError
 from contextmfa.service import pages
 from contextmfa.service.auth import Clock, ServiceState
+from contextmfa.service.clock_skew import clock_from_environment
 from contextmfa.service.errors import install_error_handlers
 from contextmfa.service.logs import AccessLog, configure_logging
 from contextmfa.service.metrics import Metrics
@@ -94,8 +95,11 @@ def app_from_environment() -> FastAPI:
     configure_logging(os.environ.get(ENV_LOG_LEVEL, "info"))
     paths = [Path(p) for p in os.environ[ENV_CONFIGS].split(os.pathsep) if p]
     try:
+        clock = clock_from_environment(os.environ)
         tenants = load_tenants(paths)
     except ContextMFAError as exc:
         print(str(exc), file=sys.stderr, flush=True)
         raise SystemExit(exc.exit_code) from None
-    return create_app(tenants, owns_tenants=True, read_timeout=read_timeout_from_environment())
+    return create_app(
+        tenants, clock=clock, owns_tenants=True, read_timeout=read_timeout_from_environment()
+    )
