@@ -74,3 +74,30 @@ def test_a_value_too_long_for_postgres_is_an_input_error(postgres_url, tenant):
             store.remember.issue(tenant, "u" * 300, now=NOW, days=1)
         assert "u" * 300 not in str(info.value)
         assert store.remember.invalidate_user(tenant, "u") == 0  # the store still works
+
+
+def test_a_full_disk_is_unavailable_and_the_store_recovers_when_space_returns(tmp_path, tenant):
+    """SQLite's "database or disk is full" (here a page limit, as a full disk answers) is a
+    StoreUnavailable (503 with Retry-After), not a bug; writes succeed again once there is room."""
+    from sqlalchemy import event
+
+    limit = {"pages": 0}
+    with Store.open(f"sqlite:///{tmp_path / 'full.db'}", secret_key=keygen()) as store:
+        engine = store.database.engine
+
+        @event.listens_for(engine, "connect")
+        def _cap(dbapi_connection, _record):
+            if limit["pages"]:
+                dbapi_connection.execute(f"PRAGMA max_page_count={limit['pages']}")
+
+        with store.database.read() as connection:
+            from sqlalchemy import text
+
+            limit["pages"] = connection.execute(text("PRAGMA page_count")).scalar() + 2
+        store.database.dispose()
+        with pytest.raises(StoreUnavailable):
+            for n in range(10_000):
+                store.single_use.claim(tenant, "fill", f"{n:04d}" + "x" * 200, now=NOW)
+        limit["pages"] = 0
+        store.database.dispose()
+        assert store.single_use.claim(tenant, "fill", "after", now=NOW)

@@ -97,8 +97,9 @@ def translated_errors() -> Iterator[None]:
     """Turn "cannot reach / database busy" driver errors into :class:`StoreUnavailable`, and a
     value too long for its column (PostgreSQL enforces lengths) into :class:`InputError`.
 
-    Other operational errors (a missing table, a broken statement) are bugs or a schema that was
-    not migrated, and propagate as they are.
+    A full disk is unavailable too: the transaction was rolled back, nothing half-written stays,
+    and the same call succeeds once there is room. Other operational errors (a missing table, a
+    broken statement) are bugs or a schema that was not migrated, and propagate as they are.
     """
     try:
         yield
@@ -113,7 +114,20 @@ def translated_errors() -> Iterator[None]:
         raise
 
 
-_UNAVAILABLE = ("locked", "busy", "connect", "connection", "terminat", "timeout", "timed out")
+_UNAVAILABLE = (
+    "locked",
+    "busy",
+    "connect",
+    "connection",
+    "terminat",
+    "timeout",
+    "timed out",
+    # a full disk (SQLite's SQLITE_FULL, PostgreSQL's "could not extend file ... No space left"
+    # and its I/O errors): the write did not happen, and it will once an operator frees space
+    "disk is full",
+    "no space left",
+    "disk i/o error",
+)
 
 
 def _is_unavailable(exc: DBAPIError) -> bool:
