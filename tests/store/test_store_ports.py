@@ -278,6 +278,16 @@ def test_a_released_claim_can_be_claimed_again(store, tenant):
     assert not store.single_use.claim(tenant, "mfa-step", "t:0", now=NOW, expires_at=until)
 
 
+def test_an_extended_lease_outlives_its_first_expiry(store, tenant):
+    lease, lasting = NOW + MINUTE, NOW + 10 * MINUTE
+    assert store.single_use.claim(tenant, "mfa-step", "t:1", now=NOW, expires_at=lease)
+    assert store.single_use.extend(tenant, "mfa-step", "t:1", expires_at=lasting)
+    assert not store.single_use.claim(tenant, "mfa-step", "t:1", now=lease, expires_at=lasting)
+    assert store.single_use.claim(tenant, "mfa-step", "t:1", now=lasting, expires_at=lasting)
+    assert not store.single_use.extend(tenant, "mfa-step", "never", expires_at=lasting)
+    assert not store.single_use.extend("other-" + tenant, "mfa-step", "t:1", expires_at=lasting)
+
+
 def test_remember_tokens(store, tenant):
     token = store.remember.issue(tenant, "alice", now=NOW, days=30)
     assert len(token) >= 40

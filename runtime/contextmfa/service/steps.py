@@ -43,6 +43,7 @@ from contextmfa.service.tokens import MfaTransaction
 from contextmfa.store.clock import from_posix
 
 __all__ = [
+    "STEP_LEASE",
     "bind_oob",
     "check_may_enroll",
     "check_oob",
@@ -57,6 +58,11 @@ STEP_SCOPE = "mfa-step"
 ENROLL_LOCK_SCOPE = "mfa-enroll-lock"
 ENROLL_LOCK_TTL = timedelta(seconds=30)
 """How long a crashed worker's enrollment lock can block the user's next enrollment."""
+STEP_LEASE = timedelta(seconds=30)
+"""How long one call may hold a token's step. A worker killed inside a call (or a store lost
+under it) never gives the step back; the claim lapses after this, so the token works again on
+any worker instead of being refused until it expires. Longer than a call holds a step: store
+calls give up within 10 s, a delivery within its timeout (10 s by default)."""
 
 _ENDPOINT = {"enroll": "/v1/mfa/enroll", "challenge": "/v1/mfa/challenge and /v1/mfa/verify"}
 
@@ -118,18 +124,23 @@ def holding_step(session: MfaSession, *, passes: bool) -> Iterator[None]:
     """Hold the token's current step for one call; see the module docstring.
 
     ``passes``: the call completes the step when it returns normally (verify, confirm), so the
-    claim is kept; otherwise (challenge, enroll) it is given back when the call is done.
+    claim is kept until the token expires; otherwise (challenge, enroll) it is given back when
+    the call is done. While the call runs the claim is a lease of :data:`STEP_LEASE`: a call cut
+    off by a killed worker leaves the token unusable for at most that long.
     """
     txn, single_use = session.txn, session.tenant.store.single_use
     key = _step_key(txn)
     expires = from_posix(txn.expires_at)
-    if not single_use.claim(txn.tenant_id, STEP_SCOPE, key, now=session.now, expires_at=expires):
+    lease = min(session.now + STEP_LEASE, expires)
+    if not single_use.claim(txn.tenant_id, STEP_SCOPE, key, now=session.now, expires_at=lease):
         raise InvalidGrant(
             "this step was already completed with this mfa_token, or another request for it "
             "is under way"
         )
     try:
         yield
+        if passes:  # passed: the step stays claimed for as long as the token lives
+            single_use.extend(txn.tenant_id, STEP_SCOPE, key, expires_at=expires)
     except BaseException:
         single_use.release(txn.tenant_id, STEP_SCOPE, key)
         raise

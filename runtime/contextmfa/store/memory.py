@@ -258,6 +258,14 @@ class InMemorySingleUse:
         with self._lock:
             return self._claims.pop((tenant_id, scope, key), False) is not False
 
+    def extend(self, tenant_id: str, scope: str, key: str, *, expires_at: datetime | None) -> bool:
+        with self._lock:
+            slot = (tenant_id, scope, key)
+            if slot not in self._claims:
+                return False
+            self._claims[slot] = None if expires_at is None else utc(expires_at)
+            return True
+
 
 class InMemoryRateLimiter:
     def __init__(self) -> None:

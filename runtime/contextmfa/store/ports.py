@@ -281,6 +281,11 @@ class SingleUse(Protocol):
         """
         ...
 
+    def extend(self, tenant_id: str, scope: str, key: str, *, expires_at: datetime | None) -> bool:
+        """Move a claim's expiry (a lease made lasting: an MFA step that passed); True if the
+        claim existed. ``None`` keeps it forever."""
+        ...
+
 
 @runtime_checkable
 class RateLimiter(Protocol):

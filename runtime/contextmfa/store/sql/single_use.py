@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 
 from contextmfa.store.clock import utc
 from contextmfa.store.database import Database
@@ -26,6 +26,11 @@ _CLAIMED = select(T.c.key).where(
 )
 _RELEASE = delete(T).where(
     T.c.tenant_id == p("tenant_id"), T.c.scope == p("scope"), T.c.key == p("key")
+)
+_EXTEND = (
+    update(T)
+    .where(T.c.tenant_id == p("tenant_id"), T.c.scope == p("scope"), T.c.key == p("key"))
+    .values(expires_at=p("expires_at"))
 )
 
 
@@ -76,3 +81,13 @@ class SqlSingleUse:
         values = {"p_tenant_id": tenant_id, "p_scope": scope, "p_key": key}
         with self._db.write() as connection:
             return rowcount(connection.execute(_RELEASE, values)) > 0
+
+    def extend(self, tenant_id: str, scope: str, key: str, *, expires_at: datetime | None) -> bool:
+        values = {
+            "p_tenant_id": tenant_id,
+            "p_scope": scope,
+            "p_key": key,
+            "p_expires_at": None if expires_at is None else utc(expires_at),
+        }
+        with self._db.write() as connection:
+            return rowcount(connection.execute(_EXTEND, values)) > 0
