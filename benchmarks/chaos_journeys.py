@@ -156,6 +156,10 @@ class Journeys:
                     return Sent(None, slot, failed_over)
                 time.sleep(0.2)
 
+    def raw_post(self, url: str, body: dict[str, Any], bearer: str) -> httpx.Response:
+        """One POST, as it goes: no failover, no retry, nothing counted."""
+        return self._client().post(url, json=body, headers={"Authorization": f"Bearer {bearer}"})
+
     def login(self, slot: int, user: User) -> tuple[dict[str, Any] | None, int]:
         event = login_event(user.user_id)
         sent = self.send(slot, "/v1/logins", event, self.api_key)

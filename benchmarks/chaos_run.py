@@ -25,12 +25,13 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pyotp
 from chaos_deps import OwnPostgres, OwnRedis, Worker
+from chaos_gateway import Gateway
 from chaos_journeys import Cluster, Journeys, User, patiently
+from chaos_kills import Kills
 from chaos_rules import RECOVERY_BOUND_SECONDS, Tally
 
 from contextmfa.store import Store, keygen
@@ -50,8 +51,14 @@ class Schedule:
     threads: int = 4
 
 
-def write_tenant(directory: Path, store: str, redis: str = "") -> tuple[Path, dict[str, str]]:
-    """A tenant with MFA on every login (OTP and recovery codes) and its environment."""
+def write_tenant(
+    directory: Path, store: str, redis: str = "", sms_webhook: str = ""
+) -> tuple[Path, dict[str, str]]:
+    """A tenant with MFA on every login (OTP, recovery codes, and SMS through ``sms_webhook``
+    when given) and its environment."""
+    factors = '["otp", "sms", "recovery-code"]' if sms_webhook else '["otp", "recovery-code"]'
+    delivery = f'\n[delivery]\nsms = "webhook"\n\n[delivery.webhook]\nurl = "{sms_webhook}"\n'
+    delivery = delivery if sms_webhook else ""
     api_key = f"api-{secrets.token_hex(16)}"
     path = directory / "chaos.toml"
     path.write_text(
@@ -60,7 +67,7 @@ id = "chaos"
 
 [policy]
 mfa = "always"
-factors = ["otp", "recovery-code"]
+factors = {factors}
 
 [sandbox]
 isolation = "inline"
@@ -70,7 +77,7 @@ api_key = "env:CHAOS_API_KEY"
 store = "{store}"
 redis = "{redis}"
 issuer = "http://chaos.test"
-"""
+{delivery}"""
     )
     env = {"CHAOS_API_KEY": api_key, "CONTEXTMFA_SECRET_KEY": keygen()}
     return path, env
@@ -85,7 +92,10 @@ class ChaosRun:
         self.pg.start()
         self.redis = OwnRedis()
         self.redis.start()
-        self.config, self.env = write_tenant(self.directory, self.pg.url, self.redis.url)
+        self.gateway = Gateway()
+        self.config, self.env = write_tenant(
+            self.directory, self.pg.url, self.redis.url, self.gateway.url
+        )
         self.env["CONTEXTMFA_TEST_CLOCK"] = "1"
         self.workers = [Worker(self.config, self.env), Worker(self.config, self.env)]
         for worker in self.workers:
@@ -101,9 +111,8 @@ class ChaosRun:
             "chaos",
         )
         self._stop = threading.Event()
+        self.kills = Kills(self)
         self._reserve: list[User] = []
-        self._in_flight: list[threading.Thread] = []
-        self._rng = random.Random(7)
 
     # -- load --------------------------------------------------------------------------------
 
@@ -140,7 +149,7 @@ class ChaosRun:
             if self.journeys.enroll(user, len(self._reserve) % 2):
                 self._reserve.append(user)
 
-    def _enrolled_user(self) -> User:
+    def enrolled_user(self) -> User:
         """A reserved user with an unused TOTP step (the load never touches one)."""
         for user in self._reserve:
             if user.free_step() is not None and user.failures < 8:
@@ -148,7 +157,7 @@ class ChaosRun:
                 return user
         raise RuntimeError("the reserve of enrolled users ran out")
 
-    def _replace(self, slot: int, extra: dict[str, str] | None = None, kill: bool = True) -> None:
+    def replace(self, slot: int, extra: dict[str, str] | None = None, kill: bool = True) -> None:
         old = self.workers[slot]
         if kill:
             old.kill()
@@ -194,114 +203,6 @@ class ChaosRun:
 
     # -- faults ------------------------------------------------------------------------------
 
-    def kills(self) -> None:
-        self.tally.enter("kill")
-        schedule, journeys = self.schedule, self.journeys
-        ends = time.monotonic() + schedule.kill_for
-        victim = 0
-        while time.monotonic() < ends:
-            survivor = 1 - victim
-            user = self._enrolled_user()
-            parked, _ = journeys.login(victim, user)
-            newcomer = journeys.pick(lambda: True)
-            enrolling, _ = journeys.login(victim, newcomer)
-            secret = None
-            if enrolling is not None:
-                started = journeys.send(
-                    victim, "/v1/mfa/enroll", {"factor": "otp"}, enrolling["mfa_token"]
-                )
-                if started.response is not None and started.response.status_code == 200:
-                    secret = started.response.json()["secret"]
-            self._in_flight_kill(victim)
-            self._handover(survivor, user, parked, "/v1/mfa/verify", user.secret)
-            if secret is not None:
-                self._handover(survivor, newcomer, enrolling, "/v1/mfa/enroll/confirm", secret)
-            journeys.release(newcomer)
-            time.sleep(schedule.kill_every)
-            self._settle()
-            victim = survivor
-
-    def _in_flight_kill(self, victim: int) -> None:
-        """Kill ``victim`` a few milliseconds after a verification was sent to it, so the kill
-        lands mid-request (often while the request holds its step); the journey goes on on the
-        other worker, and its token must not stay refused (:meth:`Journeys.finish_step`)."""
-        user = self._enrolled_user()
-        decision, _ = self.journeys.login(victim, user)
-        step = user.free_step()
-        if decision is None or step is None:
-            self._replace_in_background(victim)
-            return
-        body = {"factor": "otp", "otp": user.code(step)}
-
-        def verify() -> None:
-            response = self.journeys.finish_step(
-                victim, "/v1/mfa/verify", body, decision["mfa_token"], user
-            )
-            if response is not None and response.status_code == 200:
-                user.used_steps.add(step)
-                self.tally.count("in_flight_completed")
-
-        threads = [threading.Thread(target=verify)]
-        for _ in range(3):  # more journeys in flight on the victim, spread over the kill
-            other = self._enrolled_user()
-            threads.append(threading.Thread(target=self._in_flight_journey, args=(victim, other)))
-        for thread in threads:
-            thread.start()
-            time.sleep(self._rng.uniform(0.0, 0.01))
-        self._in_flight.extend(threads)
-        time.sleep(self._rng.uniform(0.0, 0.02))
-        self._replace_in_background(victim)
-
-    def _in_flight_journey(self, victim: int, user: User) -> None:
-        decision, _ = self.journeys.login(victim, user)
-        step = user.free_step()
-        if decision is None or step is None:
-            return
-        body = {"factor": "otp", "otp": user.code(step)}
-        response = self.journeys.finish_step(
-            victim, "/v1/mfa/verify", body, decision["mfa_token"], user
-        )
-        if response is not None and response.status_code == 200:
-            user.used_steps.add(step)
-            self.tally.count("in_flight_completed")
-
-    def _replace_in_background(self, slot: int) -> None:
-        self.workers[slot].kill()
-        self.tally.count("worker_killed")
-        thread = threading.Thread(target=self._replace, args=(slot,), kwargs={"kill": False})
-        thread.start()
-        self._replacing = thread
-
-    def _settle(self) -> None:
-        thread = getattr(self, "_replacing", None)
-        if thread is not None:
-            thread.join()
-
-    def _handover(
-        self, slot: int, user: User, decision: dict[str, Any] | None, path: str, secret: str | None
-    ) -> None:
-        if decision is None or secret is None:
-            return
-        step = user.free_step() if user.secret else int(time.time() // 30)
-        assert step is not None
-        body = {"factor": "otp", "otp": pyotp.TOTP(secret).at(step * 30)}
-        sent = self.journeys.send(slot, path, body, decision["mfa_token"])
-        ok = sent.response is not None and sent.response.status_code == 200
-        self.tally.checked(
-            "nothing_lost",
-            ok,
-            f"{path}: token issued before its worker died refused on the other: "
-            f"{sent.response.text[:120] if sent.response is not None else 'no answer'}",
-        )
-        if ok:
-            answer = sent.response.json()  # type: ignore[union-attr]
-            user.used_steps.add(step)
-            if path.endswith("confirm"):
-                user.secret, user.authenticator_id = secret, answer.get("authenticator_id")
-                user.recovery_code = answer.get("recovery_code")
-                self.journeys.confirmed[user.authenticator_id or ""] = user.user_id
-            self.journeys.check_assertion(answer, decision["login_id"], slot)
-
     def postgres_faults(self) -> None:
         pids = [w.pid for w in self.workers]
         self.tally.enter("pg-restart")
@@ -317,7 +218,7 @@ class ChaosRun:
 
     def redis_fault(self) -> None:
         journeys = self.journeys
-        target = self._enrolled_user()
+        target = self.enrolled_user()
         decision, _ = journeys.login(0, target)
         assert decision is not None
         wrong = {"factor": "otp", "otp": "000000"}
@@ -350,19 +251,19 @@ class ChaosRun:
     def skews(self) -> None:
         for seconds in (self.schedule.skew, -self.schedule.skew):
             window = f"skew{seconds:+.0f}"
-            self._replace(1, {"CONTEXTMFA_CLOCK_SKEW_SECONDS": str(seconds)}, kill=False)
+            self.replace(1, {"CONTEXTMFA_CLOCK_SKEW_SECONDS": str(seconds)}, kill=False)
             self.tally.enter(window)
             ends = time.monotonic() + self.schedule.skew_for
             while time.monotonic() < ends:
                 self._skew_probe()
                 time.sleep(1)
-        self._replace(1, kill=False)
+        self.replace(1, kill=False)
         self.tally.enter("steady")
 
     def _skew_probe(self) -> None:
         """A real-time code refused by the skewed worker, then accepted by the other with the
         same token (the skewed worker's refusal burns neither), which then refuses it again."""
-        user = self._enrolled_user()
+        user = self.enrolled_user()
         decision, _ = self.journeys.login(1, user)
         if decision is None:
             return
@@ -434,14 +335,15 @@ class ChaosRun:
                 time.sleep(self.schedule.steady)
         finally:
             self._stop.set()
-            for thread in drivers + self._in_flight:
+            for thread in drivers + self.kills.threads:
                 thread.join(timeout=90)
         self.tally.recovery["run_seconds"] = round(time.monotonic() - started, 1)
         self.check_store()
         return self.tally
 
     def close(self) -> None:
-        self._settle()
+        self.kills.settle()
+        self.gateway.close()
         for worker in self.workers:
             worker.stop()
         self.store.close()
