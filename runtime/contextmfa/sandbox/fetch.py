@@ -149,7 +149,7 @@ class Fetch:
         meter.charge(len(answer.body) >> 6)  # and the clock: the call spent the run's time
         if answer.failure is None:
             return Response(answer, meter)
-        message = f"fetch: {request.method} {_shown(request.url)}: {answer.message}"
+        message = f"fetch: {_printable(request.method)} {_shown(request.url)}: {answer.message}"
         if answer.failure in CATCHABLE:
             raise FetchError(message)
         if answer.failure == "forbidden":
@@ -163,9 +163,20 @@ class Fetch:
 
 
 def _shown(url: str) -> str:
-    """The URL without query or fragment (API keys often travel there), bounded."""
-    shown = url.split("?", 1)[0].split("#", 1)[0]
+    """The URL without query or fragment (API keys often travel there), bounded, one line."""
+    shown = _printable(url.split("?", 1)[0].split("#", 1)[0])
     return shown if len(shown) <= MAX_SHOWN_URL else shown[: MAX_SHOWN_URL - 3] + "..."
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters and non-ASCII escaped: an error message is one line."""
+    if text.isascii() and text.isprintable():
+        return text
+    escaped = text[:MAX_SHOWN_URL].encode("ascii", "backslashreplace").decode("ascii")
+    return escaped.translate(_CONTROLS)
+
+
+_CONTROLS = {code: f"\\x{code:02x}" for code in [*range(32), 127]}
 
 
 def _text(value: Any, what: str) -> str:
