@@ -31,6 +31,24 @@ LIMITS = SandboxLimits(timeout_ms=5000)
 """A pause of the test process (2 shared cores) must not turn a decision into a timeout."""
 TENANT = "acme"
 
+DISPATCH = """
+
+port_entry = on_execute_post_login
+
+
+def on_execute_post_login(event, api):
+    if event.id == {name!r}:
+        port_entry(event, api)
+"""
+"""Appended to a copy of a port so that one worker can hold several copies: the copy whose name
+is the login's id runs, the others contribute nothing (conftest.py)."""
+
+
+def port_source(stem: str) -> str:
+    """The port's file as shipped."""
+    return (PORTS_DIR / f"{stem}.py").read_text(encoding="utf-8")
+
+
 Decision = tuple[tuple[Any, ...], ...]
 ALLOW: Decision = ()
 """The port contributes nothing: the rest of the flow decides."""

@@ -20,24 +20,22 @@ from dataclasses import astuple
 from typing import Any
 
 import pytest
-from auth0_ports import LIMITS, PORTS_DIR, TENANT, Case, decision_of, moment_of, run_inline
+from auth0_ports import (
+    DISPATCH,
+    LIMITS,
+    PORTS_DIR,
+    TENANT,
+    Case,
+    decision_of,
+    moment_of,
+    port_source,
+    run_inline,
+)
+from risk_ports import Online, live
+from risk_stand_ins import StandIn
 
 from contextmfa.sandbox import ActionRun, CompiledAction, InMemoryActionCache, compile_action
 from contextmfa.sandbox.process import ProcessFlow, run_action_isolated
-
-DISPATCH = """
-
-port_entry = on_execute_post_login
-
-
-def on_execute_post_login(event, api):
-    if event.id == {name!r}:
-        port_entry(event, api)
-"""
-
-
-def port_source(stem: str) -> str:
-    return (PORTS_DIR / f"{stem}.py").read_text(encoding="utf-8")
 
 
 class Worker:
@@ -159,5 +157,26 @@ def decide(
         if case.log is not None:
             assert any(case.log in line.line for line in inline.logs), inline.logs
         return inline
+
+    return run
+
+
+@pytest.fixture
+def online(
+    make_event: Callable[..., dict[str, Any]], port: Callable[[str], CompiledAction]
+) -> Callable[..., Online]:
+    """``online(stem, stand_in, login={}, secrets={})``: the port's run against a loopback
+    stand-in of its service, and the exchanges recorded (risk_ports.py)."""
+
+    def run(
+        stem: str,
+        stand_in: StandIn,
+        login: dict[str, Any] | None = None,
+        secrets: dict[str, str] | None = None,
+    ) -> Online:
+        event = make_event(**(login or {}))
+        result = live(port(stem), event, secrets or {}, stand_in)
+        assert {d.source for d in result.run.directives} <= {f"action:{stem}"}
+        return result
 
     return run
