@@ -83,8 +83,9 @@ def base64_of(text):
 
 def on_execute_post_login(event, api):
     # Skip if not user facing app type
-    if (event.client.metadata or {}).get("userApp") != "true":
-        print(f"Skipping risk check as not enabled for app {event.client.name}")
+    app = event.client
+    if app is None or (app.metadata or {}).get("userApp") != "true":
+        print(f"Skipping risk check as not enabled for app {app.name if app else None}")
         return
     account_id = event.secrets.get("MINFRAUD_ACCOUNT_ID")
     license_key = event.secrets.get("MINFRAUD_LICENSE_KEY")

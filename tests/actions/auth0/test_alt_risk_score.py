@@ -84,6 +84,12 @@ def test_other_applications_are_skipped(online, minfraud, metadata):
     assert result.logs == ["Skipping risk check as not enabled for app Acme Intranet"]
 
 
+def test_a_login_without_an_application_is_skipped(online, minfraud):
+    result = online(STEM, minfraud, {"client": None}, secrets(minfraud))
+    assert result.decision == ALLOW and minfraud.seen == []
+    assert result.logs == ["Skipping risk check as not enabled for app None"]
+
+
 def test_a_refusal_changes_nothing(online, minfraud):
     more = {"MINFRAUD_LICENSE_KEY": "stale", "MFA_ABOVE_RISK_SCORE": "0"}
     result = online(STEM, minfraud, USER_APP, secrets(minfraud, **more))
