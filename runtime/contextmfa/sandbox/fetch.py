@@ -22,10 +22,13 @@ from urllib.parse import quote_plus
 
 from contextmfa.errors import ActionForbidden, ActionLimitExceeded, SandboxError
 from contextmfa.sandbox.event_view import ListView, unwrap
-from contextmfa.sandbox.http_exchange import CATCHABLE, HttpAnswer, HttpRequest
+from contextmfa.sandbox.http_exchange import CATCHABLE, HttpAnswer, HttpRequest, failed
 from contextmfa.sandbox.limits import Meter
 
 MAX_SHOWN_URL = 200
+NO_PORT = "outbound calls are not available here"
+"""A run without an HTTP session (``contextmfa test`` without a fixture, a bare run_action)
+fails each call as a network error, in the same words a worker's parent uses."""
 _MAX_DEPTH = 32
 
 
@@ -143,9 +146,8 @@ class Fetch:
             timeout_ms=_timeout(timeout_ms),
             budget_ms=max(1, math.floor(meter.seconds_left() * 1000)),
         )
-        if self._port is None:
-            raise FetchError("outbound calls are not available here")
-        answer = self._port.call(request)
+        port = self._port
+        answer = port.call(request) if port is not None else failed("network", NO_PORT)
         meter.charge(len(answer.body) >> 6)  # and the clock: the call spent the run's time
         if answer.failure is None:
             return Response(answer, meter)

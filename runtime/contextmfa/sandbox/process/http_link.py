@@ -16,7 +16,7 @@ import socket
 from collections.abc import Callable
 from time import monotonic
 
-from contextmfa.sandbox.fetch import HttpPort
+from contextmfa.sandbox.fetch import NO_PORT, HttpPort
 from contextmfa.sandbox.http_exchange import HttpAnswer, HttpRequest, failed
 from contextmfa.sandbox.process.frames import FrameReader, send_frame
 
@@ -49,7 +49,7 @@ def serve_request(payload: bytes, port: HttpPort | None, deadline: float) -> byt
     except (ValueError, TypeError, RecursionError):
         return json.dumps(failed("forbidden", "malformed request").to_json()).encode("utf-8")
     if port is None:
-        answer = failed("network", "outbound calls are not available here")
+        answer = failed("network", NO_PORT)
     else:
         left_ms = max(1, int((deadline - monotonic()) * 1000))
         budget = left_ms if request.budget_ms is None else min(request.budget_ms, left_ms)
