@@ -4,8 +4,12 @@ The record is what a decision carries under ``http`` and what a replay answers f
 holds a secret: request header values are kept only for :data:`RECORDED_REQUEST_HEADERS`
 (the others are named, with ``[REDACTED]``), query parameters whose name reads like a credential
 and every configured secret value are replaced in the URL, and the request body is kept only as
-its SHA-256; a configured secret value a service echoes back is replaced in the recorded
-response body too (a replay then sees ``[REDACTED]`` there). Response headers are
+its SHA-256; a secret value the request carried (in its URL, a header, a Basic credential or
+its body) that the service echoes back is replaced in the recorded response body too (a replay
+then sees ``[REDACTED]`` there). A configured value the request did not carry is left in the
+body: a service cannot echo what it was not sent, and such values are configuration (an
+assessment name, a threshold) that the answer may hold and a replay must read back as it was.
+Response headers are
 :data:`RESPONSE_HEADERS` only, live and replayed alike, so an Action reads the same response in
 both.
 """
@@ -13,6 +17,7 @@ both.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import re
 from collections.abc import Callable, Mapping
@@ -165,6 +170,24 @@ class Scrubber:
             for name, value in headers
         }
 
+    def answer(self, request: HttpRequest) -> Callable[[str], str]:
+        """What scrubs the answer to ``request``: the secret values the request carried."""
+        narrow = getattr(self.redact, "narrowed_to", None)
+        return self.redact if narrow is None else narrow(_carried(request))
+
+
+def _carried(request: HttpRequest) -> str:
+    """Everything ``request`` sent, as text: URL, header values (Basic credentials decoded)
+    and body."""
+    parts = [request.url, request.body.decode("utf-8", "replace")]
+    for _, value in request.headers:
+        parts.append(value)
+        scheme, _, credentials = value.partition(" ")
+        if scheme.lower() == "basic":
+            with contextlib.suppress(ValueError):  # binascii and Unicode errors are ValueErrors
+                parts.append(base64.b64decode(credentials, validate=True).decode("utf-8"))
+    return "\n".join(parts)
+
 
 def exchange_record(
     request: HttpRequest, answer: HttpAnswer, scrub: Scrubber, body_cap: int
@@ -181,7 +204,7 @@ def exchange_record(
     }
     body = answer.body[:body_cap]
     try:
-        record["body"] = scrub.redact(body.decode("utf-8"))
+        record["body"] = scrub.answer(request)(body.decode("utf-8"))
     except UnicodeDecodeError:
         record["body_base64"] = base64.b64encode(body).decode("ascii")
     if len(answer.body) > body_cap:

@@ -60,6 +60,13 @@ class Redactor:
                 text = text.replace(value, REDACTED)
         return text
 
+    def narrowed_to(self, text: str) -> Redactor:
+        """A redactor of only the values that occur in ``text``."""
+        narrowed = Redactor({})
+        narrowed._values = tuple(value for value in self._values if value in text)
+        narrowed.longest = len(narrowed._values[0]) if narrowed._values else 0
+        return narrowed
+
 
 def scrub_message(text: str, redact: Redactor, action_path: str, limit: int) -> str:
     """An error message fit for a decision: no secret, no host file path, bounded length."""
