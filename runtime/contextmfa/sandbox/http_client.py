@@ -102,7 +102,8 @@ class _PinnedBackend(httpcore.NetworkBackend):
 
 class _PinnedTransport(httpx.HTTPTransport):
     def __init__(self, address: Address, deadline: float) -> None:
-        super().__init__(trust_env=False, retries=0)
+        # verify= the shared context: the default builds (and reads the CA bundle for) a new one
+        super().__init__(verify=_ssl_context(), trust_env=False, retries=0)
         self._pool = httpcore.ConnectionPool(
             ssl_context=_ssl_context(),
             max_connections=1,
