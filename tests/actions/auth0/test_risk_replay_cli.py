@@ -1,7 +1,8 @@
 """Each ported risk rule through the real commands: ``contextmfa evaluate`` with the stand-in up
 records the login's exchanges in its decision; the login is written as ``contextmfa logins
-export`` writes it (recording.py); the stand-in stops; ``contextmfa replay --http recorded``
-decides every login as recorded, answering from the record alone."""
+export`` writes it (recording.py); the stand-in stops; ``contextmfa replay`` decides every
+login as recorded, answering from the record alone (``--http auto``, the default, is
+``recorded`` for a login that carries its recorded decision)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ def tenant_toml(path: Path, stem: str, egress: str, secrets: dict[str, str]) -> 
 def test_evaluate_record_stop_replay(tmp_path, make_event, stem, fail):
     scenario = SCENARIOS[stem]
     event = make_event(**scenario.login)
+    del event["authentication"]["risk_assessment"]  # the runtime assesses; input has none
     event_file = tmp_path / "login.json"
     event_file.write_text(json.dumps(event), encoding="utf-8")
     runner = CliRunner()
@@ -68,9 +70,7 @@ def test_evaluate_record_stop_replay(tmp_path, make_event, stem, fail):
     logins = tmp_path / "recorded.jsonl"
     logins.write_text(json.dumps(export_record(login)) + "\n", encoding="utf-8")
 
-    replayed = runner.invoke(
-        app, ["replay", str(logins), "--config", str(config), "--http", "recorded"]
-    )
+    replayed = runner.invoke(app, ["replay", str(logins), "--config", str(config)])
     assert replayed.exit_code == 0, replayed.output
     assert "1 expectations checked, 0 failed" in replayed.output
     assert len(stand_in.seen) == calls
