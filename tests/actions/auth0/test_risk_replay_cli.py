@@ -1,8 +1,7 @@
-"""Each ported risk rule through the real commands: ``contextmfa evaluate`` with the stand-in up
-records the login's exchanges in its decision; the login is written as ``contextmfa logins
-export`` writes it (recording.py); the stand-in stops; ``contextmfa replay`` decides every
-login as recorded, answering from the record alone (``--http auto``, the default, is
-``recorded`` for a login that carries its recorded decision)."""
+"""Each ported risk rule through the real commands: ``contextmfa evaluate --record-http`` with
+the stand-in up keeps the login's exchanges in its decision; the login is written as ``contextmfa
+logins export`` writes it (recording.py); the stand-in stops; ``contextmfa replay --http
+recorded`` decides the login as recorded, answering from the record alone."""
 
 from __future__ import annotations
 
@@ -48,7 +47,9 @@ def test_evaluate_record_stop_replay(tmp_path, make_event, stem, fail):
         stand_in.status = 503 if fail else None
         secrets = scenario.secrets(stand_in.url)
         config = tenant_toml(tmp_path, stem, stand_in.url, secrets)
-        evaluated = runner.invoke(app, ["evaluate", str(event_file), "--config", str(config)])
+        evaluated = runner.invoke(
+            app, ["evaluate", str(event_file), "--config", str(config), "--record-http"]
+        )
         calls = len(stand_in.seen)
     assert evaluated.exit_code == 0, evaluated.output
     decision = json.loads(evaluated.stdout)
@@ -70,7 +71,9 @@ def test_evaluate_record_stop_replay(tmp_path, make_event, stem, fail):
     logins = tmp_path / "recorded.jsonl"
     logins.write_text(json.dumps(export_record(login)) + "\n", encoding="utf-8")
 
-    replayed = runner.invoke(app, ["replay", str(logins), "--config", str(config)])
+    replayed = runner.invoke(
+        app, ["replay", str(logins), "--config", str(config), "--http", "recorded"]
+    )
     assert replayed.exit_code == 0, replayed.output
     assert "1 expectations checked, 0 failed" in replayed.output
     assert len(stand_in.seen) == calls
