@@ -8,8 +8,10 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import KEY
 
 from contextmfa.enrich.history import LoginRecord
+from contextmfa.store import Store
 from contextmfa.store.errors import HistoryConflict
 from contextmfa.store.ports import RecordedLogin
 from contextmfa.store.sql.login_commit import user_lock_key
@@ -121,3 +123,87 @@ def test_of_two_workers_committing_over_one_history_version_exactly_one_wins(sto
         assert _race(store, tenant, user) == ["refused", "won"]
         assert len(store.history.logins(tenant, user)) == 1
         assert len(list(store.logins.export(tenant, user_id=user))) == 1
+
+
+def test_concurrent_commits_are_all_written_each_checked_against_its_own_history(store, tenant):
+    """Many users' logins committing at once (grouped into shared transactions on a SQLite
+    file): every one is written, and a stale one among them is refused alone."""
+    users = [f"crowd-{i}" for i in range(12)]
+    stale_user = users[0]
+    _commit_as(store, tenant, stale_user, "first", 0)
+    barrier = threading.Barrier(len(users))
+    outcomes: dict[str, str] = {}
+
+    def worker(user: str) -> None:
+        barrier.wait()
+        try:
+            _commit_as(store, tenant, user, "crowd", 0)  # version 0 is stale for stale_user only
+            outcomes[user] = "won"
+        except HistoryConflict:
+            outcomes[user] = "refused"
+
+    threads = [threading.Thread(target=worker, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == {user: "refused" if user == stale_user else "won" for user in users}
+    for user in users:
+        devices = [r.device_id for r in store.history.logins(tenant, user)]
+        assert devices == (["first"] if user == stale_user else ["crowd"])
+        assert len(list(store.logins.export(tenant, user_id=user))) == len(devices)
+
+
+def _commit_as(store, tenant: str, user: str, device: str, seen: int) -> None:
+    login = dataclasses.replace(_login(tenant, f"{user}-{device}"), user_id=user)
+    store.login_commit.commit(
+        login, history_entry=_entry(0, device), seen_version=seen, audit_detail={}, now=NOW
+    )
+
+
+@pytest.fixture
+def second_worker(store):
+    """Another worker's store on the same database (SQLite file, PostgreSQL)."""
+    if store.database.in_memory:
+        pytest.skip("an in-memory database belongs to one process")
+    other = Store.open(store.database.engine.url.render_as_string(False), secret_key=KEY)
+    yield other
+    other.close()
+
+
+def test_a_held_history_makes_another_workers_commit_of_the_user_wait_then_refuses_it(
+    store, second_worker, tenant
+):
+    user = "held-alice"
+    seen_by_other = second_worker.login_commit.version(tenant, user)
+    other_done = threading.Event()
+    other_outcome: list[str] = []
+
+    def other_worker() -> None:
+        try:
+            _commit_as(second_worker, tenant, user, "other", seen_by_other)
+            other_outcome.append("won")
+        except HistoryConflict:
+            other_outcome.append("refused")
+        other_done.set()
+
+    with store.login_commit.holding(tenant, user) as held:
+        assert held.version == seen_by_other
+        thread = threading.Thread(target=other_worker)
+        thread.start()
+        assert not other_done.wait(0.5), "the other worker's commit did not wait"
+        held.commit(
+            dataclasses.replace(_login(tenant, "held"), user_id=user),
+            history_entry=_entry(0, "held"),
+            audit_detail={},
+            now=NOW,
+        )
+    thread.join()
+    assert other_outcome == ["refused"]
+    assert [r.device_id for r in store.history.logins(tenant, user)] == ["held"]
+
+
+def test_holding_one_user_holds_up_no_other(store, second_worker, tenant):
+    with store.login_commit.holding(tenant, "held-bob"):
+        _commit_as(second_worker, tenant, "free-carol", "x", 0)
+    assert [r.device_id for r in store.history.logins(tenant, "free-carol")] == ["x"]

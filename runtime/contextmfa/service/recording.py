@@ -22,6 +22,7 @@ from contextmfa.events import LoginEvent
 from contextmfa.recording import recorded_login
 from contextmfa.service.logs import audit
 from contextmfa.service.tenants import Tenant
+from contextmfa.store.sql.login_commit import HeldHistory
 
 __all__ = ["SWEEP_EVERY", "RetentionSweep", "record_login"]
 
@@ -63,11 +64,14 @@ def record_login(
     sweep: RetentionSweep,
     history_entry: LoginRecord | None,
     seen_version: int,
+    held: HeldHistory | None = None,
 ) -> None:
     """Keep the login and its decision (``document``: its JSON, made once for the answer and
     the record), its audit entry and its history entry (none for a denied login) in one commit;
     :class:`HistoryConflict` when another worker added to the user's history since
-    ``seen_version`` (nothing is written). Sweep old records when due."""
+    ``seen_version`` (nothing is written). With ``held``, the commit is the held history's
+    (:meth:`~contextmfa.store.sql.login_commit.SqlLoginCommit.holding`). Sweep old records when
+    due."""
     store, user_id = tenant.store, event.user.user_id
     login = recorded_login(
         tenant.id,
@@ -87,13 +91,16 @@ def record_login(
         "remembered": event.device.remembered,
         "config_version": config_version,
     }
-    store.login_commit.commit(
-        login,
-        history_entry=history_entry,
-        seen_version=seen_version,
-        audit_detail=detail,
-        now=now,
-    )
+    if held is not None:
+        held.commit(login, history_entry=history_entry, audit_detail=detail, now=now)
+    else:
+        store.login_commit.commit(
+            login,
+            history_entry=history_entry,
+            seen_version=seen_version,
+            audit_detail=detail,
+            now=now,
+        )
     audit(tenant.id, "login.decision", user_id, **detail)
     if sweep.due(tenant.id, now):
         sweep.run(tenant, now)

@@ -18,9 +18,7 @@ import hashlib
 import hmac
 import logging
 import os
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,8 +58,6 @@ class Tenant:
     actions: ActionVersions
     api_key_digest: bytes = field(repr=False)
     admin_key_digest: bytes | None = field(repr=False)
-    write_gate: AbstractContextManager[object] = field(default_factory=nullcontext, repr=False)
-    """Held around a login's commit; a lock per SQLite file store (see :func:`_gate_for`)."""
     login_locks: UserLocks = field(default_factory=UserLocks, repr=False)
     """One user's logins run one at a time in this process; other users' never wait."""
     secret_values: tuple[str, ...] = field(default=(), repr=False)
@@ -173,22 +169,6 @@ def _state_dir(config: TenantConfig) -> Path:
     return config.base_dir / ".contextmfa" / "actions" / config.tenant_id
 
 
-def _gate_for(store: Store) -> AbstractContextManager[object]:
-    """A lock for a SQLite *file* store, nothing for the others.
-
-    SQLite has one writer at a time. Threads of one worker that write at once wait in SQLite's
-    busy handler, which sleeps in growing steps (up to 100 ms) and starves some of them: measured
-    with 16 concurrent logins, p99 went from about 0.2 s to about 0.9 s. The commits of one
-    process queue on this mutex instead; it covers only a login's one commit, never its
-    evaluation, so logins of other users are evaluated meanwhile. (An in-memory store has its own
-    lock already; PostgreSQL takes concurrent writers.)
-    """
-    database = store.database
-    if database.dialect == "sqlite" and not database.in_memory:
-        return threading.Lock()
-    return nullcontext()
-
-
 class _Opener:
     """Opens each distinct (store URL, Redis URL) once."""
 
@@ -199,7 +179,6 @@ class _Opener:
             self._key, development=self._development, environ=env
         )
         self.stores: dict[tuple[str, str], Store] = {}
-        self.gates: dict[int, AbstractContextManager[object]] = {}
 
     def store_for(self, config: TenantConfig) -> Store:
         where = (_url(config), config.service.redis)
@@ -214,7 +193,6 @@ class _Opener:
                 )
             except (StoreUnavailable, OperationalError) as exc:
                 raise _unreachable(config, where, exc) from None
-            self.gates[id(self.stores[where])] = _gate_for(self.stores[where])
         return self.stores[where]
 
 
@@ -249,7 +227,6 @@ def _tenant(config: TenantConfig, opener: _Opener, env: Mapping[str, str]) -> Te
         actions=versions,
         api_key_digest=_digest(api_key),
         admin_key_digest=_digest(admin) if admin is not None else None,
-        write_gate=opener.gates[id(store)],
         secret_values=(
             api_key,
             *([admin] if admin else []),

@@ -162,6 +162,7 @@ class Store:
     def close(self) -> None:
         if self._redis is not None:
             self._redis.close()
+        self.login_commit.close()
         self.database.dispose()
 
     def __enter__(self) -> Store:

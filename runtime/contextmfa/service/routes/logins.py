@@ -10,7 +10,8 @@ and its audit entry are written in one commit; challenge and enroll decisions ge
 
 Logins of different users run side by side; one user's logins run one at a time in a process
 (:class:`~contextmfa.service.user_locks.UserLocks`), and across workers the commit refuses a
-history that moved during the evaluation, which is then evaluated again.
+history that moved during the evaluation, which is then evaluated again (the last time holding
+the user's history still in the store, so that it cannot be refused again).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from contextmfa.service.schemas import LoginOut
 from contextmfa.service.tenants import Tenant
 from contextmfa.service.tokens import MfaStep, contact_of
 from contextmfa.store.errors import HistoryConflict, StoreUnavailable
+from contextmfa.store.sql.login_commit import HeldHistory
 
 __all__ = ["router"]
 
@@ -46,8 +48,8 @@ REMEMBER_HEADER = "X-Remember-Token"
 
 MFA_OUTCOMES = ("challenge", "enroll")
 ATTEMPTS = 3
-"""Evaluations of one login before giving up (503) when other workers keep adding to the
-user's history meanwhile."""
+"""Evaluations of one login when other workers keep adding to the user's history meanwhile; the
+last holds the user's history still (:func:`_decide`)."""
 
 
 async def login_event(request: Request) -> LoginEvent:
@@ -139,39 +141,62 @@ def _decide(
     tenant: Tenant, state: ServiceState, event: LoginEvent, now: datetime
 ) -> tuple[Decision, dict[str, Any], LoginRecord | None]:
     """Evaluate and commit the login; evaluate again if another worker committed a login of the
-    same user in between (this one's history would be stale), at most :data:`ATTEMPTS` times.
+    same user in between (this one's history would be stale). The last of :data:`ATTEMPTS`
+    holds the user's history still across workers from its read to its commit
+    (:meth:`~contextmfa.store.sql.login_commit.SqlLoginCommit.holding`), so a flood of one
+    user's logins across workers is ordered, not refused; the first ones hold nothing, so that
+    logins of a user on one worker at a time never wait for a lock in the store.
+    """
+    store, user_id = tenant.store, event.user.user_id
+    for _ in range(ATTEMPTS - 1):
+        try:
+            return _attempt(
+                tenant, state, event, now, store.login_commit.version(tenant.id, user_id)
+            )
+        except HistoryConflict:
+            continue
+    try:
+        with store.login_commit.holding(tenant.id, user_id) as still:
+            return _attempt(tenant, state, event, now, still.version, still)
+    except HistoryConflict:  # only a history entry added outside any login's commit
+        raise StoreUnavailable("the user's logins kept changing during the evaluation") from None
+
+
+def _attempt(
+    tenant: Tenant,
+    state: ServiceState,
+    event: LoginEvent,
+    now: datetime,
+    seen: int,
+    still: HeldHistory | None = None,
+) -> tuple[Decision, dict[str, Any], LoginRecord | None]:
+    """One evaluation and its commit; :class:`HistoryConflict` when the history moved past
+    ``seen`` meanwhile.
 
     A login that must pass MFA joins the user's history only when it passes
     (:func:`contextmfa.service.steps.complete_step`): its entry is returned, held for the
     mfa_token, never committed here. Otherwise whoever holds only the password could make their
     device, browser and place "known" by starting logins and abandoning the challenge.
     """
-    store, user_id = tenant.store, event.user.user_id
-    for _ in range(ATTEMPTS):
-        seen = store.login_commit.version(tenant.id, user_id)
-        history = PendingHistory(store.history, tenant.id, user_id)
-        with tenant.engines.use() as engine, state.metrics.evaluation.time():
-            decision = engine.evaluate(event, history)
-            version = engine.version
-        document = decision.to_dict()
-        held = history.entry if decision.outcome in MFA_OUTCOMES else None
-        try:
-            with tenant.write_gate:
-                record_login(
-                    tenant,
-                    event,
-                    decision,
-                    document,
-                    config_version=version,
-                    now=now,
-                    sweep=state.retention,
-                    history_entry=None if held else history.entry,
-                    seen_version=seen,
-                )
-        except HistoryConflict:
-            continue
-        state.metrics.decisions.labels(
-            outcome=decision.outcome, source=source_kind(decision.source)
-        ).inc()
-        return decision, document, held
-    raise StoreUnavailable("the user's logins kept changing during the evaluation")
+    history = PendingHistory(tenant.store.history, tenant.id, event.user.user_id)
+    with tenant.engines.use() as engine, state.metrics.evaluation.time():
+        decision = engine.evaluate(event, history)
+        version = engine.version
+    document = decision.to_dict()
+    held = history.entry if decision.outcome in MFA_OUTCOMES else None
+    record_login(
+        tenant,
+        event,
+        decision,
+        document,
+        config_version=version,
+        now=now,
+        sweep=state.retention,
+        history_entry=None if held else history.entry,
+        seen_version=seen,
+        held=still,
+    )
+    state.metrics.decisions.labels(
+        outcome=decision.outcome, source=source_kind(decision.source)
+    ).inc()
+    return decision, document, held

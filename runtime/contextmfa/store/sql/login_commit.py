@@ -1,26 +1,39 @@
 """One decided login in one transaction: its history entry, its record and its audit entry.
 
-Before this, a login made three durable commits (history, recorded login, audit), each an fsync
-on SQLite with ``synchronous=FULL``. They are one unit: an answered login is either entirely on
-disk or not at all.
+They are one unit: an answered login is either entirely on disk or not at all.
 
 The history entry carries the version of the user's history its evaluation read
 (:data:`~contextmfa.store.sql.history.VERSION`). A login of the same user decided meanwhile by
 another worker makes the version larger, and the commit refuses with :class:`HistoryConflict`
 instead of writing a history that the evaluation never saw; the caller evaluates again. The
 check and the insert are atomic per user: PostgreSQL takes a transaction-scoped advisory lock on
-the user before checking; SQLite writes the record first, which takes its database-wide write
-lock, and checks after it (one writer at a time is the database's own rule).
+the user before checking; a SQLite file store checks inside ``BEGIN IMMEDIATE`` (its write lock).
+
+A caller whose commits keep being refused evaluates once more inside :meth:`SqlLoginCommit.
+holding`: the user's history is held still across workers from the version read to the commit
+(the same advisory lock, held by the transaction that will commit; on SQLite, the user's byte of
+the lock file, :mod:`~contextmfa.store.sql.file_locks`), so a flood of one user's logins is
+ordered rather than refused.
+
+On a SQLite file store the commits of concurrent logins are grouped
+(:mod:`~contextmfa.store.sql.group_commit`): one transaction and one fsync for all the logins
+that reached their commit while the previous one was being written, each still checked against
+its own history version. The workers take turns through the lock file's commit gate, woken by
+the kernel, rather than polling SQLite's busy handler. PostgreSQL groups the WAL flushes of
+concurrent commits itself.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 
 from contextmfa.enrich.history import LoginRecord
 from contextmfa.store.database import Database
@@ -28,8 +41,10 @@ from contextmfa.store.errors import HistoryConflict
 from contextmfa.store.ports import RecordedLogin
 from contextmfa.store.sql import audit, history, recorded_logins
 from contextmfa.store.sql.common import p
+from contextmfa.store.sql.file_locks import FileLocks, lock_file_of
+from contextmfa.store.sql.group_commit import GroupCommit
 
-__all__ = ["SqlLoginCommit", "user_lock_key"]
+__all__ = ["HeldHistory", "LoginWrite", "SqlLoginCommit", "user_lock_key"]
 
 _USER_LOCK = select(func.pg_advisory_xact_lock(p("key")))
 
@@ -40,9 +55,70 @@ def user_lock_key(tenant_id: str, user_id: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+@dataclass(frozen=True, slots=True)
+class LoginWrite:
+    """What one login's commit writes, and the history version its evaluation read."""
+
+    login: RecordedLogin
+    history_entry: LoginRecord | None
+    seen_version: int
+    audit_detail: Mapping[str, Any]
+    now: datetime
+
+
+class HeldHistory:
+    """A user's history held still (:meth:`SqlLoginCommit.holding`): its version, and the commit
+    of the login evaluated while holding it."""
+
+    def __init__(self, version: int, write: Callable[[LoginWrite], None]) -> None:
+        self.version = version
+        self._write = write
+
+    def commit(
+        self,
+        login: RecordedLogin,
+        *,
+        history_entry: LoginRecord | None,
+        audit_detail: Mapping[str, Any],
+        now: datetime,
+    ) -> None:
+        self._write(LoginWrite(login, history_entry, self.version, audit_detail, now))
+
+
+def _user_values(write: LoginWrite) -> dict[str, str]:
+    return {"p_tenant_id": write.login.tenant_id, "p_user_id": write.login.user_id}
+
+
+def _write(connection: Connection, write: LoginWrite) -> None:
+    """The login's rows, on a connection whose transaction already holds the user's history
+    still; :class:`HistoryConflict` (nothing written) when it moved past the version seen."""
+    login = write.login
+    if write.history_entry is not None:
+        found = connection.execute(history.VERSION, _user_values(write)).scalar_one()
+        if int(found) != write.seen_version:
+            raise HistoryConflict("the user's history changed during the evaluation")
+    entry = audit.audit_values(
+        login.tenant_id,
+        "login.decision",
+        user_id=login.user_id,
+        detail=write.audit_detail,
+        now=write.now,
+    )
+    connection.execute(recorded_logins.INSERT, recorded_logins.recorded_values(login))
+    connection.execute(audit.INSERT, entry)
+    if write.history_entry is not None:
+        values = history.history_values(login.tenant_id, login.user_id, write.history_entry)
+        connection.execute(history.INSERT, values)
+
+
 class SqlLoginCommit:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._files: FileLocks | None = None
+        self._group: GroupCommit[LoginWrite] | None = None
+        if db.dialect == "sqlite" and not db.in_memory:
+            self._files = FileLocks(lock_file_of(str(db.engine.url.database)))
+            self._group = GroupCommit(self._write_batch)
 
     def version(self, tenant_id: str, user_id: str) -> int:
         """The user's history version, read before an evaluation reads the history."""
@@ -61,20 +137,69 @@ class SqlLoginCommit:
     ) -> None:
         """Write the login's record, audit entry and (unless denied) history entry at once;
         :class:`HistoryConflict` (nothing written) when the user's history moved past
-        ``seen_version``."""
-        tenant_id, user_id = login.tenant_id, login.user_id
-        entry = audit.audit_values(
-            tenant_id, "login.decision", user_id=user_id, detail=audit_detail, now=now
-        )
+        ``seen_version``. Returns once the commit is durable."""
+        write = LoginWrite(login, history_entry, seen_version, audit_detail, now)
+        if self._group is not None:
+            self._group.submit(write)
+            return
         with self._db.write() as connection:
             if history_entry is not None and self._db.dialect == "postgresql":
-                connection.execute(_USER_LOCK, {"p_key": user_lock_key(tenant_id, user_id)})
-            connection.execute(recorded_logins.INSERT, recorded_logins.recorded_values(login))
-            connection.execute(audit.INSERT, entry)
-            if history_entry is None:
-                return
-            user = {"p_tenant_id": tenant_id, "p_user_id": user_id}
-            if int(connection.execute(history.VERSION, user).scalar_one()) != seen_version:
-                raise HistoryConflict("the user's history changed during the evaluation")
-            values = history.history_values(tenant_id, user_id, history_entry)
-            connection.execute(history.INSERT, values)
+                key = user_lock_key(login.tenant_id, login.user_id)
+                connection.execute(_USER_LOCK, {"p_key": key})
+            _write(connection, write)
+
+    @contextmanager
+    def holding(self, tenant_id: str, user_id: str) -> Iterator[HeldHistory]:
+        """The user's history held still across workers, from its version to the commit made
+        through the :class:`HeldHistory` (module docstring). Other users are not held up."""
+        key = user_lock_key(tenant_id, user_id)
+        if self._db.dialect == "postgresql":
+            with self._db.write() as connection:
+                connection.execute(_USER_LOCK, {"p_key": key})
+                found = connection.execute(
+                    history.VERSION, {"p_tenant_id": tenant_id, "p_user_id": user_id}
+                ).scalar_one()
+                yield HeldHistory(int(found), lambda write: _write(connection, write))
+            return
+        if self._files is not None:
+            with self._files.users([key]):
+                yield HeldHistory(self.version(tenant_id, user_id), self._write_held)
+            return
+        # An in-memory store lives in one process, whose per-user lock already orders the logins.
+        yield HeldHistory(self.version(tenant_id, user_id), self._write_alone)
+
+    def _write_alone(self, write: LoginWrite) -> None:
+        with self._db.write() as connection:
+            _write(connection, write)
+
+    def _write_held(self, write: LoginWrite) -> None:
+        """A SQLite commit whose user's byte is held already: alone, not in a group whose
+        leader would take the bytes of other users after it (out of order)."""
+        assert self._files is not None
+        with self._files.commit_gate(), self._db.write() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _write(connection, write)
+
+    def _write_batch(self, writes: Sequence[LoginWrite]) -> list[BaseException | None]:
+        """One SQLite transaction for a group of logins (see :class:`GroupCommit`)."""
+        assert self._files is not None
+        keys = [
+            user_lock_key(w.login.tenant_id, w.login.user_id)
+            for w in writes
+            if w.history_entry is not None
+        ]
+        errors: list[BaseException | None] = []
+        with self._files.users(keys), self._files.commit_gate(), self._db.write() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            for write in writes:
+                try:
+                    _write(connection, write)
+                except HistoryConflict as conflict:  # checked before any of its rows
+                    errors.append(conflict)
+                else:
+                    errors.append(None)
+        return errors
+
+    def close(self) -> None:
+        if self._files is not None:
+            self._files.close()
