@@ -7,31 +7,23 @@ documented exit code.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 
-from contextmfa.cli.console import error, is_terminal, reporting_errors, stderr, stdout
+from contextmfa.cli.console import error, is_terminal, reporting_errors
 from contextmfa.cli.options import ConfigOption, HttpChoice, HttpOption, RecordHttpOption
-from contextmfa.cli.replay_output import ReplayFormat, progress, writer
+from contextmfa.cli.replay_output import ReplayFormat
+from contextmfa.cli.replay_run import ReplayRun, writable
 from contextmfa.config import load_config
 from contextmfa.engine import Engine
 from contextmfa.errors import ConfigError, InputError
 from contextmfa.inputs import display_name
-from contextmfa.replay.action_errors import ActionErrors
-from contextmfa.replay.diff import DiffSummary
 from contextmfa.replay.evaluator import Evaluator
-from contextmfa.replay.order import OrderWarnings
 from contextmfa.replay.parallel import WorkerSpec, parallel_rows
-from contextmfa.replay.report import ReportData, write_report
-from contextmfa.replay.rows import Row, RowOptions
 from contextmfa.replay.source import count_lines, default_workers, sequential_rows
-from contextmfa.replay.summary import ReplaySummary
 
 __all__ = ["ReplayFormat", "register", "replay_command", "writable"]
 
@@ -44,10 +36,11 @@ def register(app: typer.Typer) -> None:
 
 def replay_command(
     logins: Annotated[
-        Path,
+        str,
         typer.Argument(
             metavar="LOGINS.jsonl",
-            help="Recorded logins, one JSON per line; - reads standard input.",
+            help="Recorded logins, one JSON per line; - reads standard input. With --cluster: "
+            "a file, a glob, a directory or an fsspec URL (s3://, gs://, file://), gzip too.",
         ),
     ],
     config: ConfigOption = None,
@@ -61,8 +54,13 @@ def replay_command(
         ),
     ] = ReplayFormat.table,
     output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write decisions to this file instead of stdout."),
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write decisions to this file instead of stdout. With --cluster: a directory "
+            "URL that gets one JSON Lines part per partition (needs --format jsonl).",
+        ),
     ] = None,
     against: Annotated[
         Path | None,
@@ -119,8 +117,27 @@ def replay_command(
             "entries across users may decide differently with 1 and with N workers.",
         ),
     ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            metavar="ADDRESS|local:N",
+            help="Replay on a Dask cluster: a scheduler address (tcp://host:8786), or local:N "
+            "for N worker processes on this machine. Needs the cluster extra.",
+        ),
+    ] = None,
     http: HttpOption = HttpChoice.auto,
     record_http: RecordHttpOption = False,
+    scratch: Annotated[
+        str | None,
+        typer.Option(
+            "--scratch",
+            metavar="URL",
+            help="With --cluster: where records wait for their partition, a place every worker "
+            "reads and writes (s3://bucket/tmp). Default: a temporary directory here, for "
+            "local:N and a scheduler on loopback.",
+        ),
+    ] = None,
 ) -> None:
     """Evaluate every login in order, building each user's history from the earlier records.
 
@@ -147,9 +164,14 @@ def replay_command(
     `--against`, `--report-limit` needs `--report`).
     """
     _check_usage(against, fail_on_change, report, report_limit)
+    if cluster is not None:
+        _check_cluster_usage(logins, output_format, output, workers)
+    elif scratch is not None:
+        raise typer.BadParameter("needs --cluster", param_hint="'--scratch'")
     with reporting_errors():
         limit = DEFAULT_REPORT_LIMIT if report_limit is None else report_limit
-        run = _Run(logins, output_format, against is not None, output, report, limit)
+        source = logins if cluster is not None else display_name(logins)
+        run = ReplayRun(source, output_format, against is not None, output, report, limit)
         run.http, run.record_http = http, record_http
         engine = Engine(load_config(config), http_mode=http.value)
         try:
@@ -157,23 +179,20 @@ def replay_command(
         except BaseException:
             engine.close()
             raise
-        lines = count_lines(logins) if workers is None or is_terminal() else 0
-        count = workers or default_workers(lines)
         with ExitStack() as stack:
-            if count == 1:
-                evaluator = Evaluator(engine, run.options(), candidate)
-                stack.callback(evaluator.close)
-                rows = sequential_rows(evaluator, logins)
+            stack.callback(engine.close)
+            if candidate is not None:
+                stack.callback(candidate.close)
+            if cluster is not None:
+                from contextmfa.cli.replay_cluster import replay_on_cluster
+
+                inputs = _inputs(engine, candidate, source)
+                replay_on_cluster(run, stack, cluster, scratch, (engine, candidate), inputs)
             else:
-                spec = WorkerSpec(engine.config.path, _path_of(candidate), run.options())
-                engine.close()
-                if candidate is not None:
-                    candidate.close()
-                rows = parallel_rows(logins, spec, count)
-            run.execute(stack, rows, lines, _inputs(engine, candidate, logins))
+                _replay_here(run, stack, Path(logins), workers, engine, candidate)
         if run.empty and not allow_empty:
             raise InputError(
-                f"{display_name(logins)}: error: nothing to replay: no login records in it "
+                f"{source}: error: nothing to replay: no login records in it "
                 "(pass --allow-empty to accept an empty file)"
             )
         code = run.exit_code(fail_on_change, fail_on_error)
@@ -182,6 +201,45 @@ def replay_command(
             words = f"{errors} Action error{'s' if errors != 1 else ''}"
             error(f"replay failed: {words} (--fail-on-error)")
         raise typer.Exit(code)
+
+
+def _replay_here(
+    run: ReplayRun,
+    stack: ExitStack,
+    logins: Path,
+    workers: int | None,
+    engine: Engine,
+    candidate: Engine | None,
+) -> None:
+    """On this machine: in this process, or in ``--workers`` processes."""
+    lines = count_lines(logins) if workers is None or is_terminal() else 0
+    count = workers or default_workers(lines)
+    if count == 1:
+        rows = sequential_rows(Evaluator(engine, run.options(), candidate), logins)
+    else:
+        spec = WorkerSpec(engine.config.path, _path_of(candidate), run.options())
+        rows = parallel_rows(logins, spec, count)
+    run.execute(stack, rows, lines, _inputs(engine, candidate, display_name(logins)))
+
+
+def _check_cluster_usage(
+    logins: str, output_format: ReplayFormat, output: str | None, workers: int | None
+) -> None:
+    if workers is not None:
+        raise typer.BadParameter(
+            "is for one machine; --cluster runs on the cluster's workers",
+            param_hint="'--workers'",
+        )
+    if logins == "-":
+        raise typer.BadParameter(
+            "standard input cannot be read by cluster workers: give a file or a URL",
+            param_hint="'LOGINS.jsonl'",
+        )
+    if output is not None and output_format is not ReplayFormat.jsonl:
+        raise typer.BadParameter(
+            "with --cluster writes JSON Lines parts: add --format jsonl",
+            param_hint="'--output'",
+        )
 
 
 def _check_usage(
@@ -216,135 +274,14 @@ def _candidate(engine: Engine, against: Path | None, http: HttpChoice) -> Engine
     return candidate
 
 
-def writable(path: Path) -> TextIO:
-    """``path`` opened for writing now, so a bad path fails before the replay, not after."""
-    try:
-        return path.open("w", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: error: cannot write: {exc.strerror}") from None
-
-
 def _path_of(engine: Engine | None) -> Path | None:
     return engine.config.path if engine is not None else None
 
 
-def _inputs(engine: Engine, candidate: Engine | None, logins: Path) -> dict[str, str]:
+def _inputs(engine: Engine, candidate: Engine | None, logins: str) -> dict[str, str]:
     """What the report names as its inputs: the files, and each config's version (the one a
     recorded login carries, see ``contextmfa logins export``)."""
-    inputs = {"logins": display_name(logins), "config": f"{engine.config.path} ({engine.version})"}
+    inputs = {"logins": logins, "config": f"{engine.config.path} ({engine.version})"}
     if candidate is not None:
         inputs["candidate"] = f"{candidate.config.path} ({candidate.version})"
     return inputs
-
-
-@dataclass
-class _Run:
-    """One replay command's state: where rows go and what they add up to."""
-
-    logins: Path
-    output_format: ReplayFormat
-    diffing: bool
-    output: Path | None
-    report: Path | None
-    report_limit: int
-    summary: ReplaySummary = field(default_factory=ReplaySummary)
-    diff: DiffSummary | None = None
-    candidate_errors: ActionErrors = field(default_factory=ActionErrors)
-    order: OrderWarnings = field(default_factory=OrderWarnings)
-    records: int = 0
-    http: HttpChoice = HttpChoice.auto
-    record_http: bool = False
-
-    def __post_init__(self) -> None:
-        if self.diffing:
-            self.diff = DiffSummary()
-
-    def options(self) -> RowOptions:
-        writes_decisions = not self.diffing and self.output_format is not ReplayFormat.table
-        writes_changes = self.diffing and self.output_format is ReplayFormat.jsonl
-        return RowOptions(
-            source=display_name(self.logins),
-            decision_json=writes_decisions,
-            facts=self.report is not None,
-            details=self.report is not None or writes_changes,
-            record_http=self.record_http,
-            http_mode=self.http.value,
-        )
-
-    def execute(
-        self, stack: ExitStack, rows: Iterator[Row], lines: int, inputs: dict[str, str]
-    ) -> None:
-        sink = stack.enter_context(writable(self.output)) if self.output else None
-        page = stack.enter_context(writable(self.report)) if self.report else None
-        rows_out = writer(self.output_format, self.diff, sink or sys.stdout)
-        data = None
-        if self.report is not None:
-            title = "contextmfa replay diff" if self.diffing else "contextmfa replay"
-            data = ReportData(
-                title,
-                inputs,
-                diff=self.diff,
-                limit=self.report_limit,
-                action_errors=self.summary.action_errors,
-                candidate_errors=self.candidate_errors if self.diffing else None,
-                order=self.order,
-            )
-            stack.callback(data.close)
-        bar = progress(stack, lines)
-        for row in rows:
-            self._count(row)
-            rows_out.add(row)
-            if data is not None:
-                data.add(row)
-            if bar is not None:
-                bar.advance()
-        if bar is not None:
-            bar.stop()
-        rows_out.close()
-        target = stdout if self.output or self.output_format is ReplayFormat.table else stderr
-        source = display_name(self.logins)
-        for line in self.order.lines(source):
-            error(line)
-        for line in self.summary.action_errors.lines(source):
-            target.print(line, markup=False)
-        for line in self.candidate_errors.lines(source, label="candidate: "):
-            target.print(line, markup=False)
-        target.print(self.summary.line(), markup=False)
-        if self.diff is not None:
-            target.print(self.diff.line(candidate_errors=self.candidate_errors.total), markup=False)
-        if data is not None and page is not None:
-            write_report(data, page)
-            target.print(f"report written to {self.report}", markup=False)
-
-    def _count(self, row: Row) -> None:
-        self.records += 1
-        if row.error is not None:
-            error(row.error)
-        for mismatch in row.mismatches:
-            error(f"{display_name(self.logins)}:{row.line}: {row.login_id}: {mismatch}")
-        outcome = row.current.outcome if row.current is not None and row.error is None else None
-        self.summary.count(outcome, checked=row.checked, failed=bool(row.mismatches))
-        self.summary.action_errors.add(row.line, row.login_id, row.errors)
-        self.candidate_errors.add(row.line, row.login_id, row.candidate_errors)
-        self.order.add(row.line, row.login_id, row.out_of_order, row.repeated)
-        if self.diff is not None:
-            self.diff.add(row)
-
-    @property
-    def empty(self) -> bool:
-        """No record at all: a gate that would pass on nothing."""
-        return self.records == 0
-
-    def exit_code(self, fail_on_change: bool, fail_on_error: bool) -> int:
-        code = self.summary.exit_code
-        if code != 0:
-            return code
-        if fail_on_change and self.diff is not None and self.diff.changed:
-            return 1
-        return 1 if self.failed_on_error(fail_on_error) else 0
-
-    def failed_on_error(self, fail_on_error: bool) -> bool:
-        """``--fail-on-error`` and an Action failed (in this config or the candidate)."""
-        return fail_on_error and bool(
-            self.summary.action_errors.total or self.candidate_errors.total
-        )

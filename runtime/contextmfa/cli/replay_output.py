@@ -53,9 +53,12 @@ class ProgressBar:
         self._progress.stop()
 
 
-def progress(stack: ExitStack, total: int) -> ProgressBar | None:
-    """A bar with an ETA on stderr while a person watches a long replay."""
-    if not is_terminal() or total < PROGRESS_MIN_RECORDS:
+def progress(
+    stack: ExitStack, total: int, *, minimum: int = PROGRESS_MIN_RECORDS
+) -> ProgressBar | None:
+    """A bar with an ETA on stderr while a person watches a long replay (of ``total`` logins,
+    or of tasks on a cluster)."""
+    if not is_terminal() or total < minimum:
         return None
     bar = Progress(
         TextColumn("replaying"),
@@ -101,6 +104,9 @@ class _Table(RowWriter):
             verdict.source,
             mark,
         )
+
+    def skip(self, count: int) -> None:
+        self.more += count
 
     def close(self) -> None:
         console = _console(self.sink)

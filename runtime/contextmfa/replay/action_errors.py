@@ -52,6 +52,19 @@ class PerAction:
         else:
             self.other_messages += 1
 
+    def merge(self, other: PerAction) -> None:
+        """Add another part of the input's errors (a cluster partition). ``first`` is the
+        earlier of the two; messages past MESSAGES_KEPT distinct ones are counted as others."""
+        self.count += other.count
+        if other.first is not None and (self.first is None or other.first < self.first):
+            self.first = other.first
+        self.other_messages += other.other_messages
+        for key, n in other.messages.items():
+            if key in self.messages or len(self.messages) < MESSAGES_KEPT:
+                self.messages[key] += n
+            else:
+                self.other_messages += n
+
 
 @dataclass
 class ActionErrors:
@@ -70,6 +83,12 @@ class ActionErrors:
             if per is None:
                 per = self.actions[action] = PerAction()
             per.add(kind, message, at, (line, login_id or "?"))
+
+    def merge(self, other: ActionErrors) -> None:
+        """Add the errors of another part of the input (a cluster partition)."""
+        self.logins += other.logins
+        for action, per in other.actions.items():
+            self.actions.setdefault(action, PerAction()).merge(per)
 
     @property
     def total(self) -> int:

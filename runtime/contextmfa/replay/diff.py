@@ -107,6 +107,31 @@ class DiffSummary:
                 {"line": row.line, "login_id": row.login_id, "user_id": row.user_id}
             )
 
+    def merge(self, other: DiffSummary) -> None:
+        """Add the diff of another part of the input (a cluster partition). Each group keeps
+        its first examples by line, and groups stay in the order they first occur in the
+        input, so ties in ``ordered_groups`` read as they would from one process."""
+        self.compared += other.compared
+        self.changed += other.changed
+        self.timed_out += other.timed_out
+        self.current.update(other.current)
+        self.candidate.update(other.candidate)
+        self.transitions.update(other.transitions)
+        self.new_calls += other.new_calls
+        for call, n in other.new_call_urls.items():
+            if call in self.new_call_urls or len(self.new_call_urls) < MAX_NEW_CALL_URLS:
+                self.new_call_urls[call] += n
+        for key, theirs in other.groups.items():
+            group = self.groups.get(key)
+            if group is None:
+                group = self.groups[key] = Group()
+            group.count += theirs.count
+            group.fields.update(theirs.fields)
+            group.sources.update(theirs.sources)
+            examples = sorted([*group.examples, *theirs.examples], key=lambda e: e["line"])
+            group.examples = examples[:EXAMPLES_PER_GROUP]
+        self.groups = dict(sorted(self.groups.items(), key=lambda kv: kv[1].examples[0]["line"]))
+
     def ordered_groups(self) -> list[tuple[Transition, str, Group]]:
         """Largest transitions first, and within one the largest groups first."""
         rank = {t: -n for t, n in self.transitions.items()}

@@ -57,6 +57,14 @@ class OrderWarnings:
             self.repeated += 1
             self.first_repeated = self.first_repeated or where
 
+    def merge(self, other: OrderWarnings) -> None:
+        """Add another part of the input (a cluster partition): the first example is the one
+        with the lower line number."""
+        self.out_of_order += other.out_of_order
+        self.repeated += other.repeated
+        self.first_out_of_order = _earlier(self.first_out_of_order, other.first_out_of_order)
+        self.first_repeated = _earlier(self.first_repeated, other.first_repeated)
+
     def lines(self, source: str) -> list[str]:
         out = []
         if self.out_of_order and self.first_out_of_order:
@@ -79,3 +87,9 @@ class OrderWarnings:
 
     def to_dict(self) -> dict[str, int]:
         return {"out_of_order": self.out_of_order, "repeated_login_ids": self.repeated}
+
+
+def _earlier(a: tuple[int, str] | None, b: tuple[int, str] | None) -> tuple[int, str] | None:
+    if a is None or b is None:
+        return a or b
+    return min(a, b)

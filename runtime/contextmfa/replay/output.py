@@ -25,6 +25,10 @@ class RowWriter:
     def add(self, row: Row) -> None:
         raise NotImplementedError
 
+    def skip(self, count: int) -> None:
+        """``count`` rows that are counted but not given (a cluster replay keeps only the rows
+        a writer shows); only a writer that says how many it left out needs them."""
+
     def close(self) -> None:
         self.sink.flush()
 

@@ -42,7 +42,7 @@ from contextmfa.replay.evaluator import Evaluator
 from contextmfa.replay.rows import Row, RowOptions
 from contextmfa.replay.source import raw_records, too_long
 
-__all__ = ["WorkerFailed", "WorkerSpec", "parallel_rows", "route"]
+__all__ = ["WorkerFailed", "WorkerSpec", "owner", "parallel_rows", "route"]
 
 CHUNK_PER_WORKER = 256
 IN_FLIGHT_PER_WORKER = 3
@@ -71,7 +71,12 @@ class WorkerSpec:
 def route(raw: bytes, workers: int) -> int:
     """The worker that owns this record's user; a record without one goes to worker 0, which
     reports the validation error as a one-process replay would."""
-    data = decode_record(raw, "-")
+    return owner(decode_record(raw, "-"), workers)
+
+
+def owner(data: Any, workers: int) -> int:
+    """``route`` for a record already decoded: a CRC-32 of ``user.user_id`` modulo
+    ``workers`` (a cluster replay partitions by it too), 0 without a user id."""
     user = data.get("user") if isinstance(data, dict) else None
     user_id = user.get("user_id") if isinstance(user, dict) else None
     if user_id is None:

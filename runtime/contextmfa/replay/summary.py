@@ -40,6 +40,14 @@ class ReplaySummary:
             self.checked += 1
             self.failed += failed
 
+    def merge(self, other: ReplaySummary) -> None:
+        """Add the counts of another part of the input (a cluster partition)."""
+        self.outcomes.update(other.outcomes)
+        self.checked += other.checked
+        self.failed += other.failed
+        self.input_errors += other.input_errors
+        self.action_errors.merge(other.action_errors)
+
     @property
     def replayed(self) -> int:
         return sum(self.outcomes.values())

@@ -159,11 +159,42 @@ class ReportData:
         self.risk.setdefault(chart, {}).setdefault(category, Counter())[outcome] += 1
 
     def _keep(self, row: Row) -> None:
+        kind = "mismatch" if row.mismatches else "change" if row.changed else "error"
+        self.keep_detail(dict(row.detail or {}, kind=kind, changed_decision=row.changed))
+
+    def keep_detail(self, detail: dict[str, Any]) -> None:
+        """List one login (as ``details`` yields it) without counting it: a cluster replay
+        counts in its partitions and lists the first ``limit`` logins of the whole input."""
         if self._spill is None:  # closed by close(), after the page is written
             self._spill = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
-        kind = "mismatch" if row.mismatches else "change" if row.changed else "error"
-        detail = dict(row.detail or {}, kind=kind, changed_decision=row.changed)
         self._spill.write(json.dumps(detail, ensure_ascii=False) + "\n")
+
+    def merge(self, other: ReportData) -> None:
+        """Add the counts of another part of the input (a cluster partition). Not merged here:
+        ``diff``, ``action_errors`` and ``order`` (shared with the replay, which merges them),
+        and the listed logins and error messages, which the caller picks in input order."""
+        for name in ("replayed", "checked", "failed", "input_errors", "mismatched", "changed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errored += other.errored
+        self.detailed += other.detailed
+        self.outcomes.update(other.outcomes)
+        self.unlocated.update(other.unlocated)
+        for mine, theirs in (
+            (self.sources, other.sources),
+            (self.candidate_sources, other.candidate_sources),
+        ):
+            for source, counts in theirs.items():
+                mine.setdefault(source, Counter()).update(counts)
+        for places, more in ((self.places, other.places), (self.countries, other.countries)):
+            for key, place in more.items():
+                known = places.setdefault(key, Place(place.latitude, place.longitude, place.label))
+                known.outcomes.update(place.outcomes)
+                known.changed += place.changed
+        for chart, categories in other.risk.items():
+            for category, counts in categories.items():
+                self.risk.setdefault(chart, {}).setdefault(category, Counter()).update(counts)
+        both = sorted([*self.unlocated_logins, *other.unlocated_logins], key=lambda u: u["line"])
+        self.unlocated_logins = both[:UNLOCATED_KEPT]
 
     def details(self) -> Iterator[dict[str, Any]]:
         """The kept logins, in input order (read back from the temporary file)."""
