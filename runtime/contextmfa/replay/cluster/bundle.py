@@ -1,19 +1,20 @@
 """A tenant config shipped to cluster workers as bytes, and rebuilt there once per worker thread.
 
-Workers do not share the client's disk, so the client sends the config itself: every file of the
-config's directory (sub-directories included, hidden ones and files over ``MAX_FILE_BYTES``
-left out), so rule files find the list files they name relative to themselves, plus each file
-the config names outside that directory (Actions in ``../actions``, an absolute path), renamed
-into the shipped tree; and the values of the ``env:NAME`` secrets it uses (a worker's own
-environment is not the client's). A worker writes the tree into a temporary directory and
-compiles an Engine from it the first time a task needs it, then reuses it for every partition it
-replays (each partition gets a fresh history). File *names* are kept, so rule and Action names,
-sources and traces read exactly as they do on the client.
+Workers do not share the client's disk, so the client sends the config itself: ``tenant.toml``
+as parsed, every file it names (rule files, Actions, deny lists) and every list file a rule file
+names (``list x = file "..."``), each by its place on the client. A worker rebuilds that tree in
+a temporary directory, mirrored (``/srv/acme/rules/a.rules`` becomes ``TMP/srv/acme/rules/
+a.rules``), so relative references between the files hold; the config's own references are
+rewritten relative to the config's place in the mirror, so absolute ones hold too. The values of
+the ``env:NAME`` secrets the config uses travel with it (a worker's environment is not the
+client's). A worker compiles an Engine from the tree the first time a task needs it and reuses it
+for every partition it replays (each partition gets a fresh history). File names are kept, so
+rule and Action names, sources and traces read as they do on the client.
 
-GeoIP databases: ``default`` is the database each worker's own contextmfa installs; one inside
-the config's directory ships with it when it is small (a test database); any other is read on
-each worker at the absolute path the client resolves, so it must be present there (a shared
-volume, or the same image).
+GeoIP databases are not shipped (the bundled one is 60 MB): ``default`` is the database each
+worker's own contextmfa installs; any other is read on each worker at the absolute path the
+client resolves, so it must be present there (a shared volume, or the same image). So is a list
+file a rule file names by an absolute path.
 """
 
 from __future__ import annotations
@@ -33,27 +34,28 @@ from typing import Any
 from contextmfa.config import TenantConfig, config_from_mapping
 from contextmfa.engine import Engine
 from contextmfa.enrich.geoip import DEFAULT
+from contextmfa.errors import Problem
+from contextmfa.rules.nodes import FileRef
+from contextmfa.rules.parser import parse
 
 __all__ = ["ConfigBundle", "engine_for"]
 
-SHIPPED = ".shipped"
-"""Where files the config names outside its directory go in the shipped tree (a hidden name:
-never one of the directory's own files)."""
-MAX_FILE_BYTES = 8 << 20
-"""Files of the config's directory larger than this (recorded logins, a full GeoIP database)
-are not shipped."""
+
+def _absolute(path: Path) -> Path:
+    """``path`` made absolute without following links (``rules/../lists`` as written)."""
+    return Path(os.path.normpath(Path(path).absolute()))
 
 
-def _directory(base: Path) -> dict[str, bytes]:
-    """The config directory's files, by relative path (see the module docstring)."""
-    files: dict[str, bytes] = {}
-    for path in sorted(base.rglob("*")):
-        relative = path.relative_to(base)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
-            continue
-        if path.stat().st_size <= MAX_FILE_BYTES:
-            files[relative.as_posix()] = path.read_bytes()
-    return files
+def _list_files(rule_file: Path) -> list[Path]:
+    """The list files a rule file names, resolved as the rule checker resolves them."""
+    tree = parse(rule_file.read_text(encoding="utf-8"), str(rule_file))
+    if isinstance(tree, Problem):
+        return []
+    return [
+        rule_file.parent / decl.value.path.value
+        for decl in tree.lists
+        if isinstance(decl.value, FileRef)
+    ]
 
 
 @dataclass(frozen=True)
@@ -65,43 +67,43 @@ class ConfigBundle:
     files: dict[str, bytes]
     environ: dict[str, str]
     name: str
-    """The config file's name (``tenant.toml``)."""
+    """Where the config file sits in the mirrored tree."""
 
     @classmethod
     def of(cls, config: TenantConfig) -> ConfigBundle:
-        base = config.base_dir.resolve()
-        files = _directory(base)
+        home = _absolute(config.path).parent
+        files: dict[str, bytes] = {}
+
+        def ship(path: Path) -> str:
+            """Ship ``path``; its name relative to the config, as the mirror has it."""
+            where = _absolute(path)
+            files[where.as_posix().lstrip("/")] = where.read_bytes()
+            return os.path.relpath(where, home)
+
         raw = tomllib.loads(config.path.read_text(encoding="utf-8"))
-
-        def ship(kind: str, index: int, path: Path) -> str:
-            path = path.resolve()
-            if path.is_relative_to(base) and path.relative_to(base).as_posix() in files:
-                return path.relative_to(base).as_posix()
-            name = f"{SHIPPED}/{kind}/{index}/{path.name}"
-            files[name] = path.read_bytes()
-            return name
-
         flow = dict(raw.get("flow", {}))
-        flow["rules"] = [ship("rules", i, p) for i, p in enumerate(config.rule_files)]
-        flow["actions"] = [ship("actions", i, p) for i, p in enumerate(config.action_files)]
+        flow["rules"] = [ship(p) for p in config.rule_files]
+        flow["actions"] = [ship(p) for p in config.action_files]
         raw["flow"] = flow
+        for path in config.rule_files:
+            for listed in _list_files(path):
+                if listed.is_file():
+                    ship(listed)
         risk = dict(raw.get("risk", {}))
-        lists = sorted(config.deny_lists.items())
-        risk["deny_lists"] = {name: ship("lists", i, p) for i, (name, p) in enumerate(lists)}
+        risk["deny_lists"] = {name: ship(p) for name, p in sorted(config.deny_lists.items())}
         raw["risk"] = risk
         geoip = dict(raw.get("geoip", {}))
         for key in ("city_database", "asn_database"):
             value = geoip.get(key)
             if value and value != DEFAULT:
-                path = (base / value).resolve()
-                inside = path.is_relative_to(base) and path.relative_to(base).as_posix() in files
-                geoip[key] = path.relative_to(base).as_posix() if inside else str(path)
+                geoip[key] = str(_absolute(config.base_dir / value))
         raw["geoip"] = geoip
         environ = _secret_environ(raw.get("secrets", {}))
         digest = hashlib.sha256(json.dumps([raw, sorted(environ)], sort_keys=True).encode())
         for name in sorted(files):
             digest.update(name.encode() + b"\x00" + files[name] + b"\x00")
-        return cls(digest.hexdigest(), raw, files, environ, config.path.name)
+        where = (home / config.path.name).as_posix().lstrip("/")
+        return cls(digest.hexdigest(), raw, files, environ, where)
 
     def materialize(self) -> TenantConfig:
         """Write the files into a new temporary directory (removed at exit) and load the
@@ -112,6 +114,7 @@ class ConfigBundle:
             target = root / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        (root / self.name).parent.mkdir(parents=True, exist_ok=True)  # "../" starts there
         return config_from_mapping(self.mapping, root / self.name, environ=self.environ)
 
 
