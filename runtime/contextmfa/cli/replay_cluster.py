@@ -56,8 +56,8 @@ def replay_on_cluster(
         _make_directory(run.output)
     rows_out = run.open(stack, inputs, to_file=False)
     merged = ClusterMerge(run.tally, job.table_rows, run.report_limit)
-    client = stack.enter_context(connect(address))
     space = stack.enter_context(scratch_space(scratch, address))
+    client = stack.enter_context(connect(address))
     bar = _Bar(stack)
     for result in run_partitions(client, blocks, total_bytes, bundles, job, space, bar.tick):
         merged.add(result)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contextmfa.replay.cluster.bundle import ConfigBundle, engine_for
-from contextmfa.replay.cluster.shuffle import Split, read_partition
+from contextmfa.replay.cluster.shuffle import Split, publish, read_partition
 from contextmfa.replay.evaluator import Evaluator
 from contextmfa.replay.output import ChangedLines, DecisionLines
 from contextmfa.replay.rows import Row, RowOptions
@@ -137,7 +137,4 @@ def _deliver(result: PartitionResult, text: str, output: str | None) -> None:
     if output is None:
         result.text = text
         return
-    import fsspec
-
-    with fsspec.open(part_name(output, result.number), "w", encoding="utf-8") as out:
-        out.write(text)
+    publish(part_name(output, result.number), text.encode("utf-8"))

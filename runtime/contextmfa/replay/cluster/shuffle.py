@@ -16,6 +16,7 @@ Plain text, so reading scratch space back never unpickles anything.
 from __future__ import annotations
 
 import math
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from contextmfa.events import Timestamp, bounded_lines, decode_record
 from contextmfa.replay.cluster.source import Block, open_block
 from contextmfa.replay.parallel import owner
 
-__all__ = ["ScratchRecord", "Split", "read_partition", "split_block"]
+__all__ = ["ScratchRecord", "Split", "publish", "read_partition", "split_block"]
 
 _timestamp = TypeAdapter(Timestamp)
 
@@ -55,8 +56,6 @@ def sort_key(data: Any) -> float:
 
 def split_block(block: Block, partitions: int, url: str) -> Split:
     """Read ``block``, group its records by partition into the scratch file ``url``."""
-    import fsspec
-
     buckets = [bytearray() for _ in range(partitions)]
     lines = 0
     with open_block(block) as handle:
@@ -75,11 +74,23 @@ def split_block(block: Block, partitions: int, url: str) -> Split:
             key = repr(sort_key(data)).encode()
             buckets[owner(data, partitions)] += b"%d %s %s\n" % (number, key, text)
     offsets = [0]
-    with fsspec.open(url, "wb") as out:
-        for bucket in buckets:
-            out.write(bucket)
-            offsets.append(offsets[-1] + len(bucket))
+    for bucket in buckets:
+        offsets.append(offsets[-1] + len(bucket))
+    publish(url, b"".join(buckets))
     return Split(lines, url, tuple(offsets))
+
+
+def publish(url: str, data: bytes) -> None:
+    """Write ``url`` whole or not at all: a task rerun after its worker died rewrites the file
+    while another task may be reading it, so the new copy is written aside and moved in place
+    (same bytes: tasks are deterministic)."""
+    from fsspec.core import url_to_fs
+
+    fs, path = url_to_fs(url)
+    aside = f"{path}.{uuid.uuid4().hex}.partial"
+    with fs.open(aside, "wb") as out:
+        out.write(data)
+    fs.mv(aside, path)
 
 
 def read_partition(number: int, splits: list[Split]) -> list[ScratchRecord]:
