@@ -100,3 +100,38 @@ def test_invalid_toml_is_one_located_error(cli, tmp_path: Path):
     lines = result.stderr.splitlines()
     assert lines[0].startswith(f"{config}:3:6: error: invalid TOML: ")
     assert lines[1:] == ["check failed: 1 error"]
+
+
+FETCHING_ACTION = 'def on_execute_post_login(event, api):\n    fetch("https://risk.example/")\n'
+
+
+def test_an_action_that_calls_fetch_with_no_egress_and_a_short_timeout_is_warned_of(
+    cli, tmp_path: Path
+):
+    config = write_tenant(
+        tmp_path,
+        '[tenant]\nid = "acme"\n[flow]\nactions = ["risk.py", "quiet.py"]\n'
+        '[sandbox]\nisolation = "inline"\n',
+        {"risk.py": FETCHING_ACTION, "quiet.py": GOOD_ACTION},
+    )
+    result = cli("check", "--config", config)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"{config}:5: warning: sandbox.egress: empty, but the Action risk calls fetch(): every "
+        "call will be refused (forbidden)",
+        f"{config}:5: warning: sandbox.timeout_ms: 100 ms is less than http_timeout_ms "
+        "(1000 ms), and the Action risk calls fetch(): a call never outlives its Action, so it "
+        "gets at most this",
+    ]
+
+
+def test_a_listed_destination_and_time_for_the_call_check_clean(cli, tmp_path: Path):
+    config = write_tenant(
+        tmp_path,
+        '[tenant]\nid = "acme"\n[flow]\nactions = ["risk.py"]\n[sandbox]\nisolation = "inline"\n'
+        'timeout_ms = 2000\negress = ["https://risk.example"]\n',
+        {"risk.py": FETCHING_ACTION},
+    )
+    result = cli("check", "--config", config)
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    assert "ok: 1 Action, 0 rule files, 0 warnings" in result.stdout

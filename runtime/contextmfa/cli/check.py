@@ -7,6 +7,7 @@ too, so one run lists everything to fix.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 
 import typer
@@ -132,6 +133,36 @@ def _rule_problems(tenant: TenantConfig) -> list[Problem]:
 
 
 def _action_problems(tenant: TenantConfig) -> list[Problem]:
-    """Every Action of the flow: its errors, and the warnings of those that compile."""
+    """Every Action of the flow: its errors, and the warnings of those that compile; and what
+    keeps the ones that call ``fetch`` from reaching anything (egress.py)."""
     actions, problems = compile_actions(tenant)
-    return [*problems, *(warning for action in actions for warning in action.warnings)]
+    callers = [action.name for action in actions if "fetch" in action.needs]
+    return [
+        *problems,
+        *(warning for action in actions for warning in action.warnings),
+        *_egress_problems(tenant, callers),
+    ]
+
+
+def _egress_problems(tenant: TenantConfig, callers: list[str]) -> list[Problem]:
+    if not callers:
+        return []
+    sandbox, names = tenant.sandbox, ", ".join(callers)
+    who = f"the Action {names} calls" if len(callers) == 1 else f"the Actions {names} call"
+    problems = []
+    if not sandbox.egress:
+        message = f"empty, but {who} fetch(): every call will be refused (forbidden)"
+        problems.append(tenant.problem("sandbox.egress", message, "warning"))
+    if importlib.util.find_spec("httpx") is None:
+        message = (
+            f"{who} fetch(), which needs httpx: pip install 'contextmfa[egress]' "
+            "(until then every call fails as a network error)"
+        )
+        problems.append(tenant.problem("sandbox.egress", message, "warning"))
+    if sandbox.timeout_ms < sandbox.http_timeout_ms:
+        message = (
+            f"{sandbox.timeout_ms} ms is less than http_timeout_ms ({sandbox.http_timeout_ms} "
+            f"ms), and {who} fetch(): a call never outlives its Action, so it gets at most this"
+        )
+        problems.append(tenant.problem("sandbox.timeout_ms", message, "warning"))
+    return problems
