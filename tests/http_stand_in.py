@@ -8,6 +8,7 @@ path, headers, body), so a test can show a request never reached it. Paths:
 - ``/huge``: ``?mb=`` megabytes of ``x`` (default 4);
 - ``/bomb``: a gzip body that unpacks to 64 MB of zeros;
 - ``/redirect``: 302 to ``?to=``;
+- ``/loop``: 307 to itself, for ever;
 - ``/slowloris``: a status line, then one header byte every 50 ms for ever;
 - ``/big-headers``: a 64 KB header;
 - ``/echo``: the request's method, headers and body as JSON.
@@ -102,6 +103,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _redirect(self, query: dict[str, str], headers: dict[str, str], body: bytes) -> None:
         self._send(302, b"", "text/plain", {"Location": query.get("to", "/score")})
+
+    def _loop(self, query: dict[str, str], headers: dict[str, str], body: bytes) -> None:
+        self._send(307, b"", "text/plain", {"Location": "/loop"})
 
     def _big_headers(self, query: dict[str, str], headers: dict[str, str], body: bytes) -> None:
         self._send(200, b"{}", "application/json", {"X-Big": "a" * 65_536})

@@ -162,6 +162,14 @@ def test_a_redirect_inside_the_list_is_followed(flow, calls, stand_in, sb):
     assert outcome.errors == [] and exchanges[0]["status"] == 200
 
 
+def test_redirects_are_followed_three_times_at_most(flow, calls, stand_in, sb):
+    before = len(stand_in.requests)
+    outcome, _ = login(flow, calls, stand_in, sb, case="url", url=f"{stand_in.base}/loop")
+    [error] = outcome.errors
+    assert error["kind"] == "exception" and "more than 3 redirects" in error["message"]
+    assert len(stand_in.requests) - before == 4
+
+
 @pytest.mark.parametrize(
     "address", ["127.0.0.1", "10.0.0.7", "169.254.169.254", "::1", "::ffff:127.0.0.1"]
 )

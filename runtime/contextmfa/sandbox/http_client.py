@@ -229,6 +229,8 @@ def _network_message(exc: BaseException) -> str:
         return f"cannot decode the response: {exc}"
     if isinstance(exc, (httpx.RemoteProtocolError, httpcore.RemoteProtocolError)):
         return "the server broke the HTTP protocol"
+    if "CERTIFICATE_VERIFY_FAILED" in str(exc) or isinstance(exc, ssl.SSLCertVerificationError):
+        return "the TLS certificate is not valid for this host"
     if isinstance(exc, (httpx.ConnectError, httpcore.ConnectError, ConnectionError)):
         return "cannot connect"
     return f"network error ({kind})"
