@@ -142,7 +142,7 @@ class Engine:
         self.cache = cache if cache is not None else InMemoryActionCache()
         self.limits = sandbox_limits(config)
         self.http: HttpCalls | None = None
-        if any("fetch" in action.needs for action in self.actions):
+        if any(action.fetches for action in self.actions):
             names = frozenset(action.name for action in self.actions)
             limits = http_limits(config)
             self.http = HttpCalls(limits, config.secrets_for, names, http_mode, http_fixture)

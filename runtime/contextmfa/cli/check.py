@@ -136,7 +136,7 @@ def _action_problems(tenant: TenantConfig) -> list[Problem]:
     """Every Action of the flow: its errors, and the warnings of those that compile; and what
     keeps the ones that call ``fetch`` from reaching anything (egress.py)."""
     actions, problems = compile_actions(tenant)
-    callers = [action.name for action in actions if "fetch" in action.needs]
+    callers = [action.name for action in actions if action.fetches]
     return [
         *problems,
         *(warning for action in actions for warning in action.warnings),

@@ -28,9 +28,12 @@ class CompiledAction:
     """Code that runs, but likely not as meant (source_warnings.py); ``check`` prints them."""
     kits: KitPool = field(init=False, repr=False, compare=False)
     """What its runs reuse (kit.py)."""
+    fetches: bool = field(init=False, repr=False, compare=False)
+    """Whether the code reads ``fetch``: the runner binds it per run only then (fetch.py)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kits", KitPool(self.name, self.path, self.needs))
+        object.__setattr__(self, "fetches", "fetch" in self.needs)
 
 
 def compile_action(source: str, path: str) -> CompiledAction:

@@ -98,7 +98,7 @@ def run_action(
     recorder = Recorder(action.name, steps_so_far, kit.source)
     namespace = kit.start(secrets, now, tenant_id, cache, recorder)
     failure: BaseException | None = None
-    if "fetch" in action.needs:
+    if action.fetches:
         namespace["fetch"] = Fetch(kit.meter, http, action.name)
     try:
         try:
