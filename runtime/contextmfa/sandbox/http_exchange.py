@@ -217,8 +217,15 @@ def exchange_record(
 
 
 def answer_from_record(record: Mapping[str, Any]) -> HttpAnswer:
-    """The answer a recorded exchange gave, for a replay."""
+    """The answer a recorded exchange gave, for a replay; one whose body was cut short gives
+    none (``unrecorded``), since a partial body would decide the login on data nobody got."""
     failure = record.get("error")
+    if record.get("body_truncated"):
+        return HttpAnswer(
+            failure="unrecorded",
+            message="its recorded response body was cut short (raise [sandbox] "
+            "http_record_body_bytes to record it whole)",
+        )
     if failure is not None:
         kind = failure if failure in ("network", "timeout", "forbidden", "limit") else "network"
         return HttpAnswer(failure=kind, message=str(record.get("message", "")))

@@ -30,6 +30,9 @@ from contextmfa.sandbox.http_exchange import (
 )
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+MAX_RECORDED_BODY_BYTES = 524_288
+"""Response body bytes one login's record keeps across all its calls: a recorded login stays
+well under the 1 MiB a replayed line may be (events.MAX_RECORD_BYTES)."""
 MAX_HEADERS = 32
 MAX_HEADER_CHARS = 4096
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -135,6 +138,7 @@ class HttpSession:
     secrets_for: Callable[[str], Scrubber] = field(default=lambda _: Scrubber())
     exchanges: list[dict[str, Any]] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
+    recorded_bytes: int = 0
 
     def call(self, request: HttpRequest) -> HttpAnswer:
         """Check, answer and record one request (refusals too); never raises."""
@@ -149,9 +153,9 @@ class HttpSession:
         if not answer.elapsed_ms:
             elapsed = int((time.monotonic() - started) * 1000)
             answer = dataclasses.replace(answer, elapsed_ms=elapsed)
-        record = exchange_record(
-            request, answer, self.secrets_for(request.action), self.limits.record_body_bytes
-        )
+        cap = min(self.limits.record_body_bytes, MAX_RECORDED_BODY_BYTES - self.recorded_bytes)
+        record = exchange_record(request, answer, self.secrets_for(request.action), cap)
+        self.recorded_bytes += min(len(answer.body), cap)
         self.exchanges.append(record)
         return answer
 
