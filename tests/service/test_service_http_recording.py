@@ -92,6 +92,7 @@ def test_serve_export_stop_the_service_replay(tmp_path):
                 event["user"]["app_metadata"] = {"score": score}
                 response = client.post("/v1/logins", json=event, headers=bearer(API_KEY))
                 assert response.status_code == 200, response.text
+                assert "http" not in response.json()  # kept in the record only
                 outcomes[login_id] = response.json()["outcome"]
         assert len(stand_in.requests) == 3
         assert all(r.headers["authorization"] == f"Bearer {RISK_KEY}" for r in stand_in.requests)

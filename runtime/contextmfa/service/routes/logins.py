@@ -118,6 +118,7 @@ def post_login(
         event = _as_served(tenant, event, remember_token, now)
         decision, document, held = _decide(tenant, state, event, now)
     body = dict(document)
+    body.pop("http", None)  # the risk services' answers stay in the record (logins export)
     if decision.outcome in MFA_OUTCOMES:
         tokens = state.tenants.tokens
         txn = tokens.start(
