@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from action_docstrings import docstring, example, secrets_read
 from auth0_ports import PORTS_DIR, Case
+from risk_ports import SCENARIOS
 from typer.testing import CliRunner
 
 from contextmfa.cli.main import app
@@ -56,6 +57,22 @@ def test_the_ports_cover_the_rules_the_issue_names():
         "check_last_password_reset",
     }
     assert named <= set(STEMS)
+
+
+def test_the_ports_cover_the_risk_rules_that_call_a_service():
+    named = {
+        "fraud_prevention_with_minfraud",
+        "signals_ip_blacklisted",
+        "signals_ip_info",
+        "seczetta_get_risk_score",
+        "seczetta_grab_risk_score",
+        "incognia_authentication",
+        "alt_risk_score",
+        "signifyd_score",
+    }
+    assert named <= set(STEMS)
+    calling = {path.stem for path in PATHS if "fetch(" in path.read_text(encoding="utf-8")}
+    assert calling == named == set(SCENARIOS), "a port that calls out needs a replay scenario"
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
