@@ -37,7 +37,8 @@ Differences from the original
     - INCOGNIA_REGION is replaced by INCOGNIA_API, the base URL, which the tenant's [sandbox]
       egress list must name (https://api.us.incognia.com by default).
     - MFA_ON_ASSESSMENT is new: the original only set the claim. Unset, the port does the same.
-    - The library had a default timeout; the port waits TIMEOUT_MS for each answer.
+    - The library had a default timeout; the port waits TIMEOUT_MS for each answer. The
+      tenant's [sandbox] timeout_ms must exceed twice TIMEOUT_MS (two calls).
 
 Secrets ([secrets.incognia_authentication] in tenant.toml)
     INCOGNIA_CLIENT_ID       the client id (Incognia dashboard, API Credentials). Required.

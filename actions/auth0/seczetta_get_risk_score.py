@@ -41,7 +41,9 @@ Differences from the original
     - A threshold that is not an integer was NaN and silently disabled its check; here it is
       an error (the login follows on_error).
     - axios had no timeout; the port waits TIMEOUT_MS so a slow service cannot hold the login.
-    - The tenant's [sandbox] egress list must name SECZETTA_BASE_URL.
+    - The tenant's [sandbox] egress list must name SECZETTA_BASE_URL, and its timeout_ms must
+      exceed twice TIMEOUT_MS (two calls): a call cut by the Action's own deadline ends the
+      Action (the login follows on_error).
 
 Secrets ([secrets.seczetta_get_risk_score] in tenant.toml)
     SECZETTA_API_KEY                 the API token; sent in the Authorization header only.

@@ -43,7 +43,9 @@ Differences from the original
     - axios had no timeout; the port waits TIMEOUT_MS so a slow service cannot hold the login.
     - The messages are this version's own (no "SecZetta" in the denial, no final period); it
       also logs the profile id it found, as the original did.
-    - The tenant's [sandbox] egress list must name SECZETTA_BASE_URL.
+    - The tenant's [sandbox] egress list must name SECZETTA_BASE_URL, and its timeout_ms must
+      exceed twice TIMEOUT_MS (two calls): a call cut by the Action's own deadline ends the
+      Action (the login follows on_error).
 
 Secrets ([secrets.seczetta_grab_risk_score] in tenant.toml)
     SECZETTA_API_KEY                 the API token; sent in the Authorization header only.

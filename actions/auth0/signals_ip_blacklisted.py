@@ -34,7 +34,9 @@ Differences from the original
       the same Action. Its default, "record", keeps the original's behaviour.
     - The claim's namespace is the CLAIM_NAMESPACE secret (default the original's); an answer
       that is not JSON is an error (the login follows on_error), as it made the original throw.
-    - The tenant's [sandbox] egress list must name the service (https://signals.api.auth0.com).
+    - The tenant's [sandbox] egress list must name the service (https://signals.api.auth0.com),
+      and its timeout_ms must exceed TIMEOUT_MS: a call cut by the Action's own deadline ends
+      the Action (the login follows on_error) instead of going on untouched.
 
 Secrets ([secrets.signals_ip_blacklisted] in tenant.toml, all optional)
     AUTH0SIGNALS_API_KEY   the Signals API key; sent in the X-Auth-Token header only.

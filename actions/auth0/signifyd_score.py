@@ -36,7 +36,8 @@ Differences from the original
     - MFA_BELOW_SCORE is new: the original only recorded the score. Unset, the port does the
       same. The claims' prefix is the CLAIM_NAMESPACE secret (default the original's).
     - The original set no timeout; the port waits TIMEOUT_MS. The tenant's [sandbox] egress
-      list must name the service (https://api.signifyd.com).
+      list must name the service (https://api.signifyd.com), and its timeout_ms must exceed
+      TIMEOUT_MS: a call cut by the Action's own deadline ends the Action (on_error).
 
 Secrets ([secrets.signifyd_score] in tenant.toml)
     SIGNIFYD_API_KEY   the team's API key; sent in the Authorization header only. Required.

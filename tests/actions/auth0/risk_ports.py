@@ -27,7 +27,13 @@ from risk_stand_ins import (
     StandIn,
 )
 
-from contextmfa.sandbox import ActionRun, CompiledAction, InMemoryActionCache, run_action
+from contextmfa.sandbox import (
+    ActionRun,
+    CompiledAction,
+    InMemoryActionCache,
+    SandboxLimits,
+    run_action,
+)
 from contextmfa.sandbox.egress import EgressPolicy
 from contextmfa.sandbox.http_exchange import Scrubber
 from contextmfa.sandbox.http_session import (
@@ -88,7 +94,11 @@ def session_for(
 
 
 def run_with(
-    action: CompiledAction, event: dict[str, Any], secrets: Mapping[str, str], session: HttpSession
+    action: CompiledAction,
+    event: dict[str, Any],
+    secrets: Mapping[str, str],
+    session: HttpSession,
+    limits: SandboxLimits = LIMITS,
 ) -> Online:
     run = run_action(
         action,
@@ -97,20 +107,24 @@ def run_with(
         now=moment_of(event),
         cache=InMemoryActionCache(),
         tenant_id=TENANT,
-        limits=LIMITS,
+        limits=limits,
         http=session,
     )
     return Online(run, list(session.exchanges))
 
 
 def live(
-    action: CompiledAction, event: dict[str, Any], secrets: Mapping[str, str], stand_in: StandIn
+    action: CompiledAction,
+    event: dict[str, Any],
+    secrets: Mapping[str, str],
+    stand_in: StandIn,
+    limits: SandboxLimits = LIMITS,
 ) -> Online:
     """A run whose calls go to ``stand_in`` (the only egress entry)."""
     session = session_for(
         action, [stand_in.url], secrets, lambda policy, limits, _: LiveAnswerer(policy, limits)
     )
-    return run_with(action, event, secrets, session)
+    return run_with(action, event, secrets, session, limits)
 
 
 def recorded(

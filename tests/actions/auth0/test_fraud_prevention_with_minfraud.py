@@ -6,7 +6,10 @@ import json
 
 import pytest
 from auth0_ports import ALLOW, deny, user
+from risk_ports import live
 from risk_stand_ins import MinFraudLegacy, running
+
+from contextmfa.sandbox import SandboxLimits
 
 STEM = "fraud_prevention_with_minfraud"
 KEY = "mf-license-0b1c2d3e"
@@ -90,6 +93,16 @@ def test_a_timeout_lets_the_login_go_on(online, minfraud):
     result = online(STEM, minfraud, secrets=secrets(minfraud, TIMEOUT_MS="100"))
     assert result.decision == ALLOW and result.run.error is None
     assert any(line.startswith("Error while attempting fraud check:") for line in result.logs)
+    assert result.exchanges[0]["error"] == "timeout"
+
+
+def test_an_action_deadline_shorter_than_the_call_ends_the_action(port, make_event, minfraud):
+    """The docstring's warning: [sandbox] timeout_ms must exceed TIMEOUT_MS, or a slow service
+    ends the Action (the login follows on_error) instead of letting the login go on."""
+    minfraud.delay = 0.5
+    short = SandboxLimits(timeout_ms=150)
+    result = live(port(STEM), make_event(), secrets(minfraud), minfraud, short)
+    assert result.run.error is not None and result.run.error.kind == "timeout"
     assert result.exchanges[0]["error"] == "timeout"
 
 
