@@ -23,6 +23,14 @@ PATHS = sorted(PORTS_DIR.glob("*.py"))
 STEMS = [path.stem for path in PATHS]
 SECTIONS = ("Source", "What it does", "Port", "Differences from the original", "Secrets")
 GEO = ROOT / "samples" / "geo" / "test-city.mmdb"
+RISK_SERVICES = (
+    "https://minfraud.maxmind.com",
+    "https://signals.api.auth0.com",
+    "https://acme.mynonemployee.com",
+    "https://api.us.incognia.com",
+    "https://api.signifyd.com",
+)
+"""Where the risk ports call out, as a tenant that uses them all lists it."""
 
 
 EXAMPLES = [
@@ -115,8 +123,10 @@ def test_example_secrets_run(decide, case):
 def test_contextmfa_check_accepts_every_port(tmp_path):
     listed = ", ".join(f'"{path}"' for path in PATHS)
     config = tmp_path / "tenant.toml"
+    egress = ", ".join(f'"{url}"' for url in RISK_SERVICES)
     config.write_text(
         f'[tenant]\nid = "acme"\n[flow]\nactions = [{listed}]\n[geoip]\ncity_database = "{GEO}"\n'
+        f"[sandbox]\ntimeout_ms = 5000\negress = [{egress}]\n"
     )
     result = CliRunner().invoke(app, ["check", "--config", str(config)])
     assert result.exit_code == 0, result.output
