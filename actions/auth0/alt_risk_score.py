@@ -34,7 +34,7 @@ Differences from the original
     - MFA_ABOVE_RISK_SCORE is new: the original only set the claims. Unset, the port does the
       same. The claim's name is the CLAIM secret (default the original's).
     - The tenant's [sandbox] egress list must name the service (https://minfraud.maxmind.com),
-      and its timeout_ms must exceed TIMEOUT_MS: a call cut by the Action's own deadline ends
+      and its timeout_ms must exceed TIMEOUT_MS: a call cut by the Action's own deadline can end
       the Action (the login follows on_error) instead of taking the fallback.
 
 Secrets ([secrets.alt_risk_score] in tenant.toml)

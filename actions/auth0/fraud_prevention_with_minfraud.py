@@ -34,7 +34,7 @@ Differences from the original
       the port makes no call and says so in the log.
     - The whole answer is not logged (it can be long); its riskScore and err are.
     - The tenant's [sandbox] egress list must name the service (https://minfraud.maxmind.com),
-      and its timeout_ms must exceed TIMEOUT_MS: a call cut by the Action's own deadline ends
+      and its timeout_ms must exceed TIMEOUT_MS: a call cut by the Action's own deadline can end
       the Action (the login follows on_error) instead of letting it go on.
 
 Secrets ([secrets.fraud_prevention_with_minfraud] in tenant.toml)

@@ -42,7 +42,7 @@ Differences from the original
       an error (the login follows on_error).
     - axios had no timeout; the port waits TIMEOUT_MS so a slow service cannot hold the login.
     - The tenant's [sandbox] egress list must name SECZETTA_BASE_URL, and its timeout_ms must
-      exceed twice TIMEOUT_MS (two calls): a call cut by the Action's own deadline ends the
+      exceed twice TIMEOUT_MS (two calls): a call cut by the Action's own deadline can end the
       Action (the login follows on_error).
 
 Secrets ([secrets.seczetta_get_risk_score] in tenant.toml)

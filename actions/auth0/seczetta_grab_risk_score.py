@@ -44,7 +44,7 @@ Differences from the original
     - The messages are this version's own (no "SecZetta" in the denial, no final period); it
       also logs the profile id it found, as the original did.
     - The tenant's [sandbox] egress list must name SECZETTA_BASE_URL, and its timeout_ms must
-      exceed twice TIMEOUT_MS (two calls): a call cut by the Action's own deadline ends the
+      exceed twice TIMEOUT_MS (two calls): a call cut by the Action's own deadline can end the
       Action (the login follows on_error).
 
 Secrets ([secrets.seczetta_grab_risk_score] in tenant.toml)

@@ -35,7 +35,7 @@ Differences from the original
     - The claim's namespace is the CLAIM_NAMESPACE secret (default the original's); an answer
       that is not JSON is an error (the login follows on_error), as it made the original throw.
     - The tenant's [sandbox] egress list must name the service (https://signals.api.auth0.com),
-      and its timeout_ms must exceed TIMEOUT_MS: a call cut by the Action's own deadline ends
+      and its timeout_ms must exceed TIMEOUT_MS: a call cut by the Action's own deadline can end
       the Action (the login follows on_error) instead of going on untouched.
 
 Secrets ([secrets.signals_ip_blacklisted] in tenant.toml, all optional)

@@ -33,7 +33,7 @@ Differences from the original
     - An answer without `as` gave the original a TypeError; the port records empty asn fields.
     - The original logged the whole user profile; the port logs the values it stores.
     - The tenant's [sandbox] egress list must name the service (https://signals.api.auth0.com),
-      and its timeout_ms must exceed TIMEOUT_MS: a call cut by the Action's own deadline ends
+      and its timeout_ms must exceed TIMEOUT_MS: a call cut by the Action's own deadline can end
       the Action (the login follows on_error) instead of going on untouched.
 
 Secrets ([secrets.signals_ip_info] in tenant.toml, all optional)

@@ -37,7 +37,7 @@ Differences from the original
       same. The claims' prefix is the CLAIM_NAMESPACE secret (default the original's).
     - The original set no timeout; the port waits TIMEOUT_MS. The tenant's [sandbox] egress
       list must name the service (https://api.signifyd.com), and its timeout_ms must exceed
-      TIMEOUT_MS: a call cut by the Action's own deadline ends the Action (on_error).
+      TIMEOUT_MS: a call cut by the Action's own deadline can end the Action.
 
 Secrets ([secrets.signifyd_score] in tenant.toml)
     SIGNIFYD_API_KEY   the team's API key; sent in the Authorization header only. Required.
