@@ -12,7 +12,9 @@ Floors: each Action and the sample tenant's nine Actions as plain Python
 (``bench_sandbox.plain_runner``); the rules-only sample tenant as hand-written Python
 (``floors.SamplePolicy``); for the sample tenant's evaluate p50 and replay rate, those two floors
 added (its Actions on one login plus its rules); for process isolation, a bare 1 KB round trip to
-a forked child; for ip_in_range, a hand-written loop over networks parsed once; for the service,
+a forked child; for ip_in_range, a hand-written loop over networks parsed once; for the engine's
+fixed work per login (``_user_context``, ``enrich``, ``resolve``, the decision document), the same
+step written directly for the sample's shapes (``fixed_floors``); for the service,
 the engine alone in this run (its replay rate on one core, times the 2 cores; its evaluate p99).
 
 ``ratio`` is value / floor: for costs, how many times the floor the figure costs; for rates
@@ -37,12 +39,15 @@ from pathlib import Path
 import bench_helpers
 import bench_replay
 import bench_sandbox
+import fixed_floors
 import floors
 
 from contextmfa.config import load_config
+from contextmfa.decision import resolve
 from contextmfa.engine import Engine
 from contextmfa.enrich.history import InMemoryHistory
 from contextmfa.events import LoginEvent, parse_event_json
+from contextmfa.rules import RuleContext
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -141,6 +146,75 @@ def rules_only_row(sizes: Sizes, events: list[LoginEvent]) -> tuple[Row, float]:
     return Row("Engine.evaluate, rules-only tenant (µs)", measured, base, "µs", "<= 6x"), base
 
 
+def fixed_work_rows(sizes: Sizes, events: list[LoginEvent]) -> list[Row]:
+    """The engine's fixed work per login, each step beside the same work written directly
+    (``fixed_floors``), over the sample logins with the history of the logins before them."""
+    engine = Engine(load_config(SAMPLES / "tenant.toml"))
+    plain = fixed_floors.PlainEnrichment(engine)
+    history = InMemoryHistory()
+    steps = []
+    for event in events:  # each login as the engine saw it, then added to both histories
+        enrichment = engine.enrich(event, history)
+        context = RuleContext.build(
+            event, geoip=enrichment.geoip, asn=enrichment.asn, risk=enrichment.risk
+        )
+        directives = list(engine.rules.evaluate(context))
+        view = engine.event_view(event, enrichment)
+        flow = engine.flow.run(view, now=event.timestamp, tenant_id=enrichment.tenant_id)
+        directives.extend(flow.directives)
+        user = engine._user_context(event, enrichment.risk)
+        steps.append((event, enrichment.risk, directives, user))
+        plain.add(event, enrichment.geoip)
+        history.add(
+            enrichment.tenant_id, event.user.user_id, engine._record(event, enrichment.geoip)
+        )
+    decisions = [engine.evaluate(event, InMemoryHistory()) for event in events]
+    for _, _, directives, user in steps:
+        ours = resolve(directives, engine.policy, user)
+        theirs = fixed_floors.resolve(directives, engine.policy, user)
+        if (ours.outcome, ours.factors) != theirs[:2]:
+            found = f"{ours.outcome} {ours.factors} against {theirs[:2]}"
+            raise SystemExit(f"the resolve floor disagrees on {directives}: {found}")
+    passes = sizes.passes
+
+    def timed(run) -> float:
+        return best_per_login(lambda _: run(), events, passes)
+
+    user_context = engine._user_context
+    rows = [
+        Row(
+            "_user_context (µs)",
+            timed(lambda: [user_context(e, r) for e, r, _, _ in steps]),
+            timed(lambda: [fixed_floors.user_context(e, r) for e, r, _, _ in steps]),
+            "µs",
+            "<= 2x",
+        ),
+        Row(
+            "enrich, GeoIP cached (µs)",
+            timed(lambda: [engine.enrich(e, history) for e in events]),
+            timed(lambda: [plain.enrich(e) for e in events]),
+            "µs",
+            "<= 2x",
+        ),
+        Row(
+            "resolve (µs)",
+            timed(lambda: [resolve(d, engine.policy, u) for _, _, d, u in steps]),
+            timed(lambda: [fixed_floors.resolve(d, engine.policy, u) for _, _, d, u in steps]),
+            "µs",
+            "<= 2x",
+        ),
+        Row(
+            "decision document (µs)",
+            timed(lambda: [d.to_dict() for d in decisions]),
+            timed(lambda: [fixed_floors.document(d) for d in decisions]),
+            "µs",
+            "<= 2x",
+        ),
+    ]
+    engine.close()
+    return rows
+
+
 def replay_rows(sizes: Sizes, lines: list[str], floor_us: float) -> tuple[list[Row], dict]:
     engine = Engine(load_config(SAMPLES / "tenant.toml"))
     figures = bench_replay.replay(engine, lines, sizes.passes)
@@ -206,6 +280,7 @@ def measure(sizes: Sizes, service: bool) -> list[Row]:
         rows, actions_floor = action_rows(sizes, Path(temp))
     rules_row, rules_floor = rules_only_row(sizes, parsed(lines))
     rows.append(rules_row)
+    rows.extend(fixed_work_rows(sizes, parsed(lines)))
     more, engine = replay_rows(sizes, lines, actions_floor + rules_floor)
     rows.extend(more)
     rows.append(ip_in_range_row(sizes))

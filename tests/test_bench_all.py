@@ -24,7 +24,7 @@ def test_quick_run_prints_a_finite_ratio_for_every_figure() -> None:
         for line in done.stdout.splitlines()
         if line.startswith("| ") and not line.startswith("| figure")
     ]
-    assert len(rows) == 10
+    assert len(rows) == 14
     for figure, value, floor, ratio, _target in rows:
         assert float(value.replace(",", "")) > 0, figure
         assert float(floor.replace(",", "")) > 0, figure

@@ -37,6 +37,7 @@ from contextmfa.sandbox.process import ProcessFlow
 __all__ = ["MFA_ACR", "Engine", "compile_actions"]
 
 MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+_NONE: frozenset[str] = frozenset()
 
 
 def compile_actions(config: TenantConfig) -> tuple[list[CompiledAction], list[Problem]]:
@@ -276,14 +277,16 @@ class Engine:
 
     @staticmethod
     def _user_context(event: LoginEvent, risk: dict[str, Any]) -> UserContext:
-        methods = event.authentication.methods
+        user = event.user
+        factors = user.enrolled_factors
+        mfa = [m for m in event.authentication.methods if m.name == "mfa"]
         return UserContext(
-            enrolled=frozenset(f.type for f in event.user.enrolled_factors),
-            email_verified=bool(event.user.email_verified),
-            mfa_methods=frozenset(m.type for m in methods if m.name == "mfa" and m.type),
-            has_mfa_method=any(m.name == "mfa" for m in methods),
-            device_remembered=event.device.remembered,
-            confidence=risk["confidence"],
+            frozenset([f.type for f in factors]) if factors else _NONE,
+            bool(user.email_verified),
+            frozenset([m.type for m in mfa if m.type]) if mfa else _NONE,
+            bool(mfa),
+            event.device.remembered,
+            risk["confidence"],
         )
 
     @staticmethod

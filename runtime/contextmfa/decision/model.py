@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Outcome = Literal["allow", "challenge", "enroll", "deny"]
 PolicyMode = Literal["never", "adaptive", "always"]
@@ -43,9 +43,12 @@ class PolicySettings:
     """0 turns remember-browser off for every requirement, whatever a rule or Action asks."""
 
 
-@dataclass(frozen=True, slots=True)
-class UserContext:
-    """What resolution needs to know of the user and this session, taken from the enriched event."""
+class UserContext(NamedTuple):
+    """What resolution needs to know of the user and this session, taken from the enriched event.
+
+    A named tuple rather than a frozen dataclass: as immutable, and made once per login at a
+    third of the cost (a frozen dataclass sets each field through ``object.__setattr__``).
+    """
 
     enrolled: frozenset[str]
     """Types from ``user.enrolled_factors``."""

@@ -71,13 +71,20 @@ def resolve(
 ) -> Resolution:
     """Resolve directives given in pipeline order (acr, rules, Actions) into one outcome."""
     trace = _Trace(directives)
-    for directive in directives:
+    requires: list[Require] = []
+    skip: Skip | None = None
+    has_steps = False
+    for directive in directives:  # one pass: the first deny, the requirements, the first skip
         if isinstance(directive, Deny):
             trace.note(directive.source, "first_deny", reason=directive.reason)
             return _deny(directive.reason, directive.source, trace)
-    requires = [d for d in directives if isinstance(d, Require)]
-    explicit = _without_done_enrollments(directives, policy, user, trace)
-    skip = next((d for d in directives if isinstance(d, Skip)), None)
+        if isinstance(directive, Require):
+            requires.append(directive)
+        elif isinstance(directive, Step):
+            has_steps = True
+        elif skip is None and isinstance(directive, Skip):
+            skip = directive
+    explicit = _without_done_enrollments(directives, policy, user, trace) if has_steps else []
 
     generic: _Generic | None = None
     if requires:
