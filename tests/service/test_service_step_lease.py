@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 
+import pytest
 from service_helpers import login_event
 
+from contextmfa.factors import InvalidGrant
 from contextmfa.service.auth import MfaSession
 from contextmfa.service.steps import STEP_LEASE, holding_step
 
@@ -50,3 +52,26 @@ def test_a_passed_step_stays_passed_long_after_the_lease(service):
     again = service.mfa("verify", token, {"factor": "otp", "otp": service.code(secret)})
     assert again.status_code == 403
     assert "already completed" in again.json()["error_description"]
+
+
+def test_a_call_that_outlived_its_lease_neither_passes_nor_frees_the_step_taken_over(service):
+    """A slow call (its worker stalled past the lease) must not pass a step another request
+    has taken over since, nor give that request's claim back when it ends."""
+    secret, _ = service.enroll_otp("auth0|slow")
+    token = service.login(login_event("auth0|slow")).json()["mfa_token"]
+    tenants = service.tenants
+    txn = tenants.tokens.read(token, now=service.clock.now)
+    state = service.client.app.state.contextmfa
+    stalled = MfaSession(tenants.get(txn.tenant_id), txn, service.clock.now, state)
+    slow = holding_step(stalled, passes=True)
+    slow.__enter__()
+    service.clock.advance(seconds=STEP_LEASE.total_seconds() + 1)
+    taken_over = MfaSession(tenants.get(txn.tenant_id), txn, service.clock.now, state)
+    with holding_step(taken_over, passes=False):  # another request holds the step now
+        with pytest.raises(InvalidGrant, match="took longer than its hold"):
+            slow.__exit__(None, None, None)
+        refused = service.mfa("verify", token, {"factor": "otp", "otp": service.code(secret)})
+        assert refused.status_code == 403
+        assert "under way" in refused.json()["error_description"]
+    passed = service.mfa("verify", token, {"factor": "otp", "otp": service.code(secret)})
+    assert passed.status_code == 200, passed.text

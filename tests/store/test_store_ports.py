@@ -288,6 +288,25 @@ def test_an_extended_lease_outlives_its_first_expiry(store, tenant):
     assert not store.single_use.extend("other-" + tenant, "mfa-step", "t:1", expires_at=lasting)
 
 
+def test_a_lapsed_lease_is_fenced_from_the_caller_who_took_it_over(store, tenant):
+    """A holds the step, outlives its lease, B takes it over: A can neither make the step
+    lasting nor give B's claim back, B can do both."""
+    first = NOW + MINUTE
+    assert store.single_use.claim(tenant, "mfa-step", "t:2", now=NOW, expires_at=first)
+    second = first + MINUTE
+    assert store.single_use.claim(tenant, "mfa-step", "t:2", now=first, expires_at=second)
+    lasting = NOW + 10 * MINUTE
+    assert not store.single_use.extend(
+        tenant, "mfa-step", "t:2", expires_at=lasting, held_until=first
+    )
+    assert not store.single_use.release(tenant, "mfa-step", "t:2", held_until=first)
+    assert not store.single_use.claim(tenant, "mfa-step", "t:2", now=first, expires_at=second)
+    assert store.single_use.extend(tenant, "mfa-step", "t:2", expires_at=lasting, held_until=second)
+    assert not store.single_use.claim(tenant, "mfa-step", "t:2", now=second, expires_at=lasting)
+    assert store.single_use.release(tenant, "mfa-step", "t:2", held_until=lasting)
+    assert store.single_use.claim(tenant, "mfa-step", "t:2", now=second, expires_at=lasting)
+
+
 def test_remember_tokens(store, tenant):
     token = store.remember.issue(tenant, "alice", now=NOW, days=30)
     assert len(token) >= 40

@@ -139,13 +139,21 @@ def holding_step(session: MfaSession, *, passes: bool) -> Iterator[None]:
         )
     try:
         yield
-        if passes:  # passed: the step stays claimed for as long as the token lives
-            single_use.extend(txn.tenant_id, STEP_SCOPE, key, expires_at=expires)
+        # Passed: the step stays claimed for as long as the token lives. Only our own lease is
+        # made lasting or given back (fenced by its expiry): a call that outlived its lease
+        # while another took the step must neither pass it a second time nor free it.
+        if passes and not single_use.extend(
+            txn.tenant_id, STEP_SCOPE, key, expires_at=expires, held_until=lease
+        ):
+            raise InvalidGrant(
+                "this call took longer than its hold on the step and another request took the "
+                "step over; start again with the current state of the mfa_token"
+            )
     except BaseException:
-        single_use.release(txn.tenant_id, STEP_SCOPE, key)
+        single_use.release(txn.tenant_id, STEP_SCOPE, key, held_until=lease)
         raise
     if not passes:
-        single_use.release(txn.tenant_id, STEP_SCOPE, key)
+        single_use.release(txn.tenant_id, STEP_SCOPE, key, held_until=lease)
 
 
 def check_may_enroll(session: MfaSession) -> None:
@@ -183,8 +191,8 @@ def enrollment_lock(session: MfaSession) -> Iterator[None]:
         raise InvalidGrant("another enrollment of this user is under way; try again")
     try:
         yield
-    finally:
-        single_use.release(txn.tenant_id, ENROLL_LOCK_SCOPE, key)
+    finally:  # only our own lock: one that lapsed and was taken by another enrollment stays
+        single_use.release(txn.tenant_id, ENROLL_LOCK_SCOPE, key, held_until=until)
 
 
 def complete_step(

@@ -254,17 +254,36 @@ class InMemorySingleUse:
             until = self._claims[slot]
             return until is None or utc(now) < until
 
-    def release(self, tenant_id: str, scope: str, key: str) -> bool:
-        with self._lock:
-            return self._claims.pop((tenant_id, scope, key), False) is not False
-
-    def extend(self, tenant_id: str, scope: str, key: str, *, expires_at: datetime | None) -> bool:
+    def release(
+        self, tenant_id: str, scope: str, key: str, *, held_until: datetime | None = None
+    ) -> bool:
         with self._lock:
             slot = (tenant_id, scope, key)
-            if slot not in self._claims:
+            if not self._holds(slot, held_until):
+                return False
+            del self._claims[slot]
+            return True
+
+    def extend(
+        self,
+        tenant_id: str,
+        scope: str,
+        key: str,
+        *,
+        expires_at: datetime | None,
+        held_until: datetime | None = None,
+    ) -> bool:
+        with self._lock:
+            slot = (tenant_id, scope, key)
+            if not self._holds(slot, held_until):
                 return False
             self._claims[slot] = None if expires_at is None else utc(expires_at)
             return True
+
+    def _holds(self, slot: tuple[str, str, str], held_until: datetime | None) -> bool:
+        if slot not in self._claims:
+            return False
+        return held_until is None or self._claims[slot] == utc(held_until)
 
 
 class InMemoryRateLimiter:

@@ -273,17 +273,30 @@ class SingleUse(Protocol):
         """Is there a live claim on the key? Reads only: a check must never claim."""
         ...
 
-    def release(self, tenant_id: str, scope: str, key: str) -> bool:
+    def release(
+        self, tenant_id: str, scope: str, key: str, *, held_until: datetime | None = None
+    ) -> bool:
         """Drop a claim so the key can be claimed again (a lease given back); True if it existed.
 
         Only for claims that act as a lease (an MFA step held while it is tried); a spent code's
-        claim is never released.
+        claim is never released. ``held_until`` fences a lease: only the claim that still expires
+        at that moment (the caller's own) is dropped, never one another caller took after the
+        caller's lease lapsed.
         """
         ...
 
-    def extend(self, tenant_id: str, scope: str, key: str, *, expires_at: datetime | None) -> bool:
+    def extend(
+        self,
+        tenant_id: str,
+        scope: str,
+        key: str,
+        *,
+        expires_at: datetime | None,
+        held_until: datetime | None = None,
+    ) -> bool:
         """Move a claim's expiry (a lease made lasting: an MFA step that passed); True if the
-        claim existed. ``None`` keeps it forever."""
+        claim existed (with ``held_until``: if it is still the caller's lease). ``None`` keeps
+        it forever."""
         ...
 
 

@@ -27,6 +27,7 @@ _CLAIMED = select(T.c.key).where(
 _RELEASE = delete(T).where(
     T.c.tenant_id == p("tenant_id"), T.c.scope == p("scope"), T.c.key == p("key")
 )
+_HELD = T.c.expires_at == p("held_until")
 _EXTEND = (
     update(T)
     .where(T.c.tenant_id == p("tenant_id"), T.c.scope == p("scope"), T.c.key == p("key"))
@@ -77,17 +78,35 @@ class SqlSingleUse:
         with self._db.read() as connection:
             return connection.execute(_CLAIMED, values).first() is not None
 
-    def release(self, tenant_id: str, scope: str, key: str) -> bool:
+    def release(
+        self, tenant_id: str, scope: str, key: str, *, held_until: datetime | None = None
+    ) -> bool:
         values = {"p_tenant_id": tenant_id, "p_scope": scope, "p_key": key}
+        statement = _RELEASE
+        if held_until is not None:
+            values["p_held_until"] = utc(held_until)
+            statement = _RELEASE.where(_HELD)
         with self._db.write() as connection:
-            return rowcount(connection.execute(_RELEASE, values)) > 0
+            return rowcount(connection.execute(statement, values)) > 0
 
-    def extend(self, tenant_id: str, scope: str, key: str, *, expires_at: datetime | None) -> bool:
+    def extend(
+        self,
+        tenant_id: str,
+        scope: str,
+        key: str,
+        *,
+        expires_at: datetime | None,
+        held_until: datetime | None = None,
+    ) -> bool:
         values = {
             "p_tenant_id": tenant_id,
             "p_scope": scope,
             "p_key": key,
             "p_expires_at": None if expires_at is None else utc(expires_at),
         }
+        statement = _EXTEND
+        if held_until is not None:
+            values["p_held_until"] = utc(held_until)
+            statement = _EXTEND.where(_HELD)
         with self._db.write() as connection:
-            return rowcount(connection.execute(_EXTEND, values)) > 0
+            return rowcount(connection.execute(statement, values)) > 0
