@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -180,3 +181,24 @@ def test_tls_needs_a_trusted_certificate(tls_server):
     answer = _call(policy, f"https://127.0.0.1:{port}/")
     assert answer.failure == "network"
     assert answer.message == "the TLS certificate is not valid for this host"
+
+
+def test_a_slow_name_lookup_ends_with_the_call_not_with_the_resolver(monkeypatch):
+    release = threading.Event()
+
+    def stuck(host, port):
+        release.wait(5)
+        return ["93.184.216.34"]
+
+    monkeypatch.setattr(egress, "resolve", stuck)
+    policy = EgressPolicy(["https://risk.example"])
+    target, entry = policy.target("https://risk.example/")
+    started = time.monotonic()
+    try:
+        answer = http_client.call_live(
+            HttpRequest("risk", "GET", "https://risk.example/"), target, entry, policy, 0.2, 1024
+        )
+    finally:
+        release.set()
+    assert answer.failure == "timeout"
+    assert time.monotonic() - started < 1.0

@@ -24,6 +24,8 @@ import ipaddress
 import re
 import socket
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -229,6 +231,10 @@ def _system_resolve(host: str, port: int) -> list[str]:
 resolve: Callable[[str, int], list[str]] = _system_resolve
 """Name to addresses; tests replace it to see a name resolve to loopback or metadata."""
 
+_LOOKUPS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="egress-dns")
+"""``getaddrinfo`` cannot be given a timeout: lookups run here, and a call waits for one only
+as long as it has time left (a stuck lookup keeps its thread until the resolver gives up)."""
+
 
 class EgressPolicy:
     """A tenant's egress list: which URLs, and which address to connect to for each."""
@@ -248,14 +254,19 @@ class EgressPolicy:
             raise EgressRefused(f"{target.shown} is not allowed: [sandbox] egress is empty")
         raise EgressRefused(f"{target.shown} is not in [sandbox] egress")
 
-    def address(self, target: Target, entry: Entry) -> Address:
-        """The one address to connect to, resolved once and checked (module docstring)."""
+    def address(self, target: Target, entry: Entry, timeout_s: float = 5.0) -> Address:
+        """The one address to connect to, resolved once and checked (module docstring).
+        A lookup that takes longer than ``timeout_s`` raises TimeoutError."""
         literal = target.literal
         if literal is not None:
             candidates = [literal]
         else:
+            lookup = _LOOKUPS.submit(resolve, target.host, target.port)
             try:
-                found = resolve(target.host, target.port)
+                found = lookup.result(timeout=max(timeout_s, 0.001))
+            except FuturesTimeout:
+                lookup.cancel()
+                raise TimeoutError(f"looking up {target.host} timed out") from None
             except (OSError, UnicodeError) as exc:
                 raise LookupError(f"cannot resolve {target.host}") from exc
             candidates = [ipaddress.ip_address(text.split("%", 1)[0]) for text in found]

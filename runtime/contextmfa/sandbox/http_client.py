@@ -133,7 +133,7 @@ def call_live(
     headers = [*request.headers, ("accept-encoding", "gzip, deflate")]
     try:
         for _ in range(MAX_REDIRECTS + 1):
-            address = policy.address(target, entry)
+            address = policy.address(target, entry, deadline - time.monotonic())
             status, raw_headers, data = _send(
                 address, deadline, method, target, headers, body, max_response_bytes
             )
@@ -157,7 +157,7 @@ def call_live(
         return failed("limit", f"response larger than {max_response_bytes} bytes")
     except LookupError as exc:
         return failed("network", str(exc))
-    except (httpx.TimeoutException, httpcore.TimeoutException):
+    except (httpx.TimeoutException, httpcore.TimeoutException, TimeoutError):
         return failed("timeout", f"timed out after {int(timeout_s * 1000)} ms")
     except (httpx.HTTPError, httpcore.NetworkError, httpcore.ProtocolError, OSError) as exc:
         return failed("network", _network_message(exc))
