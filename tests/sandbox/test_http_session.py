@@ -142,3 +142,20 @@ def test_a_bad_fixture_is_a_located_input_error(tmp_path, content, words):
     with pytest.raises(InputError, match=None) as caught:
         load_fixture(path)
     assert words in str(caught.value) and str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "text"),
+    [
+        ("text/plain; charset=iso-8859-1", "café".encode("latin-1"), "café"),
+        ('text/plain; charset="UTF-8"', "café".encode(), "café"),
+        ("text/plain; charset=no-such-charset", "café".encode(), "café"),
+        ("application/json", b"\xff{}", "\ufffd{}"),
+    ],
+)
+def test_a_response_decodes_by_its_charset(content_type, body, text):
+    from contextmfa.sandbox.fetch import Response
+    from contextmfa.sandbox.limits import Meter, SandboxLimits
+
+    answer = HttpAnswer(200, (("content-type", content_type),), body)
+    assert Response(answer, Meter(SandboxLimits(), "/a.py")).text == text

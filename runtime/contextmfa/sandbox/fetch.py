@@ -14,6 +14,7 @@ time counts in the Action's wall clock, its bytes in its step budget.
 
 from __future__ import annotations
 
+import codecs
 import json as json_module
 import math
 from collections.abc import Iterator
@@ -103,7 +104,9 @@ class Response:
 
     @property
     def text(self) -> str:
-        text = self._body.decode("utf-8", "replace")
+        """The body decoded by the charset ``content-type`` names (UTF-8 when it names none
+        Python knows); bytes that do not decode read as U+FFFD."""
+        text = self._body.decode(_charset(self._headers.get("content-type")), "replace")
         self._meter.made_text(len(text))
         return text
 
@@ -162,6 +165,18 @@ class Fetch:
 
     def __repr__(self) -> str:
         return "<built-in function fetch>"
+
+
+def _charset(content_type: str | None) -> str:
+    if content_type:
+        for part in content_type.split(";")[1:]:
+            name, _, value = part.strip().partition("=")
+            if name.strip().lower() == "charset":
+                try:
+                    return codecs.lookup(value.strip().strip('"')).name
+                except LookupError:
+                    break
+    return "utf-8"
 
 
 def _shown(url: str) -> str:
