@@ -58,3 +58,13 @@ def test_a_url_secret_is_scrubbed_where_the_request_carried_it():
     kept = record(request(), '{"self": "https://risk.test/score"}')
     assert kept["url"] == "[REDACTED]/score"
     assert kept["body"] == '{"self": "[REDACTED]/score"}'
+
+
+def test_a_token_the_service_issues_is_not_recorded():
+    issued = '{"access_token": "eyJhbGciOi.x\\"y", "expires_in": 1200, "token_type": "Bearer"}'
+    kept = record(request(), issued)
+    assert (
+        kept["body"] == '{"access_token": "[REDACTED]", "expires_in": 1200, "token_type": "Bearer"}'
+    )
+    kept = record(request(), '{"refresh_token":"r-1","id_token" : "i-2","risk":"low"}')
+    assert kept["body"] == '{"refresh_token":"[REDACTED]","id_token" : "[REDACTED]","risk":"low"}'

@@ -4,14 +4,14 @@ The record is what a decision carries under ``http`` and what a replay answers f
 holds a secret: request header values are kept only for :data:`RECORDED_REQUEST_HEADERS`
 (the others are named, with ``[REDACTED]``), query parameters whose name reads like a credential
 and every configured secret value are replaced in the URL, and the request body is kept only as
-its SHA-256; a secret value the request carried (in its URL, a header, a Basic credential or
-its body) that the service echoes back is replaced in the recorded response body too (a replay
-then sees ``[REDACTED]`` there). A configured value the request did not carry is left in the
-body: a service cannot echo what it was not sent, and such values are configuration (an
-assessment name, a threshold) that the answer may hold and a replay must read back as it was.
-Response headers are
-:data:`RESPONSE_HEADERS` only, live and replayed alike, so an Action reads the same response in
-both.
+its SHA-256. In the response body, a secret value the request carried (in its URL, a header, a
+Basic credential or its body) that the service echoes back is replaced (a replay then sees
+``[REDACTED]`` there), and so is a token an OAuth token endpoint issued (``access_token``,
+``refresh_token``, ``id_token`` in a JSON answer). A configured value the request did not carry
+is left in the body: a service cannot echo what it was not sent, and such values are
+configuration (an assessment name, a threshold) that the answer may hold and a replay must read
+back as it was. Response headers are :data:`RESPONSE_HEADERS` only, live and replayed alike, so
+an Action reads the same response in both.
 """
 
 from __future__ import annotations
@@ -51,6 +51,10 @@ RESPONSE_HEADERS = frozenset(
 _SECRET_PARAM = re.compile(
     r"passw|secret|token|key|auth|sig|session|credential|license|(^|_)pin$", re.I
 )
+_ISSUED_TOKEN = re.compile(r'("(?:access_token|refresh_token|id_token)"\s*:\s*")(?:[^"\\]|\\.)*"')
+"""A token an OAuth token endpoint issues (RFC 6749 5.1, OpenID Connect): a bearer credential
+the Action sends on, never a value it decides on; the record keeps ``[REDACTED]`` in its place
+(the next call's Authorization header is not part of what a replay matches)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +208,8 @@ def exchange_record(
     }
     body = answer.body[:body_cap]
     try:
-        record["body"] = scrub.answer(request)(body.decode("utf-8"))
+        text = _ISSUED_TOKEN.sub(lambda m: f'{m.group(1)}{REDACTED}"', body.decode("utf-8"))
+        record["body"] = scrub.answer(request)(text)
     except UnicodeDecodeError:
         record["body_base64"] = base64.b64encode(body).decode("ascii")
     if len(answer.body) > body_cap:

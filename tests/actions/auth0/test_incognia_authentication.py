@@ -114,3 +114,4 @@ def test_the_client_secret_and_token_are_never_recorded(online, incognia):
     recorded = json.dumps(result.exchanges) + json.dumps(result.outcome())
     assert CLIENT_SECRET not in recorded
     assert basic(CLIENT_ID, CLIENT_SECRET).split()[1] not in recorded
+    assert incognia.service.token not in recorded  # the bearer token the token endpoint issued
