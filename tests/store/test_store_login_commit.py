@@ -207,3 +207,17 @@ def test_holding_one_user_holds_up_no_other(store, second_worker, tenant):
     with store.login_commit.holding(tenant, "held-bob"):
         _commit_as(second_worker, tenant, "free-carol", "x", 0)
     assert [r.device_id for r in store.history.logins(tenant, "free-carol")] == ["x"]
+
+
+def test_one_read_gives_the_version_and_the_device_and_agent_last_seen(store, tenant):
+    empty = store.login_commit.read(tenant, "alice", device_id="d1", user_agent="ua")
+    assert (empty.version, empty.device_seen, empty.agent_seen) == (0, None, None)
+    store.history.add(tenant, "alice", LoginRecord(timestamp=NOW, device_id="d1", user_agent="ua"))
+    later = NOW + timedelta(hours=1)
+    store.history.add(tenant, "alice", LoginRecord(timestamp=later, device_id="d2"))
+    read = store.login_commit.read(tenant, "alice", device_id="d1", user_agent="ua")
+    assert read.version == store.login_commit.version(tenant, "alice") > 0
+    assert read.device_seen == store.history.device_last_seen(tenant, "alice", "d1") == NOW
+    assert read.agent_seen == store.history.user_agent_last_seen(tenant, "alice", "ua") == NOW
+    other = store.login_commit.read(tenant, "alice", device_id="d2", user_agent=None)
+    assert (other.device_seen, other.agent_seen) == (later, None)

@@ -15,16 +15,22 @@ from datetime import datetime
 from typing import Any
 
 from contextmfa.enrich.history import History, LoginRecord
+from contextmfa.store.sql.login_commit import HistoryRead
 
 __all__ = ["PendingHistory", "entry_of_claim", "history_claim"]
 
 
 class PendingHistory:
-    """Reads go to ``history``; the one :meth:`add` of the evaluation is kept in :attr:`entry`."""
+    """Reads go to ``history``, except what ``read`` already holds (the last-seen times of the
+    login's device and user agent, read with the history version in one statement); the one
+    :meth:`add` of the evaluation is kept in :attr:`entry`."""
 
-    def __init__(self, history: History, tenant_id: str, user_id: str) -> None:
+    def __init__(
+        self, history: History, tenant_id: str, user_id: str, read: HistoryRead | None = None
+    ) -> None:
         self._history = history
         self._user = (tenant_id, user_id)
+        self._read = read
         self.entry: LoginRecord | None = None
 
     def add(self, tenant_id: str, user_id: str, record: LoginRecord) -> None:
@@ -39,11 +45,21 @@ class PendingHistory:
         return self._history.last(tenant_id, user_id)
 
     def device_last_seen(self, tenant_id: str, user_id: str, device_id: str) -> datetime | None:
+        read = self._read
+        if read is not None and (tenant_id, user_id) == self._user and device_id == read.device_id:
+            return read.device_seen
         return self._history.device_last_seen(tenant_id, user_id, device_id)
 
     def user_agent_last_seen(
         self, tenant_id: str, user_id: str, user_agent: str
     ) -> datetime | None:
+        read = self._read
+        if (
+            read is not None
+            and (tenant_id, user_id) == self._user
+            and user_agent == read.user_agent
+        ):
+            return read.agent_seen
         return self._history.user_agent_last_seen(tenant_id, user_id, user_agent)
 
 

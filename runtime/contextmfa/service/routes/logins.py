@@ -38,7 +38,7 @@ from contextmfa.service.schemas import LoginOut
 from contextmfa.service.tenants import Tenant
 from contextmfa.service.tokens import MfaStep, contact_of
 from contextmfa.store.errors import HistoryConflict, StoreUnavailable
-from contextmfa.store.sql.login_commit import HeldHistory
+from contextmfa.store.sql.login_commit import HeldHistory, HistoryRead
 
 __all__ = ["router"]
 
@@ -150,10 +150,11 @@ def _decide(
     """
     store, user_id = tenant.store, event.user.user_id
     for _ in range(ATTEMPTS - 1):
+        read = store.login_commit.read(
+            tenant.id, user_id, device_id=event.device.id, user_agent=event.request.user_agent
+        )
         try:
-            return _attempt(
-                tenant, state, event, now, store.login_commit.version(tenant.id, user_id)
-            )
+            return _attempt(tenant, state, event, now, read.version, read=read)
         except HistoryConflict:
             continue
     try:
@@ -170,16 +171,17 @@ def _attempt(
     now: datetime,
     seen: int,
     still: HeldHistory | None = None,
+    read: HistoryRead | None = None,
 ) -> tuple[Decision, dict[str, Any], LoginRecord | None]:
     """One evaluation and its commit; :class:`HistoryConflict` when the history moved past
-    ``seen`` meanwhile.
+    ``seen`` meanwhile. ``read``: what the history was already asked with the version.
 
     A login that must pass MFA joins the user's history only when it passes
     (:func:`contextmfa.service.steps.complete_step`): its entry is returned, held for the
     mfa_token, never committed here. Otherwise whoever holds only the password could make their
     device, browser and place "known" by starting logins and abandoning the challenge.
     """
-    history = PendingHistory(tenant.store.history, tenant.id, event.user.user_id)
+    history = PendingHistory(tenant.store.history, tenant.id, event.user.user_id, read)
     with tenant.engines.use() as engine, state.metrics.evaluation.time():
         decision = engine.evaluate(event, history)
         version = engine.version

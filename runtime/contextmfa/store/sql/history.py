@@ -25,7 +25,7 @@ from contextmfa.store.database import Database
 from contextmfa.store.models import LoginRow
 from contextmfa.store.sql.common import p, table
 
-__all__ = ["INSERT", "VERSION", "SqlHistory", "history_values"]
+__all__ = ["INSERT", "VERSION", "VERSION_AND_SEEN", "SqlHistory", "digest", "history_values"]
 
 T = table(LoginRow)
 _USER = (T.c.tenant_id == p("tenant_id")) & (T.c.user_id == p("user_id"))
@@ -36,9 +36,23 @@ since a version was read makes it larger."""
 _LATEST = select(T).where(_USER).order_by(T.c.timestamp.desc(), T.c.id.desc()).limit(p("limit"))
 _DEVICE_SEEN = select(func.max(T.c.timestamp)).where(_USER, T.c.device_hash == p("hash"))
 _AGENT_SEEN = select(func.max(T.c.timestamp)).where(_USER, T.c.agent_hash == p("hash"))
+VERSION_AND_SEEN = select(
+    VERSION.scalar_subquery().label("version"),
+    select(func.max(T.c.timestamp))
+    .where(_USER, T.c.device_hash == p("device_hash"))
+    .scalar_subquery()
+    .label("device_seen"),
+    select(func.max(T.c.timestamp))
+    .where(_USER, T.c.agent_hash == p("agent_hash"))
+    .scalar_subquery()
+    .label("agent_seen"),
+)
+"""The version and a device's and a user agent's last-seen times in one statement (one round
+trip, one snapshot): what a login's evaluation asks of the history besides its last entry."""
 
 
-def _digest(value: str | None) -> str | None:
+def digest(value: str | None) -> str | None:
+    """How a device id or user agent is indexed (module docstring)."""
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest() if value else None
 
 
@@ -49,9 +63,9 @@ def history_values(tenant_id: str, user_id: str, record: LoginRecord) -> dict[st
         "user_id": user_id,
         "timestamp": utc(record.timestamp),
         "device_id": record.device_id or None,
-        "device_hash": _digest(record.device_id),
+        "device_hash": digest(record.device_id),
         "user_agent": record.user_agent or None,
-        "agent_hash": _digest(record.user_agent),
+        "agent_hash": digest(record.user_agent),
         "latitude": record.latitude,
         "longitude": record.longitude,
         "country_code": record.country_code,
@@ -105,7 +119,7 @@ class SqlHistory:
         ]
 
     def _seen(self, query: Any, tenant_id: str, user_id: str, value: str) -> datetime | None:
-        values = {"p_tenant_id": tenant_id, "p_user_id": user_id, "p_hash": _digest(value)}
+        values = {"p_tenant_id": tenant_id, "p_user_id": user_id, "p_hash": digest(value)}
         with self._db.read() as connection:
             seen: datetime | None = connection.execute(query, values).scalar()
         return seen
