@@ -247,9 +247,20 @@ def test_codec_round_trips_a_run():
     assert back == run
 
 
+@pytest.mark.parametrize("denied", [False, True])
+def test_an_empty_run_is_the_record_json_would_give_and_reads_back(denied):
+    run = ActionRun(action="a", denied=denied, duration_us=7)
+    record = codec.encode(run)
+    assert record == _record(i8=denied, i9=7).replace(b" ", b"")
+    assert codec.decode(record, "a", 100, 256) == run
+
+
 @pytest.mark.parametrize(
     "record",
     [
+        b"[[],[],null,{},{},{},{},{},false,-1]",
+        b"[[],[],null,{},{},{},{},{},false,1]x",
+        b"[[],[],null,{},{},{},{},{},maybe,1]",
         b"not json",
         b"[]",
         _record(i0=[["step", "challenge", ["telepathy"]]]),
