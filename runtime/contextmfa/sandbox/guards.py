@@ -46,6 +46,8 @@ _VIEWS = (RecordView, EventView, SecretsView, ListView)
 _SIZED = frozenset((list, tuple, str, bytes, dict, set, frozenset, *_VIEWS, *_DICT_VIEWS))
 """Types whose ``len()`` is cheap and honest: walked in C, they are billed up front."""
 _NOT_KEYS = DENIED_ATTRIBUTES | SPECIAL_NAMES
+_RECORD_READS = frozenset({"get", "keys", "values", "items"})
+"""The read methods of an event object (event_view.view_attribute serves them first)."""
 _SHORT_TEXT_NAMES = public_names(str) - ARGUMENT_SIZED - DENIED_ATTRIBUTES
 """What lookup.py serves straight from a text of at most SMALL_TEXT characters."""
 _API_ATTRIBUTES = {
@@ -100,7 +102,7 @@ class Guards:
         # The hot paths, each what the general path below would return for it: a plain key of
         # an event object (event.user.email), a method of a short text ("NL".lower), a call of
         # the api (api.multifactor.enable).
-        if kind is RecordView or kind is EventView:
+        if kind is RecordView or kind is EventView or kind is SecretsView:
             if name not in _NOT_KEYS and name[:1] != "_":
                 value = obj._data.get(name, _MISSING)
                 if value is not _MISSING:
@@ -108,6 +110,10 @@ class Guards:
                     if kind is dict:
                         return RecordView(value)
                     return ListView(value) if kind is list else value
+            elif name in _RECORD_READS:  # event.secrets.get: a read method comes first
+                return getattr(obj, name)
+            elif name == "secrets" and kind is EventView:
+                return obj.secrets_view()
         elif kind is str:
             if name in _SHORT_TEXT_NAMES and len(obj) <= SMALL_TEXT:
                 return getattr(obj, name)
@@ -127,7 +133,7 @@ class Guards:
         as their plain dicts, and a view is built only for what is returned or read further
         by the general path. The compiler hands only names that do not start with ``_``."""
         kind = type(obj)
-        data = obj._data if kind is RecordView or kind is EventView else None
+        data = obj._data if kind is RecordView or kind is EventView or kind is SecretsView else None
         for name in names:
             if data is not None and name not in _NOT_KEYS:
                 value = data.get(name, _MISSING)
