@@ -111,10 +111,11 @@ def test_threads_running_one_action_each_get_their_own_kit(sb):
         "total = 0\nfor i in range(2000):\n    total += 1\nprint(event.user.email, total)"
     )
     results: list[list[str]] = []
+    patient = SandboxLimits(timeout_ms=60_000)  # four threads share one interpreter lock
 
     def worker() -> None:
         for _ in range(20):
-            results.append(sb.logs(sb.execute(action)))
+            results.append(sb.logs(sb.succeeded(sb.execute(action, limits=patient))))
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:
