@@ -41,6 +41,7 @@ SECRET_KEY = re.compile(
 
 _FREE_FORM = frozenset({"metadata", "app_metadata", "user_metadata"})
 _EXPECTED = ("outcome", "factors", "source", "deny_reason")
+_PLAIN = frozenset({int, float, bool, type(None)})
 
 
 def redact_event(data: Mapping[str, Any], secret_values: Iterable[str]) -> dict[str, Any]:
@@ -50,9 +51,15 @@ def redact_event(data: Mapping[str, Any], secret_values: Iterable[str]) -> dict[
     event format are known and hold no credential.
     """
     redact = _redactor(tuple(secret_values))
+    shortest = MIN_SECRET_CHARS if redact.longest else None  # no text shorter holds a secret
 
     def walk(value: Any, free_form: bool) -> Any:
-        if isinstance(value, Mapping):
+        kind = type(value)  # exact types first: this runs over every value of every login
+        if kind is str:
+            return value if shortest is None or len(value) < shortest else redact(value)
+        if kind in _PLAIN:
+            return value
+        if kind is dict or isinstance(value, Mapping):
             return {
                 key: REDACTED
                 if free_form and _names_secret(key, item)
