@@ -21,6 +21,7 @@ What it does
 Port
     configuration.SECZETTA_*                    -> the SECZETTA_* secrets
     new URL("/api/advanced_search/run", base)   -> f"{base}/api/advanced_search/run"
+    "/api/risk_scores?object_id=" + objectId    -> f"...?object_id={quoted(object_id)}"
     axios.post(url, body, {headers})            -> fetch(url, method="POST", json=body,
                                                      headers=..., timeout_ms=TIMEOUT_MS)
     axios throws on a status outside 2xx        -> response.ok is false: the error path
@@ -79,6 +80,17 @@ Example
 """
 
 ERROR_REASON = "Error retrieving Risk Score."
+
+
+UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+
+
+def quoted(value):
+    """``value`` percent-encoded for one URL component, as the original's URL built it."""
+    return "".join(
+        chr(byte) if chr(byte) in UNRESERVED else "%" + format(byte, "02X")
+        for byte in str(value).encode("utf-8")
+    )
 
 
 def shown(number):
@@ -165,7 +177,7 @@ def on_execute_post_login(event, api):
     print(object_id)
     try:
         risk_score_response = fetch(  # noqa: F821 (a sandbox global)
-            f"{base_url}/api/risk_scores?object_id={object_id}",
+            f"{base_url}/api/risk_scores?object_id={quoted(object_id)}",
             headers=headers,
             timeout_ms=timeout_ms,
         )

@@ -15,8 +15,9 @@ What it does
 Port
     user.app_metadata.caseId                   -> event.user.app_metadata.get("caseId")
     "Authorization": "Basic YWJj..."           -> "Basic " + base64(SIGNIFYD_API_KEY + ":")
-    request({url: ".../v2/cases/" + caseId})   -> fetch(f"{SIGNIFYD_API}/v2/cases/{case_id}",
-                                                    timeout_ms=TIMEOUT_MS)
+    request({url: ".../v2/cases/" + caseId})   -> fetch(f"{SIGNIFYD_API}/v2/cases/{case}",
+                                                    timeout_ms=TIMEOUT_MS), the case id
+                                                    percent-encoded
     if (err) / statusCode !== 200: callback    -> except / status != 200: return
     user.app_metadata.x = ...;                 -> api.user.set_app_metadata("x", ...)
       auth0.users.updateAppMetadata(...)
@@ -33,6 +34,9 @@ Differences from the original
     - The original's claims read signifyd_status and signifyd_score, which it never set (always
       undefined); the port stores signifyd_status and fills both claims.
     - data.details is not part of the case answer: signifyd_details is not stored.
+    - The caseId is percent-encoded into the path: a caseId from app_metadata cannot add a
+      query to the request, and one with a slash is refused by the egress policy (an error;
+      the login follows on_error), so it cannot reach another path either.
     - MFA_BELOW_SCORE is new: the original only recorded the score. Unset, the port does the
       same. The claims' prefix is the CLAIM_NAMESPACE secret (default the original's).
     - The original set no timeout; the port waits TIMEOUT_MS. The tenant's [sandbox] egress
@@ -80,6 +84,17 @@ def base64_of(text):
     return "".join(out)
 
 
+UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+
+
+def quoted(value):
+    """``value`` percent-encoded for one URL component, as the original's URL built it."""
+    return "".join(
+        chr(byte) if chr(byte) in UNRESERVED else "%" + format(byte, "02X")
+        for byte in str(value).encode("utf-8")
+    )
+
+
 def on_execute_post_login(event, api):
     case_id = event.user.app_metadata.get("caseId")
     if not case_id:
@@ -99,7 +114,7 @@ def on_execute_post_login(event, api):
 
     try:
         response = fetch(  # noqa: F821 (a sandbox global)
-            f"{signifyd_api}/v2/cases/{case_id}",
+            f"{signifyd_api}/v2/cases/{quoted(case_id)}",
             headers={"Authorization": "Basic " + base64_of(f"{api_key}:")},
             timeout_ms=timeout_ms,
         )

@@ -216,3 +216,12 @@ def test_the_key_is_never_recorded(online, seczetta, stem):
     scored(seczetta, 90)
     result = online(stem, seczetta, secrets=secrets(seczetta))
     assert KEY not in json.dumps(result.exchanges) + json.dumps(result.outcome())
+
+
+def test_the_profile_id_is_encoded_into_the_score_query(online, seczetta, stem):
+    odd = "p 1&object_id=other/é"
+    seczetta.service.profiles = {"sdevries": odd}
+    seczetta.service.scores = {odd: 60}
+    result = online(stem, seczetta, secrets=secrets(seczetta))
+    assert seczetta.seen[1].query == {"object_id": odd}
+    assert result.decision == mfa("any")

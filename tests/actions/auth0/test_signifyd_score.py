@@ -104,3 +104,16 @@ def test_the_key_is_never_recorded(online, signifyd):
     result = online(STEM, signifyd, WITH_CASE, secrets(signifyd))
     recorded = json.dumps(result.exchanges) + json.dumps(result.outcome())
     assert KEY not in recorded and basic(KEY, "").split()[1] not in recorded
+
+
+def test_the_case_id_is_encoded_into_one_path_segment(online, signifyd):
+    login = user(app_metadata={"caseId": "7 a?x=1&y"})
+    result = online(STEM, signifyd, login, secrets(signifyd))
+    assert signifyd.seen[0].path == "/v2/cases/7%20a%3Fx%3D1%26y" and signifyd.seen[0].query == {}
+    assert result.decision == ALLOW and result.run.error is None
+
+
+def test_a_case_id_with_a_slash_is_refused_before_any_call(online, signifyd):
+    result = online(STEM, signifyd, user(app_metadata={"caseId": "7/../teams"}), secrets(signifyd))
+    assert result.run.error is not None and result.run.error.kind == "forbidden"
+    assert signifyd.seen == []
