@@ -231,3 +231,20 @@ def test_a_secret_reaches_the_service_but_never_the_record(flow, calls, stand_in
     assert record["url"].endswith("/echo?api_key=[REDACTED]")
     assert len(record["body_sha256"]) == 64
     assert SECRET not in json.dumps([exchanges, outcome.logs, outcome.errors])
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("import requests\n", "call services with the fetch(url, ...) helper"),
+        ("from urllib.request import urlopen\n", "call services with the fetch(url, ...) helper"),
+        ("def f():\n    return axios.get('https://x')\n", "write fetch(url, method=..."),
+        ("def f():\n    return fecth('https://x')\n", "did you mean 'fetch'?"),
+    ],
+)
+def test_ways_out_that_do_not_exist_point_to_fetch(source, words):
+    from contextmfa.errors import CompileError
+
+    with pytest.raises(CompileError) as caught:
+        compile_action(source + "def on_execute_post_login(event, api):\n    pass\n", "/t/a.py")
+    assert words in str(caught.value)

@@ -49,6 +49,8 @@ JAVASCRIPT_NAMES: dict[str, str] = {
     "exports": "def on_execute_post_login(event, api): (Python, no exports)",
     "require": "import (math, re, json, datetime, ipaddress); fetch(url, ...) for HTTP calls",
     "this": "self",
+    "axios": "fetch(url, method=..., headers=..., json=...) for HTTP calls",
+    "XMLHttpRequest": "fetch(url, ...) for HTTP calls",
     "await": "nothing: drop await, Actions are synchronous",
 }
 """Names a ported Auth0 (JavaScript) Action may still use, and the Python to write instead."""
