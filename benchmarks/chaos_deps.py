@@ -138,7 +138,7 @@ class Worker:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = config.parent / f"serve-{self.port}-{time.monotonic_ns()}.log"
         command = [sys.executable, "-m", "contextmfa", "serve", "--config", str(config)]
-        command += ["--port", str(self.port), "--log-level", "warning"]
+        command += ["--port", str(self.port), "--log-level", "warning", "--shutdown-timeout", "5"]
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 command,

@@ -28,7 +28,7 @@ from contextmfa.store import Store
 __all__ = ["TMPFS_MB", "disk_full", "mount_tmpfs"]
 
 TMPFS_MB = 16
-LEFT_FREE_KB = 384
+LEFT_FREE_KB = 96
 
 
 def mount_tmpfs(size_mb: int) -> Path | None:
@@ -58,7 +58,7 @@ def _fill(directory: Path, leave_kb: int) -> Path:
     return filler
 
 
-def disk_full(tally: Tally, seconds: float = 40.0) -> None:
+def disk_full(tally: Tally, seconds: float = 20.0) -> None:
     where = mount_tmpfs(TMPFS_MB)
     if where is None:
         tally.note("disk-full skipped: mounting a tmpfs is not permitted here")
@@ -134,7 +134,7 @@ def _until_refused(journeys: Journeys, tally: Tally, seconds: float) -> int:
             else:
                 tally.journey("not_completed")
                 refused += 1
-                if refused >= 6:
+                if refused >= 4:
                     stop.set()
 
     threads = [threading.Thread(target=drive) for _ in range(2)]

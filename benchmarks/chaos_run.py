@@ -18,6 +18,7 @@ measured (``recovery``), and their process ids must not have changed.
 
 from __future__ import annotations
 
+import math
 import random
 import secrets
 import tempfile
@@ -38,11 +39,14 @@ from contextmfa.store import Store, keygen
 
 __all__ = ["ChaosRun", "Schedule", "write_tenant"]
 
+SKEW_PROBE_EVERY = 0.5
+"""Seconds between two probes of a skewed worker (each uses a reserved user)."""
+
 
 @dataclass
 class Schedule:
     steady: float = 5.0
-    kill_for: float = 24.0
+    kills: int = 6
     kill_every: float = 4.0
     outage: float = 10.0
     skew: float = 90.0
@@ -157,13 +161,11 @@ class ChaosRun:
                 return user
         raise RuntimeError("the reserve of enrolled users ran out")
 
-    def replace(self, slot: int, extra: dict[str, str] | None = None, kill: bool = True) -> None:
+    def replace(self, slot: int) -> None:
+        """A new worker on the killed one's port, as a supervisor would start it."""
         old = self.workers[slot]
-        if kill:
-            old.kill()
-        else:
-            old.stop()
-        new = Worker(self.config, {**self.env, **(extra or {})}, port=old.port)
+        old.kill()
+        new = Worker(self.config, self.env, port=old.port)
         new.wait_ready()
         self.workers[slot] = new
 
@@ -249,16 +251,31 @@ class ChaosRun:
         )
 
     def skews(self) -> None:
-        for seconds in (self.schedule.skew, -self.schedule.skew):
-            window = f"skew{seconds:+.0f}"
-            self.replace(1, {"CONTEXTMFA_CLOCK_SKEW_SECONDS": str(seconds)}, kill=False)
-            self.tally.enter(window)
-            ends = time.monotonic() + self.schedule.skew_for
-            while time.monotonic() < ends:
-                self._skew_probe()
-                time.sleep(1)
-        self.replace(1, kill=False)
-        self.tally.enter("steady")
+        """Slot 1 served by a worker 90 s ahead, then by one 90 s behind, then by its own again.
+        Both skewed workers start together, beside the normal one, so none is ever missing."""
+        skews = (self.schedule.skew, -self.schedule.skew)
+        skewed = [
+            Worker(self.config, {**self.env, "CONTEXTMFA_CLOCK_SKEW_SECONDS": str(seconds)})
+            for seconds in skews
+        ]
+        for worker in skewed:
+            worker.wait_ready()
+        normal = self.cluster.url(1)
+        try:
+            for seconds, worker in zip(skews, skewed, strict=True):
+                self.cluster.set(1, worker.url)
+                self.tally.enter(f"skew{seconds:+.0f}")
+                ends = time.monotonic() + self.schedule.skew_for
+                while time.monotonic() < ends:
+                    self._skew_probe()
+                    time.sleep(SKEW_PROBE_EVERY)
+        finally:
+            self.cluster.set(1, normal)
+            self.tally.enter("steady")
+            for worker in skewed:
+                stopping = threading.Thread(target=worker.stop)
+                stopping.start()
+                self.kills.threads.append(stopping)
 
     def _skew_probe(self) -> None:
         """A real-time code refused by the skewed worker, then accepted by the other with the
@@ -311,13 +328,12 @@ class ChaosRun:
             threading.Thread(target=self._drive, args=(seed,), daemon=True)
             for seed in range(self.schedule.threads)
         ]
-        kills = (
-            5 * (int(self.schedule.kill_for / self.schedule.kill_every) + 2)
-            if "kill" in faults
-            else 0
-        )
-        skews = int(self.schedule.skew_for) * 2 + 2 if "skew" in faults else 0
+        kills = 5 * self.schedule.kills + 2 if "kill" in faults else 0
+        probes = math.ceil(self.schedule.skew_for / SKEW_PROBE_EVERY) + 1
+        skews = 2 * probes if "skew" in faults else 0
+        began = time.monotonic()
         self._enroll_reserve(kills + skews + (1 if "redis" in faults else 0))
+        self.tally.note(f"{len(self._reserve)} users reserved in {time.monotonic() - began:.1f} s")
         started = time.monotonic()
         for thread in drivers:
             thread.start()
@@ -330,7 +346,9 @@ class ChaosRun:
         try:
             time.sleep(self.schedule.steady)
             for name in faults:
+                began = time.monotonic()
                 steps[name]()
+                self.tally.note(f"{name} faults took {time.monotonic() - began:.1f} s")
                 self.tally.enter("steady")
                 time.sleep(self.schedule.steady)
         finally:
