@@ -399,8 +399,9 @@ def test_egress_entries_and_http_bounds_are_read(tmp_path: Path):
 )
 def test_a_bad_egress_entry_is_a_located_error(tmp_path: Path, entry: str, message: str):
     path = write(
-        tmp_path, f'[tenant]\nid = "acme"\n[sandbox]\negress = ["https://ok.example", "{entry}"]\n'
+        tmp_path,
+        f'[tenant]\nid = "acme"\n[sandbox]\negress = [\n  "https://ok.example",\n  "{entry}",\n]\n',
     )
     text = failure(path)
-    assert f"tenant.toml:4: error: sandbox.egress: entry 1 ({entry!r})" in text
-    assert message in text
+    assert f"tenant.toml:6: error: sandbox.egress[1]: {entry!r}: " in text
+    assert message in text and text.count("error:") == 1

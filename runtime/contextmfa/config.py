@@ -16,9 +16,16 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from contextmfa.config_lines import key_lines, line_of
 from contextmfa.config_messages import describe
@@ -74,6 +81,20 @@ class RiskSection(_Section):
     deny_lists: dict[str, str] = Field(default_factory=dict)
 
 
+def _egress_entry(value: str) -> str:
+    from contextmfa.sandbox.egress import EgressRefused, parse_entry
+
+    try:
+        parse_entry(value)
+    except EgressRefused as exc:
+        raise ValueError(f"{value!r}: {exc}") from None
+    return value
+
+
+EgressEntry = Annotated[str, AfterValidator(_egress_entry)]
+"""``scheme://host[:port][/path-prefix]`` (sandbox/egress.py), checked where it is written."""
+
+
 class SandboxSection(_Section):
     isolation: Literal["inline", "process"] | None = None
     """None: ``serve`` isolates Actions in worker processes, the other commands run them inline."""
@@ -87,7 +108,7 @@ class SandboxSection(_Section):
     max_string: int = Field(default=100_000, ge=1_000, le=100_000_000)
     max_sequence: int = Field(default=10_000, ge=100, le=10_000_000)
     max_output_lines: int = Field(default=100, ge=0, le=10_000)
-    egress: tuple[str, ...] = ()
+    egress: tuple[EgressEntry, ...] = ()
     """Where ``fetch`` may go: ``scheme://host[:port][/path-prefix]`` (sandbox/egress.py)."""
     http_timeout_ms: int = Field(default=1_000, ge=1, le=60_000)
     """A ``fetch`` call's timeout when the Action gives none; never past the Action's own."""
@@ -99,17 +120,6 @@ class SandboxSection(_Section):
     """Decoded body bytes (a compressed body is counted as it is unpacked)."""
     http_record_body_bytes: int = Field(default=65_536, ge=0, le=16_777_216)
     """Response body bytes kept in a decision's ``http`` record (a replay answers with those)."""
-
-    @field_validator("egress")
-    @classmethod
-    def _egress_entries(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        from contextmfa.sandbox.egress import entry_problems
-
-        problems = entry_problems(value)
-        if problems:
-            index, message = problems[0]
-            raise ValueError(f"entry {index} ({value[index]!r}): {message}")
-        return value
 
 
 class ServiceSection(_Section):
