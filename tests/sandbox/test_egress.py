@@ -202,3 +202,24 @@ def test_a_slow_name_lookup_ends_with_the_call_not_with_the_resolver(monkeypatch
         release.set()
     assert answer.failure == "timeout"
     assert time.monotonic() - started < 1.0
+
+
+def test_a_redirect_to_another_listed_service_drops_the_credentials():
+    from http_stand_in import serve_stand_in
+
+    with serve_stand_in() as first, serve_stand_in() as second:
+        policy = EgressPolicy([first.base, second.base])
+        url = f"{first.base}/redirect?to={second.base}/echo"
+        target, entry = policy.target(url)
+        headers = (("Authorization", "Bearer first-only"), ("Content-Type", "text/plain"))
+        request = HttpRequest("risk", "GET", url, headers)
+        answer = http_client.call_live(request, target, entry, policy, 2.0, 65_536)
+        assert answer.status == 200
+        assert first.requests[0].headers["authorization"] == "Bearer first-only"
+        assert "authorization" not in second.requests[0].headers
+        assert second.requests[0].headers["content-type"] == "text/plain"
+        same = f"{first.base}/redirect?to=/echo"
+        http_client.call_live(
+            HttpRequest("risk", "GET", same, headers), *policy.target(same), policy, 2.0, 65_536
+        )
+        assert first.requests[-1].headers["authorization"] == "Bearer first-only"

@@ -9,6 +9,7 @@ sends a byte at a time (slowloris) cannot stretch a call past it.
 
 Redirects are followed by hand, at most :data:`MAX_REDIRECTS`, each target checked against the
 egress list and resolved and checked again; a redirect elsewhere ends the Action (forbidden).
+A redirect to another origin keeps only content-negotiation headers, never credentials.
 Bodies are decoded here (identity, gzip, deflate), counting decoded bytes, so a compressed bomb
 stops at the response cap.
 """
@@ -29,6 +30,8 @@ from contextmfa.sandbox.http_exchange import RESPONSE_HEADERS, HttpAnswer, HttpR
 MAX_REDIRECTS = 3
 MAX_RESPONSE_HEADER_BYTES = 16_384
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_CROSS_ORIGIN_HEADERS = frozenset({"accept", "accept-encoding", "content-type", "user-agent"})
+"""What a redirect to another scheme, host or port keeps of the Action's headers."""
 _SSL: ssl.SSLContext | None = None
 
 
@@ -143,10 +146,14 @@ def call_live(
                 elapsed = int((time.monotonic() - started) * 1000)
                 return HttpAnswer(status, shown, data, elapsed_ms=elapsed)
             next_url = str(httpx.URL(target.request_url).join(location))
+            origin = (target.scheme, target.host, target.port)
             try:
                 target, entry = policy.target(next_url)
             except EgressRefused as exc:
                 raise EgressRefused(f"redirected to a URL outside the list: {exc}") from None
+            if (target.scheme, target.host, target.port) != origin:
+                # another listed service must not receive this one's credentials
+                headers = [(n, v) for n, v in headers if n.lower() in _CROSS_ORIGIN_HEADERS]
             if status == 303 or (status in (301, 302) and method == "POST"):
                 method, body = "GET", b""
                 headers = [(n, v) for n, v in headers if n.lower() != "content-type"]
