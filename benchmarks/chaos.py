@@ -57,7 +57,9 @@ def print_summary(summary: dict) -> None:
     journeys = summary["journeys"]
     print(
         f"journeys: {journeys.get('attempted', 0)} attempted, "
-        f"{journeys.get('completed', 0)} completed"
+        f"{journeys.get('completed', 0)} completed "
+        f"(push: {journeys.get('push_enrollments_passed', 0)} enrollments, "
+        f"{journeys.get('push_challenges_passed', 0)} approvals)"
     )
     print("answers by fault window:")
     for window, counts in summary["answers_by_window"].items():

@@ -69,6 +69,15 @@ class User:
     used_steps: set[int] = field(default_factory=set)
     failures: int = 0
     busy: bool = False
+    phone: Any = None
+    """A push user's software phone (:class:`chaos_push.Phone`); None for an app user."""
+    next_push_at: float = 0.0
+    """Pushes are limited to 5 a minute per user (one every 12 s refills): the driver keeps
+    within the limit, so a refusal is the service's doing."""
+
+    @property
+    def enrolled(self) -> bool:
+        return self.secret is not None or self.phone is not None
 
     def free_step(self) -> int | None:
         """A TOTP step the service would accept now that this user has not used: the current
@@ -135,7 +144,7 @@ class Journeys:
         """POST to ``slot``, or to the other worker when it is gone; 503s retried for a while."""
         deadline = time.monotonic() + self.retry_for
         failed_over = False
-        headers = {"Authorization": f"Bearer {bearer}"}
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
         while True:
             for target in (slot, 1 - slot):
                 try:
@@ -155,6 +164,10 @@ class Journeys:
                 if time.monotonic() >= deadline:
                     return Sent(None, slot, failed_over)
                 time.sleep(0.2)
+
+    def record_confirmed(self, authenticator_id: str, user_id: str) -> None:
+        with self._lock:
+            self.confirmed[authenticator_id] = user_id
 
     def raw_post(self, url: str, body: dict[str, Any], bearer: str) -> httpx.Response:
         """One POST, as it goes: no failover, no retry, nothing counted."""
@@ -341,12 +354,10 @@ class Journeys:
         with self._lock:
             if not fresh():
                 for user in self.users:
-                    if (
-                        not user.busy
-                        and user.secret
-                        and user.free_step() is not None
-                        and user.failures < 8
-                    ):
+                    usable = (user.phone is not None and time.time() >= user.next_push_at) or (
+                        user.secret is not None and user.free_step() is not None
+                    )
+                    if not user.busy and usable and user.failures < 8:
                         user.busy = True
                         return user
             user = User(f"auth0|c-{secrets.token_hex(5)}", busy=True)

@@ -33,6 +33,7 @@ from chaos_deps import OwnPostgres, OwnRedis, Worker
 from chaos_gateway import Gateway
 from chaos_journeys import Cluster, Journeys, User, patiently
 from chaos_kills import Kills
+from chaos_push import PushJourneys
 from chaos_rules import RECOVERY_BOUND_SECONDS, Tally
 
 from contextmfa.store import Store, keygen
@@ -60,7 +61,9 @@ def write_tenant(
 ) -> tuple[Path, dict[str, str]]:
     """A tenant with MFA on every login (OTP, recovery codes, and SMS through ``sms_webhook``
     when given) and its environment."""
-    factors = '["otp", "sms", "recovery-code"]' if sms_webhook else '["otp", "recovery-code"]'
+    factors = '["otp", "sms", "push-notification", "recovery-code"]'
+    if not sms_webhook:
+        factors = '["otp", "push-notification", "recovery-code"]'
     delivery = f'\n[delivery]\nsms = "webhook"\n\n[delivery.webhook]\nurl = "{sms_webhook}"\n'
     delivery = delivery if sms_webhook else ""
     api_key = f"api-{secrets.token_hex(16)}"
@@ -116,6 +119,7 @@ class ChaosRun:
         )
         self._stop = threading.Event()
         self.kills = Kills(self)
+        self.push = PushJourneys(self.journeys)
         self._reserve: list[User] = []
 
     # -- load --------------------------------------------------------------------------------
@@ -130,12 +134,17 @@ class ChaosRun:
             user = self.journeys.pick(lambda: rng.random() < 0.25)
             slot = rng.randrange(2)
             self.tally.journey("attempted")
+            replay = rng.random() < 0.3
             try:
-                if user.secret is None:
+                if not user.enrolled and rng.random() < 0.2:
+                    done = self.push.enroll(user, slot)
+                elif not user.enrolled:
                     done = self.journeys.enroll(user, slot)
+                elif user.phone is not None:
+                    done = self.push.challenge(user, slot, replay)
                 else:
                     done = self.journeys.challenge(
-                        user, slot, replay=rng.random() < 0.3, recovery=rng.random() < 0.1
+                        user, slot, replay=replay, recovery=rng.random() < 0.1
                     )
             except Exception as exc:  # a driver bug must show, not stop the load
                 self.tally.note(f"driver error: {type(exc).__name__}: {exc}")
