@@ -184,3 +184,20 @@ def test_contextmfa_test_answers_from_a_fixture_file(tmp_path, cli):
     fixture.write_text(json.dumps({"exchanges": [{"url": "http://127.0.0.1:9/x", "oops": 1}]}))
     bad = cli("test", action, "-e", login, "-c", config, "--http-fixture", fixture)
     assert bad.exit_code == 2 and "exchanges[0]: error: unknown key 'oops'" in bad.output
+
+
+def test_contextmfa_test_in_a_worker_gets_its_answers_from_the_parent(tmp_path, cli):
+    config = tenant(tmp_path, 9)
+    config.write_text(
+        config.read_text().replace("[sandbox]\n", '[sandbox]\nisolation = "process"\n')
+    )
+    login = tmp_path / "event.json"
+    login.write_text(json.dumps(event("l-9", "20")))
+    fixture = tmp_path / "fixture.json"
+    answer = {"url": "http://127.0.0.1:9/score?score=20", "json": {"score": 20}}
+    fixture.write_text(json.dumps({"exchanges": [answer]}))
+    action = tmp_path / "actions_tenant" / "risk.py"
+    result = cli("test", action, "-e", login, "-c", config, "--http-fixture", fixture, "-f", "json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["logs"] == ["score 20"] and summary["http"][0]["status"] == 200
