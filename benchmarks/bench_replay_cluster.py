@@ -1,0 +1,195 @@
+"""Replay on Dask against replay on local worker processes: throughput, overhead, memory.
+
+    python benchmarks/bench_replay_cluster.py [--logins 1000000] [--users N] [--workers 2]
+                                              [--small 0.25] [--keep DIR]
+
+It writes ``--logins`` synthetic logins of ``--users`` users (default one user per 50 logins;
+the generator of ``bench_replay_scale.py``), then runs, as a user would,
+
+    contextmfa replay FILE --config light.toml --workers W --format jsonl --output OUT
+    contextmfa replay FILE --config light.toml --cluster local:W --format jsonl --output DIR
+
+on the light flow (the sample rules, deny list and two Actions), and the cluster path again on
+the first ``--small`` of the file. It prints each run's logins per second, the cluster path's
+throughput relative to the local path, the peak resident memory of each worker process (sampled
+every 0.2 s from /proc) at both input sizes, and whether both paths gave the same decisions
+(``timing_us`` aside, compared as a set: the cluster writes one part per partition). Wall time
+includes starting the workers (and, for the cluster, the scheduler) and compiling the config.
+A benchmark, not a test: figures vary with the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bench_replay_scale import light_config, write_logins
+
+MASK = (1 << 256) - 1
+
+
+def decisions_digest(paths: list[Path]) -> tuple[str, int]:
+    """An order-free digest of every decision (``timing_us`` aside) and their number."""
+    total, count = 0, 0
+    for path in paths:
+        with path.open("rb") as handle:
+            for line in handle:
+                body = line.rsplit(b',"timing_us"', 1)[0]
+                total = (total + int.from_bytes(hashlib.sha256(body).digest(), "big")) & MASK
+                count += 1
+    return f"{total:064x}"[:16], count
+
+
+def _descendants(pid: int) -> Iterator[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    todo = list(children.get(pid, ()))
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, ()))
+        yield current
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _is_worker(pid: int) -> bool:
+    """A process started by multiprocessing's spawn: a replay worker or a Dask worker (not
+    the resource tracker)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            command = handle.read()
+    except OSError:
+        return False
+    return b"spawn_main" in command
+
+
+def run(command: list[str]) -> dict[str, Any]:
+    """Run ``command``; wall time, the client's peak RSS and each worker's peak RSS (MB)."""
+    peaks: dict[int, int] = {}
+    client = [0]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.2):
+            client[0] = max(client[0], _rss_kb(process.pid))
+            for pid in _descendants(process.pid):
+                if pid in peaks or _is_worker(pid):
+                    peaks[pid] = max(peaks.get(pid, 0), _rss_kb(pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    seconds = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"replay failed ({process.returncode}): {err[-2000:]}")
+    workers = sorted((kb / 1024 for kb in peaks.values() if kb), reverse=True)
+    return {
+        "seconds": seconds,
+        "client_mb": client[0] / 1024,
+        "workers_mb": workers,
+        "summary": (out.strip().splitlines() or [""])[-1],
+    }
+
+
+def replay(logins: Path, config: Path, where: list[str], output: str) -> list[str]:
+    return [
+        sys.executable, "-m", "contextmfa", "replay", str(logins), "--config", str(config),
+        *where, "--format", "jsonl", "--output", output,
+    ]  # fmt: skip
+
+
+def head(source: Path, target: Path, count: int) -> None:
+    with source.open("rb") as src, target.open("wb") as out:
+        for _, line in zip(range(count), src, strict=False):
+            out.write(line)
+
+
+def report(label: str, count: int, result: dict[str, Any]) -> float:
+    rate = count / result["seconds"]
+    workers = ", ".join(f"{mb:.0f}" for mb in result["workers_mb"][:8]) or "?"
+    print(
+        f"{label:34} {count:>9,} logins {result['seconds']:7.1f} s {rate:7,.0f} logins/s  "
+        f"peak RSS per worker (MB): {workers}; client {result['client_mb']:.0f} MB"
+    )
+    print(f"    {result['summary']}")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--logins", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, help="default: one user per 50 logins")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--small", type=float, default=0.25, help="the second input size")
+    parser.add_argument("--keep", type=Path, help="keep the generated files in this directory")
+    args = parser.parse_args()
+    users = args.users or max(1, args.logins // 50)
+    small = max(1, int(args.logins * args.small))
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = args.keep or Path(scratch)
+        directory.mkdir(parents=True, exist_ok=True)
+        config = light_config(directory)
+        logins = directory / f"logins-{args.logins}-{users}.jsonl"
+        if not logins.exists():
+            write_logins(logins, args.logins, users)
+        size = logins.stat().st_size
+        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+        print(
+            f"{args.logins:,} logins of {users:,} users, {size / 1e6:,.0f} MB "
+            f"({size / args.logins:,.0f} bytes a login); light flow (rules + 2 Actions)"
+        )
+        w = args.workers
+        local_out = directory / "local.jsonl"
+        local = run(replay(logins, config, ["--workers", str(w)], str(local_out)))
+        local_rate = report(f"local --workers {w}", args.logins, local)
+        parts = directory / "parts"
+        cluster = run(replay(logins, config, ["--cluster", f"local:{w}"], f"file://{parts}"))
+        cluster_rate = report(f"dask --cluster local:{w}", args.logins, cluster)
+        print(f"dask / local throughput: {cluster_rate / local_rate:.2f}")
+        same = decisions_digest([local_out]) == decisions_digest(sorted(parts.glob("*.jsonl")))
+        print(f"same decisions on both paths: {'yes' if same else 'NO'}")
+        local_out.unlink()
+        part = directory / f"logins-{small}.jsonl"
+        head(logins, part, small)
+        smaller = run(replay(part, config, ["--cluster", f"local:{w}"], f"file://{parts}-small"))
+        report(f"dask --cluster local:{w}", small, smaller)
+        big = max(cluster["workers_mb"], default=0)
+        little = max(smaller["workers_mb"], default=0)
+        print(
+            f"peak RSS per worker: {little:.0f} MB at {small:,} logins, {big:.0f} MB at "
+            f"{args.logins:,} logins (x{args.logins / small:.0f} input: x{big / little:.2f})"
+        )
+
+
+if __name__ == "__main__":
+    main()
