@@ -1,8 +1,8 @@
 """``contextmfa replay``: evaluate a file of recorded logins, check expectations, diff two configs.
 
-The command is a thin adapter over ``contextmfa.replay``: it picks the one-process or the parallel
-path, feeds every row to the writers, the summaries and the report, and turns the counts into the
-documented exit code.
+The command is a thin adapter over ``contextmfa.replay``: it picks the one-process, the parallel
+or the cluster path (``replay_cluster``), feeds every row to the writers, the summaries and the
+report (``replay_run``), and turns the counts into the documented exit code.
 """
 
 from __future__ import annotations
@@ -156,6 +156,10 @@ def replay_command(
 
     Action errors are counted per Action in the summary and the report. Logins out of time order
     and repeated login ids (per user: what history is built from) are warnings.
+
+    With `--cluster` the replay runs on a Dask cluster, partitioned by user, each user's logins
+    in timestamp order; the input may be a glob or an fsspec URL, and the summary, messages,
+    diff, report and exit code are those of a local replay.
 
     Exit 0 when every expectation is met, 1 when one is not (or, with `--fail-on-change`, when a
     decision changed; with `--fail-on-error`, when an Action failed), 2 on bad input or config (a

@@ -34,7 +34,8 @@ __all__ = ["ClusterError", "connect", "require", "run_partitions", "scratch_spac
 
 LOCAL = "local:"
 PARTITION_BYTES = 32 << 20
-"""Input bytes per partition: what one partition task holds (records, then rows)."""
+"""Input bytes per partition, at most: what one partition task holds (records, then rows)."""
+PARTITIONS_PER_THREAD = 4
 CONNECT_SECONDS = 30
 MISSING = 'replay --cluster needs Dask and fsspec: pip install "contextmfa[cluster]"'
 
@@ -139,8 +140,11 @@ def scratch_space(url: str | None, address: str) -> Iterator[str]:
 
 
 def partition_count(total_bytes: int, threads: int) -> int:
-    """Enough partitions to keep each near PARTITION_BYTES and every thread busy."""
-    return max(math.ceil(total_bytes / PARTITION_BYTES), 2 * max(threads, 1))
+    """Partitions of at most about PARTITION_BYTES, a multiple of the worker threads and at
+    least PARTITIONS_PER_THREAD each: the last wave of partitions keeps every thread busy."""
+    threads = max(threads, 1)
+    waves = max(PARTITIONS_PER_THREAD, math.ceil(total_bytes / (PARTITION_BYTES * threads)))
+    return threads * waves
 
 
 def run_partitions(

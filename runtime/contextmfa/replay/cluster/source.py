@@ -2,7 +2,8 @@
 
 A plain file, a glob (``logs/2026-11-*.jsonl.gz``), a directory (every file in it) or a URL
 (``file://``, ``s3://``, ``gs://``...) all become a list of files in name order, read as one
-input, as ``cat`` would join them: line numbers run on from one file to the next. An
+input, as ``cat`` would join them: line numbers run on from one file to the next. Files whose
+names start with ``.`` or ``_`` (``.crc``, ``_SUCCESS``) are left out of a directory or glob. An
 uncompressed file is cut into blocks of about ``BLOCK_BYTES`` at line ends, so workers read a
 large file in parallel; a compressed one (gzip, bz2, xz: by its suffix) is one block, read as a
 stream. Nothing here reads a whole file into memory.
@@ -47,7 +48,7 @@ def list_blocks(source: str, block_bytes: int = BLOCK_BYTES) -> tuple[list[Block
         if fs.isdir(path):
             paths = [p for p in fs.find(path) if not _hidden(p)]
         elif any(ch in path for ch in "*?["):
-            paths = [p for p in fs.glob(path) if fs.isfile(p)]
+            paths = [p for p in fs.glob(path) if not _hidden(p) and fs.isfile(p)]
         else:
             paths = [path] if fs.isfile(path) else []
     except (OSError, ValueError) as exc:
