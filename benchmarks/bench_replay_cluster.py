@@ -1,7 +1,7 @@
 """Replay on Dask against replay on local worker processes: throughput, overhead, memory.
 
     python benchmarks/bench_replay_cluster.py [--logins 1000000] [--users N] [--workers 2]
-                                              [--small 0.25] [--keep DIR]
+                                              [--repeat 1] [--small 0.25] [--keep DIR]
 
 It writes ``--logins`` synthetic logins of ``--users`` users (default one user per 50 logins;
 the generator of ``bench_replay_scale.py``), then runs, as a user would,
@@ -10,7 +10,8 @@ the generator of ``bench_replay_scale.py``), then runs, as a user would,
     contextmfa replay FILE --config light.toml --cluster local:W --format jsonl --output DIR
 
 on the light flow (the sample rules, deny list and two Actions), and the cluster path again on
-the first ``--small`` of the file. It prints each run's logins per second, the cluster path's
+the first ``--small`` of the file (``--repeat`` alternates the two paths that many times and
+gives the median ratio). It prints each run's logins per second, the cluster path's
 throughput relative to the local path, the peak resident memory of each worker process (sampled
 every 0.2 s from /proc) at both input sizes, and whether both paths gave the same decisions
 (``timing_us`` aside, compared as a set: the cluster writes one part per partition). Wall time
@@ -30,6 +31,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from bench_replay_scale import light_config, write_logins
@@ -150,6 +152,7 @@ def main() -> None:
     parser.add_argument("--logins", type=int, default=1_000_000)
     parser.add_argument("--users", type=int, help="default: one user per 50 logins")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each path")
     parser.add_argument("--small", type=float, default=0.25, help="the second input size")
     parser.add_argument("--keep", type=Path, help="keep the generated files in this directory")
     args = parser.parse_args()
@@ -169,16 +172,21 @@ def main() -> None:
             f"({size / args.logins:,.0f} bytes a login); light flow (rules + 2 Actions)"
         )
         w = args.workers
-        local_out = directory / "local.jsonl"
-        local = run(replay(logins, config, ["--workers", str(w)], str(local_out)))
-        local_rate = report(f"local --workers {w}", args.logins, local)
-        parts = directory / "parts"
-        cluster = run(replay(logins, config, ["--cluster", f"local:{w}"], f"file://{parts}"))
-        cluster_rate = report(f"dask --cluster local:{w}", args.logins, cluster)
-        print(f"dask / local throughput: {cluster_rate / local_rate:.2f}")
-        same = decisions_digest([local_out]) == decisions_digest(sorted(parts.glob("*.jsonl")))
+        local_out, parts = directory / "local.jsonl", directory / "parts"
+        ratios, same = [], True
+        for _ in range(args.repeat):  # alternated, so both paths see the same machine load
+            local = run(replay(logins, config, ["--workers", str(w)], str(local_out)))
+            local_rate = report(f"local --workers {w}", args.logins, local)
+            where = ["--cluster", f"local:{w}"]
+            cluster = run(replay(logins, config, where, f"file://{parts}"))
+            cluster_rate = report(f"dask --cluster local:{w}", args.logins, cluster)
+            ratios.append(cluster_rate / local_rate)
+            print(f"dask / local throughput: {ratios[-1]:.2f}")
+            digests = decisions_digest([local_out]), decisions_digest(sorted(parts.glob("*")))
+            same = same and digests[0] == digests[1]
+            local_out.unlink()
+        print(f"median dask / local throughput over {args.repeat} runs: {median(ratios):.2f}")
         print(f"same decisions on both paths: {'yes' if same else 'NO'}")
-        local_out.unlink()
         part = directory / f"logins-{small}.jsonl"
         head(logins, part, small)
         smaller = run(replay(part, config, ["--cluster", f"local:{w}"], f"file://{parts}-small"))
