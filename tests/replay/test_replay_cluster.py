@@ -241,3 +241,32 @@ def test_standard_input_is_refused_on_a_cluster(cli, samples):
     result = cli("replay", "-", "--config", samples / "tenant.toml", "--cluster", "local:2")
     assert result.exit_code == 2
     assert "standard input" in result.output
+
+
+def test_on_a_terminal_a_bar_counts_every_task(cli, samples, cluster, monkeypatch):
+    """One step per finished task (split and partition), out of their total: the time left
+    comes from Dask's futures completing."""
+    steps: list[int] = []
+
+    class Bar:
+        def advance(self) -> None:
+            steps.append(1)
+
+        def stop(self) -> None:
+            steps.append(0)
+
+    totals: list[int] = []
+
+    def progress(stack, total, *, minimum):
+        totals.append(total)
+        return Bar()
+
+    monkeypatch.setattr(replay_cluster, "is_terminal", lambda: True)
+    monkeypatch.setattr(replay_cluster, "progress", progress)
+    result = cli(
+        "replay", samples / "logins.jsonl", "--config", samples / "tenant.toml",
+        "-f", "jsonl", "--cluster", cluster.scheduler_address,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert totals == [1 + 8]  # one block, two threads x four partitions
+    assert steps == [1] * 9 + [0]
