@@ -21,6 +21,7 @@ from typing import Any
 
 from contextmfa.replay.cluster.bundle import ConfigBundle, engine_for
 from contextmfa.replay.cluster.shuffle import Split, publish, read_partition
+from contextmfa.replay.cluster.source import storage
 from contextmfa.replay.evaluator import Evaluator
 from contextmfa.replay.output import ChangedLines, DecisionLines
 from contextmfa.replay.rows import Row, RowOptions
@@ -137,4 +138,6 @@ def _deliver(result: PartitionResult, text: str, output: str | None) -> None:
     if output is None:
         result.text = text
         return
-    publish(part_name(output, result.number), text.encode("utf-8"))
+    name = part_name(output, result.number)
+    with storage(name, "write"):
+        publish(name, text.encode("utf-8"))

@@ -24,7 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from contextmfa.errors import InputError
 from contextmfa.events import Timestamp, bounded_lines, decode_record
-from contextmfa.replay.cluster.source import Block, open_block
+from contextmfa.replay.cluster.source import Block, open_block, storage
 from contextmfa.replay.parallel import owner
 
 __all__ = ["ScratchRecord", "Split", "publish", "read_partition", "split_block"]
@@ -58,7 +58,7 @@ def split_block(block: Block, partitions: int, url: str) -> Split:
     """Read ``block``, group its records by partition into the scratch file ``url``."""
     buckets = [bytearray() for _ in range(partitions)]
     lines = 0
-    with open_block(block) as handle:
+    with storage(block.url, "read"), open_block(block) as handle:
         for number, raw in enumerate(bounded_lines(handle), start=1):
             lines = number
             if raw is None:
@@ -76,7 +76,8 @@ def split_block(block: Block, partitions: int, url: str) -> Split:
     offsets = [0]
     for bucket in buckets:
         offsets.append(offsets[-1] + len(bucket))
-    publish(url, b"".join(buckets))
+    with storage(url, "write"):
+        publish(url, b"".join(buckets))
     return Split(lines, url, tuple(offsets))
 
 
@@ -109,12 +110,13 @@ def read_partition(number: int, splits: list[Split]) -> list[ScratchRecord]:
     if not wanted:
         return []
     fs, _ = url_to_fs(wanted[0].url)
-    datas = fs.cat_ranges(  # at once: an object store answers the ranges concurrently
-        [url_to_fs(split.url)[1] for split in wanted],
-        [split.offsets[number] for split in wanted],
-        [split.offsets[number + 1] for split in wanted],
-        on_error="raise",
-    )
+    with storage(wanted[0].url.rsplit("/", 1)[0], "read"):
+        datas = fs.cat_ranges(  # at once: an object store answers the ranges concurrently
+            [url_to_fs(split.url)[1] for split in wanted],
+            [split.offsets[number] for split in wanted],
+            [split.offsets[number + 1] for split in wanted],
+            on_error="raise",
+        )
     records: list[ScratchRecord] = []
     for first, data in zip(starts, datas, strict=True):
         for entry in data.split(b"\n")[:-1]:

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from contextmfa.errors import InputError
 
-__all__ = ["BLOCK_BYTES", "Block", "list_blocks", "open_block"]
+__all__ = ["BLOCK_BYTES", "Block", "list_blocks", "open_block", "storage"]
 
 BLOCK_BYTES = 32 << 20
 COMPRESSION_RATIO = 6
@@ -90,3 +90,14 @@ def open_block(block: Block) -> Iterator[BinaryIO]:
     fs, path = url_to_fs(block.url)
     data = fs.read_block(path, block.offset, block.length, delimiter=b"\n")
     yield io.BytesIO(data)
+
+
+@contextmanager
+def storage(url: str, doing: str) -> Iterator[None]:
+    """A worker that cannot read or write ``url`` says so (a path only the client has, missing
+    credentials) instead of failing with an internal error."""
+    try:
+        yield
+    except OSError as exc:
+        why = exc.strerror or str(exc) or type(exc).__name__
+        raise InputError(f"{url}: error: cannot {doing} it on a worker: {why}") from None
