@@ -82,8 +82,7 @@ def disk_full(tally: Tally, seconds: float = 20.0) -> None:
         journeys.retry_for = 2.0
         filler = _fill(where, LEFT_FREE_KB)
         tally.enter("disk-full")
-        refusals = _until_refused(journeys, tally, seconds)
-        tally.note(f"disk-full: {refusals} journeys refused before the space was freed")
+        drivers = _until_refused(journeys, tally, seconds)
         pid = worker.pid
         filler.unlink()
         tally.enter("disk-freed")
@@ -93,6 +92,8 @@ def disk_full(tally: Tally, seconds: float = 20.0) -> None:
                 break
             time.sleep(0.1)
         took = time.monotonic() - freed
+        for thread in drivers:  # journeys cut off by the full disk finish now (or fail a rule)
+            thread.join()
         tally.recovery["disk-full"] = round(took, 2)
         tally.checked(
             "recovery",
@@ -119,8 +120,9 @@ def disk_full(tally: Tally, seconds: float = 20.0) -> None:
             where.rmdir()
 
 
-def _until_refused(journeys: Journeys, tally: Tally, seconds: float) -> int:
-    """Enroll new users on two threads until a few journeys in a row fail (writes refused)."""
+def _until_refused(journeys: Journeys, tally: Tally, seconds: float) -> list[threading.Thread]:
+    """Enroll new users on two threads until a few journeys have failed (writes refused); the
+    threads are returned still finishing their last journey, which the freed disk completes."""
     refused = 0
     stop = threading.Event()
     ends = time.monotonic() + seconds
@@ -140,6 +142,7 @@ def _until_refused(journeys: Journeys, tally: Tally, seconds: float) -> int:
     threads = [threading.Thread(target=drive) for _ in range(2)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
-    return refused
+    stop.wait(seconds)
+    stop.set()
+    tally.note(f"disk-full: {refused} journeys refused before the space was freed")
+    return threads

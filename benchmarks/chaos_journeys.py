@@ -36,6 +36,8 @@ RETRY_FOR_SECONDS = 25.0
 """How long a call keeps retrying 503s and dead workers before the journey gives up."""
 STEP_LEASE_WAIT = 45.0
 """How long a token whose worker died mid-call may stay refused as "under way"."""
+GIVE_UP_SECONDS = 120.0
+"""How long a step's call is retried in all while the store keeps refusing (503)."""
 
 
 def patiently(read: Callable[[], T], tries: int = 20) -> T:
@@ -239,31 +241,36 @@ class Journeys:
     ) -> httpx.Response | None:
         """Send the call that completes a step. The driver sends only right answers, so a
         refusal "under way" means an earlier try of this call was cut off (its worker killed, or
-        the store gone mid-call): retry until the step's lease is over (the token must not be
-        lost). A refusal that stays is a violation unless the cut-off try had passed it."""
+        the store gone mid-call, so the step could not be given back): retry until the step's
+        lease is over, counted from the last 503 (the store must be back for the lease to end
+        and be released). A refusal that stays is a violation unless the cut-off try had passed
+        it; after :data:`GIVE_UP_SECONDS` of a store still refusing, the call is not judged."""
         started = datetime.now(UTC) - timedelta(seconds=2)
         sent = self.send(slot, path, body, token)
         if sent.response is None or sent.response.status_code not in (401, 403):
             return sent.response
         if sent.failed_over:
             self.tally.count(f"failed_over_{sent.response.status_code}")
+        give_up = time.monotonic() + GIVE_UP_SECONDS
         deadline = time.monotonic() + STEP_LEASE_WAIT
         response = sent.response
-        while response is not None and response.status_code in (401, 403):
-            if "under way" not in response.text and "already completed" not in response.text:
+        while response is not None and response.status_code in (401, 403, 503):
+            if response.status_code == 503:
+                deadline = time.monotonic() + STEP_LEASE_WAIT
+            elif "under way" not in response.text and "already completed" not in response.text:
                 return response
-            if time.monotonic() > deadline:
+            if time.monotonic() > min(deadline, give_up):
                 break
             time.sleep(1)
             response = self.send(sent.slot, path, body, token).response
             if response is not None and response.status_code == 200:
                 return response
-        if response is not None and response.status_code != 200:
+        if response is not None and response.status_code in (401, 403):
             self.tally.checked(
                 "nothing_lost",
                 self.passed_in_store(user, started),
-                f"{path} for {user.user_id}: token refused after its worker died: "
-                f"{response.text[:120]}",
+                f"{path} for {user.user_id}: token still refused {STEP_LEASE_WAIT:.0f} s "
+                f"after its call was cut off: {response.text[:120]}",
             )
         return response
 

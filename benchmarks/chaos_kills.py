@@ -75,8 +75,16 @@ class Kills:
     def _kill(self, slot: int) -> None:
         self.run.workers[slot].kill()
         self.tally.count("worker_killed")
-        self._replacing = threading.Thread(target=self.run.replace, args=(slot,))
+        self._replacing = threading.Thread(target=self._restart, args=(slot,))
         self._replacing.start()
+
+    def _restart(self, slot: int) -> None:
+        """The supervisor's part: a new worker on the port; the slowest start is reported."""
+        began = time.monotonic()
+        self.run.replace(slot)
+        took = round(time.monotonic() - began, 2)
+        name = "kill (new worker answering)"
+        self.tally.recovery[name] = max(self.tally.recovery.get(name, 0.0), took)
 
     # -- what the victim was doing -----------------------------------------------------------
 

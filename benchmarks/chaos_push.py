@@ -80,6 +80,8 @@ class PushJourneys:
         """A push journey that stopped at ``step``: counted by step and status."""
         status = response.status_code if response is not None else "no answer"
         self.journeys.tally.count(f"push_{step}_{status}")
+        if response is not None and status != 503:
+            self.journeys.tally.note(f"push {step} refused: {status} {response.text[:160]}")
         return False
 
     def enroll(self, user: User, slot: int) -> bool:

@@ -18,7 +18,6 @@ measured (``recovery``), and their process ids must not have changed.
 
 from __future__ import annotations
 
-import math
 import random
 import secrets
 import tempfile
@@ -27,21 +26,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-import pyotp
 from chaos_deps import OwnPostgres, OwnRedis, Worker
 from chaos_gateway import Gateway
 from chaos_journeys import Cluster, Journeys, User, patiently
 from chaos_kills import Kills
+from chaos_outages import Outages, skew_probes
 from chaos_push import PushJourneys
-from chaos_rules import RECOVERY_BOUND_SECONDS, Tally
+from chaos_rules import Tally
 
 from contextmfa.store import Store, keygen
 
 __all__ = ["ChaosRun", "Schedule", "write_tenant"]
-
-SKEW_PROBE_EVERY = 0.5
-"""Seconds between two probes of a skewed worker (each uses a reserved user)."""
 
 
 @dataclass
@@ -120,6 +115,7 @@ class ChaosRun:
         self._stop = threading.Event()
         self.kills = Kills(self)
         self.push = PushJourneys(self.journeys)
+        self.outages = Outages(self)
         self._reserve: list[User] = []
 
     # -- load --------------------------------------------------------------------------------
@@ -178,145 +174,6 @@ class ChaosRun:
         new.wait_ready()
         self.workers[slot] = new
 
-    def _login_status(self, client: httpx.Client, slot: int) -> int:
-        from chaos_journeys import login_event
-
-        try:
-            return client.post(
-                self.cluster.url(slot) + "/v1/logins",
-                json=login_event("auth0|probe"),
-                headers={"Authorization": f"Bearer {self.env['CHAOS_API_KEY']}"},
-            ).status_code
-        except httpx.TransportError:
-            return 0
-
-    def measure_recovery(self, fault: str, since: float, pids: list[int]) -> None:
-        """Seconds from ``since`` until both workers answer a login with 200, unrestarted."""
-        pending = {0, 1}
-        with httpx.Client(timeout=10) as client:
-            while pending and time.monotonic() - since < RECOVERY_BOUND_SECONDS * 2:
-                for slot in sorted(pending):
-                    if self._login_status(client, slot) == 200:
-                        pending.discard(slot)
-                time.sleep(0.05)
-        took = time.monotonic() - since
-        self.tally.recovery[fault] = round(took, 2)
-        self.tally.checked(
-            "recovery",
-            not pending and took <= RECOVERY_BOUND_SECONDS,
-            f"{fault}: not answering normally after {took:.1f} s",
-        )
-        self.tally.checked(
-            "recovery",
-            [w.pid for w in self.workers] == pids and all(w.alive() for w in self.workers),
-            f"{fault}: a worker restarted or died",
-        )
-
-    # -- faults ------------------------------------------------------------------------------
-
-    def postgres_faults(self) -> None:
-        pids = [w.pid for w in self.workers]
-        self.tally.enter("pg-restart")
-        self.pg.restart()
-        self.measure_recovery("pg-restart", time.monotonic(), pids)
-        time.sleep(self.schedule.steady)
-        self.tally.enter("pg-down")
-        self.pg.stop("fast")
-        time.sleep(self.schedule.outage)
-        self.pg.start()
-        self.tally.enter("pg-back")
-        self.measure_recovery("pg-down", time.monotonic(), pids)
-
-    def redis_fault(self) -> None:
-        journeys = self.journeys
-        target = self.enrolled_user()
-        decision, _ = journeys.login(0, target)
-        assert decision is not None
-        wrong = {"factor": "otp", "otp": "000000"}
-        refused = 0
-        for attempt in range(10):
-            sent = journeys.send(attempt % 2, "/v1/mfa/verify", wrong, decision["mfa_token"])
-            refused += sent.response is not None and sent.response.status_code == 403
-        pids = [w.pid for w in self.workers]
-        self.tally.enter("redis-down")
-        self.redis.stop()
-        time.sleep(self.schedule.outage)
-        self.redis.start()
-        self.tally.enter("redis-back")
-        self.measure_recovery("redis-down", time.monotonic(), pids)
-        code = pyotp.TOTP(target.secret or "").now()
-        eleventh = journeys.login(1, target)[0]
-        sent = journeys.send(
-            1,
-            "/v1/mfa/verify",
-            {"factor": "otp", "otp": code},
-            eleventh["mfa_token"] if eleventh else "",
-        )
-        status = sent.response.status_code if sent.response is not None else 0
-        self.tally.checked(
-            "limits_survive_redis",
-            refused == 10 and status == 429,
-            f"10 wrong codes ({refused} refused), Redis emptied, the 11th answered {status}",
-        )
-
-    def skews(self) -> None:
-        """Slot 1 served by a worker 90 s ahead, then by one 90 s behind, then by its own again.
-        Both skewed workers start together, beside the normal one, so none is ever missing."""
-        skews = (self.schedule.skew, -self.schedule.skew)
-        skewed = [
-            Worker(self.config, {**self.env, "CONTEXTMFA_CLOCK_SKEW_SECONDS": str(seconds)})
-            for seconds in skews
-        ]
-        for worker in skewed:
-            worker.wait_ready()
-        normal = self.cluster.url(1)
-        try:
-            for seconds, worker in zip(skews, skewed, strict=True):
-                self.cluster.set(1, worker.url)
-                self.tally.enter(f"skew{seconds:+.0f}")
-                ends = time.monotonic() + self.schedule.skew_for
-                while time.monotonic() < ends:
-                    self._skew_probe()
-                    time.sleep(SKEW_PROBE_EVERY)
-        finally:
-            self.cluster.set(1, normal)
-            self.tally.enter("steady")
-            for worker in skewed:
-                stopping = threading.Thread(target=worker.stop)
-                stopping.start()
-                self.kills.threads.append(stopping)
-
-    def _skew_probe(self) -> None:
-        """A real-time code refused by the skewed worker, then accepted by the other with the
-        same token (the skewed worker's refusal burns neither), which then refuses it again."""
-        user = self.enrolled_user()
-        decision, _ = self.journeys.login(1, user)
-        if decision is None:
-            return
-        step = user.free_step()
-        assert step is not None
-        body = {"factor": "otp", "otp": user.code(step)}
-        skewed = self.journeys.send(1, "/v1/mfa/verify", body, decision["mfa_token"]).response
-        if skewed is None or skewed.status_code == 503:
-            return
-        user.failures += 1
-        self.tally.checked(
-            "fail_closed",
-            skewed.status_code == 403,
-            f"a worker 90 s off accepted a code of the real time: {skewed.status_code}",
-        )
-        normal = self.journeys.send(0, "/v1/mfa/verify", body, decision["mfa_token"]).response
-        ok = normal is not None and normal.status_code == 200
-        self.tally.checked(
-            "nothing_lost",
-            ok,
-            f"token from the skewed worker refused by the other: "
-            f"{normal.text[:120] if normal is not None else ''}",
-        )
-        if ok:
-            user.used_steps.add(step)
-            self.journeys.check_assertion(normal.json(), decision["login_id"], 0)  # type: ignore[union-attr]
-
     # -- the run -----------------------------------------------------------------------------
 
     def check_store(self) -> None:
@@ -338,19 +195,19 @@ class ChaosRun:
             for seed in range(self.schedule.threads)
         ]
         kills = 5 * self.schedule.kills + 2 if "kill" in faults else 0
-        probes = math.ceil(self.schedule.skew_for / SKEW_PROBE_EVERY) + 1
-        skews = 2 * probes if "skew" in faults else 0
+        skews = skew_probes(self.schedule.skew_for) if "skew" in faults else 0
         began = time.monotonic()
-        self._enroll_reserve(kills + skews + (1 if "redis" in faults else 0))
+        spends = 2 * (("postgres" in faults) + ("redis" in faults))
+        self._enroll_reserve(kills + skews + spends + (1 if "redis" in faults else 0))
         self.tally.note(f"{len(self._reserve)} users reserved in {time.monotonic() - began:.1f} s")
         started = time.monotonic()
         for thread in drivers:
             thread.start()
         steps = {
             "kill": self.kills,
-            "postgres": self.postgres_faults,
-            "redis": self.redis_fault,
-            "skew": self.skews,
+            "postgres": self.outages.postgres_faults,
+            "redis": self.outages.redis_fault,
+            "skew": self.outages.skews,
         }
         try:
             time.sleep(self.schedule.steady)
