@@ -47,6 +47,15 @@ def test_each_run_redacts_its_own_secrets(sb):
     assert sb.logs(sb.execute(action, secrets={})) == ["key None first-secret-1"]
 
 
+def test_secrets_are_redacted_again_after_a_run_without_any(sb):
+    """Secrets, none, the same secrets: the third run must not reuse the second's no-op."""
+    action = sb.compile('print("key", event.secrets.get("KEY"))')
+    secrets = {"KEY": "hunter2-secret-value"}
+    for given in (secrets, {}, secrets):
+        logs = sb.logs(sb.execute(action, secrets=given))
+        assert logs == (["key [REDACTED]"] if given else ["key None"])
+
+
 def test_a_run_that_keeps_a_guarded_builtin_alive_drops_its_kit(sb):
     source = "KEEP = [sorted]\nKEEP.append(KEEP)\n" + sb.source_of("pass")
     action = compile_action(source, sb.PATH)

@@ -84,6 +84,7 @@ class RunKit:
         """Reset the per-run state; the run's fresh namespace (a copy of the template)."""
         if not secrets:
             self.redact = _NO_SECRETS
+            self._secrets = ()  # so the next run with secrets builds its redactor again
         else:
             items = tuple(secrets.items())
             if items != self._secrets:
