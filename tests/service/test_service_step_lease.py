@@ -75,3 +75,19 @@ def test_a_call_that_outlived_its_lease_neither_passes_nor_frees_the_step_taken_
         assert "under way" in refused.json()["error_description"]
     passed = service.mfa("verify", token, {"factor": "otp", "otp": service.code(secret)})
     assert passed.status_code == 200, passed.text
+
+
+def test_a_call_that_waited_for_a_thread_still_holds_the_step_for_a_whole_lease(service):
+    """The session's time is read when the request arrives; a call that then waited (threads
+    busy) must take its lease from the clock, or another request could run beside it."""
+    token = service.login(login_event("auth0|queued")).json()["mfa_token"]
+    tenants = service.tenants
+    txn = tenants.tokens.read(token, now=service.clock.now)
+    arrived = MfaSession(
+        tenants.get(txn.tenant_id), txn, service.clock.now, service.client.app.state.contextmfa
+    )
+    service.clock.advance(seconds=STEP_LEASE.total_seconds() + 10)
+    with holding_step(arrived, passes=False):
+        beside = service.mfa("enroll", token, {"factor": "otp"})
+        assert beside.status_code == 403
+        assert "under way" in beside.json()["error_description"]

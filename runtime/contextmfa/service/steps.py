@@ -37,6 +37,7 @@ from typing import Any
 
 from contextmfa.factors import AccessDenied, InvalidGrant, InvalidRequest, UnsupportedChallengeType
 from contextmfa.service.auth import MfaSession
+from contextmfa.service.errors import ExpiredMfaToken
 from contextmfa.service.logs import audit
 from contextmfa.service.pending_history import entry_of_claim
 from contextmfa.service.tokens import MfaTransaction
@@ -131,8 +132,13 @@ def holding_step(session: MfaSession, *, passes: bool) -> Iterator[None]:
     txn, single_use = session.txn, session.tenant.store.single_use
     key = _step_key(txn)
     expires = from_posix(txn.expires_at)
-    lease = min(session.now + STEP_LEASE, expires)
-    if not single_use.claim(txn.tenant_id, STEP_SCOPE, key, now=session.now, expires_at=lease):
+    # The clock now, not the request's arrival: a call that waited for a thread must not start
+    # with a lease that is already (partly) over, nor on a token that expired meanwhile.
+    now = session.state.clock()
+    if now >= expires:
+        raise ExpiredMfaToken()
+    lease = min(now + STEP_LEASE, expires)
+    if not single_use.claim(txn.tenant_id, STEP_SCOPE, key, now=now, expires_at=lease):
         raise InvalidGrant(
             "this step was already completed with this mfa_token, or another request for it "
             "is under way"
@@ -184,10 +190,9 @@ def enrollment_lock(session: MfaSession) -> Iterator[None]:
     """One enrollment of a user at a time, so the check and the commit see the same account."""
     txn, single_use = session.txn, session.tenant.store.single_use
     key = hashlib.sha256(txn.user_id.encode()).hexdigest()
-    until = session.now + ENROLL_LOCK_TTL
-    if not single_use.claim(
-        txn.tenant_id, ENROLL_LOCK_SCOPE, key, now=session.now, expires_at=until
-    ):
+    now = session.state.clock()  # not the request's arrival (see holding_step)
+    until = now + ENROLL_LOCK_TTL
+    if not single_use.claim(txn.tenant_id, ENROLL_LOCK_SCOPE, key, now=now, expires_at=until):
         raise InvalidGrant("another enrollment of this user is under way; try again")
     try:
         yield
