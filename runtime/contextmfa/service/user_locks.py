@@ -6,6 +6,12 @@ they never wait for each other here. A user's entry lives only while one of its 
 waits for it (a count of holders), so the table is bounded by the logins in flight, not by the
 users ever seen. Across processes the store's commit keeps the order
 (:mod:`contextmfa.store.sql.login_commit`).
+
+Waiting is bounded, because each waiting login holds one of the server's worker threads: with
+more than :data:`MAX_WAITING` logins of one user already queued, or after :data:`WAIT_SECONDS`
+in the queue, a login is answered 503 with ``Retry-After`` (fail closed: no decision). Otherwise
+a password alone, posted in a loop for one user, would park every thread and stall every other
+user's logins and MFA calls.
 """
 
 from __future__ import annotations
@@ -14,7 +20,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["UserLocks"]
+from contextmfa.service.errors import Unavailable
+
+__all__ = ["MAX_WAITING", "WAIT_SECONDS", "UserLocks"]
+
+MAX_WAITING = 8
+"""Logins of one user that may queue behind the one being decided, per process."""
+WAIT_SECONDS = 5.0
+"""How long a queued login waits for its turn before it is answered 503."""
 
 
 class _Entry:
@@ -28,22 +41,30 @@ class _Entry:
 class UserLocks:
     """One tenant's table (each :class:`~contextmfa.service.tenants.Tenant` has its own)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_waiting: int = MAX_WAITING, wait_seconds: float = WAIT_SECONDS):
         self._guard = threading.Lock()
         self._entries: dict[str, _Entry] = {}
+        self._max_waiting = max_waiting
+        self._wait_seconds = wait_seconds
 
     @contextmanager
     def hold(self, user_id: str) -> Iterator[None]:
-        """Hold the user's lock, waiting while another login of the user holds it."""
+        """Hold the user's lock, waiting (bounded) while another login of the user holds it."""
         key = user_id
         with self._guard:
             entry = self._entries.get(key)
             if entry is None:
                 entry = self._entries[key] = _Entry()
+            elif entry.holders > self._max_waiting:
+                raise _busy()
             entry.holders += 1
         try:
-            with entry.lock:
+            if not entry.lock.acquire(timeout=self._wait_seconds):
+                raise _busy()
+            try:
                 yield
+            finally:
+                entry.lock.release()
         finally:
             with self._guard:
                 entry.holders -= 1
@@ -54,3 +75,9 @@ class UserLocks:
         """Users with a login in flight (what the table holds)."""
         with self._guard:
             return len(self._entries)
+
+
+def _busy() -> Unavailable:
+    return Unavailable(
+        "too many logins of this user at once; try again", headers={"Retry-After": "1"}
+    )
