@@ -164,7 +164,7 @@ class Kills:
         oob = response.json().get("oob_code")
         code = self.run.gateway.code(phone)
         confirm = {"factor": "sms", "oob_code": oob, "binding_code": code}
-        done = self.journeys.send(slot, "/v1/mfa/enroll/confirm", confirm, token).response
+        done = self.journeys.finish_step(slot, "/v1/mfa/enroll/confirm", confirm, token, user)
         ok = done is not None and done.status_code == 200
         self.tally.checked(
             "nothing_lost",
