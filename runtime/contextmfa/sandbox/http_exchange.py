@@ -4,9 +4,11 @@ The record is what a decision carries under ``http`` and what a replay answers f
 holds a secret: request header values are kept only for :data:`RECORDED_REQUEST_HEADERS`
 (the others are named, with ``[REDACTED]``), query parameters whose name reads like a credential
 and every configured secret value are replaced in the URL, and the request body is kept only as
-its SHA-256. In the response body, a secret value the request carried (in its URL, a header, a
-Basic credential or its body) that the service echoes back is replaced (a replay then sees
-``[REDACTED]`` there), and so is a token an OAuth token endpoint issued (``access_token``,
+its SHA-256. In the response headers and body (text or bytes), a secret value the request
+carried (in its URL, a header, a Basic credential or its body, percent-encoded or not) that the
+service echoes back is replaced in each of its spellings (a replay then sees ``[REDACTED]``
+there); a ``location`` header's query loses credential-like parameters as the request URL does;
+and so is a token an OAuth token endpoint issued (``access_token``,
 ``refresh_token``, ``id_token`` in a JSON answer). A configured value the request did not carry
 is left in the body: a service cannot echo what it was not sent, and such values are
 configuration (an assessment name, a threshold) that the answer may hold and a replay must read
@@ -23,6 +25,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import unquote_plus
 
 from contextmfa.sandbox.printing import REDACTED
 
@@ -182,8 +185,10 @@ class Scrubber:
 
 def _carried(request: HttpRequest) -> str:
     """Everything ``request`` sent, as text: URL, header values (Basic credentials decoded)
-    and body."""
-    parts = [request.url, request.body.decode("utf-8", "replace")]
+    and body, the URL and body also percent-decoded."""
+    body = request.body.decode("utf-8", "replace")
+    # A form field or query parameter travels percent-encoded; the service echoes it decoded.
+    parts = [request.url, unquote_plus(request.url), body, unquote_plus(body)]
     for _, value in request.headers:
         parts.append(value)
         scheme, _, credentials = value.partition(" ")
@@ -204,14 +209,21 @@ def exchange_record(
         "request_headers": scrub.headers(request.headers),
         "body_sha256": body_sha256(request.body),
         "status": answer.status,
-        "headers": dict(answer.headers),
+    }
+    echoed = scrub.answer(request)
+    record["headers"] = {
+        name: echoed(scrub.url(value) if name == "location" else value)
+        for name, value in answer.headers
     }
     body = answer.body[:body_cap]
     try:
         text = _ISSUED_TOKEN.sub(lambda m: f'{m.group(1)}{REDACTED}"', body.decode("utf-8"))
-        record["body"] = scrub.answer(request)(text)
+        record["body"] = echoed(text)
     except UnicodeDecodeError:
-        record["body_base64"] = base64.b64encode(body).decode("ascii")
+        # Bytes that are not UTF-8 still hold a secret's UTF-8 bytes where it is echoed: the
+        # surrogateescape round trip keeps every other byte as it was.
+        kept = echoed(body.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
+        record["body_base64"] = base64.b64encode(kept).decode("ascii")
     if len(answer.body) > body_cap:
         record["body_truncated"] = True
     record["elapsed_ms"] = answer.elapsed_ms

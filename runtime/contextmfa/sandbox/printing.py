@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 REDACTED = "[REDACTED]"
 MIN_REDACTED_CHARS = 6
@@ -37,22 +38,25 @@ class LogLine:
 
 
 class Redactor:
-    """Replaces every configured secret value (longest first) in a text."""
+    """Replaces every configured secret value (longest first) in a text, in each spelling a
+    secret takes on its way out: as is, ``repr()``-quoted, JSON-escaped (also with ``\\/``, as
+    many services write it) and percent-encoded (a form field or query parameter)."""
 
-    __slots__ = ("_values", "longest")
+    __slots__ = ("_groups", "_values", "longest")
 
     def __init__(self, secrets: Mapping[str, str]) -> None:
-        self._values: tuple[str, ...] = ()
-        self.longest = 0
+        groups = []
         if secrets:
-            values = set()
             for value in secrets.values():
                 if isinstance(value, str) and len(value) >= MIN_REDACTED_CHARS:
-                    # Exception messages quote values with repr() and JSON escapes them: match
-                    # those spellings too, or a secret with a quote or newline slips through.
-                    values.update((value, repr(value)[1:-1], json.dumps(value)[1:-1]))
-            self._values = tuple(sorted(values, key=len, reverse=True))
-            self.longest = len(self._values[0]) if self._values else 0
+                    groups.append(frozenset(_spellings(value)))
+        self._set_groups(groups)
+
+    def _set_groups(self, groups: list[frozenset[str]]) -> None:
+        self._groups = tuple(groups)
+        values = set().union(*groups) if groups else set()
+        self._values: tuple[str, ...] = tuple(sorted(values, key=len, reverse=True))
+        self.longest = len(self._values[0]) if self._values else 0
 
     def __call__(self, text: str) -> str:
         for value in self._values:
@@ -61,11 +65,21 @@ class Redactor:
         return text
 
     def narrowed_to(self, text: str) -> Redactor:
-        """A redactor of only the values that occur in ``text``."""
+        """A redactor of only the secrets that occur in ``text`` (in any spelling), each with
+        all its spellings: a secret sent form-encoded may come back as is, and the reverse."""
         narrowed = Redactor({})
-        narrowed._values = tuple(value for value in self._values if value in text)
-        narrowed.longest = len(narrowed._values[0]) if narrowed._values else 0
+        narrowed._set_groups([g for g in self._groups if any(value in text for value in g)])
         return narrowed
+
+
+def _spellings(value: str) -> set[str]:
+    # Exception messages quote values with repr() and JSON escapes them: match those
+    # spellings too, or a secret with a quote or newline slips through.
+    json_text = json.dumps(value)[1:-1]
+    forms = {value, repr(value)[1:-1], json_text, json_text.replace("/", "\\/")}
+    for encoded in (quote_plus(value, safe=""), quote(value, safe="")):
+        forms.update((encoded, re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded)))
+    return forms
 
 
 def scrub_message(text: str, redact: Redactor, action_path: str, limit: int) -> str:
