@@ -15,7 +15,8 @@ Addresses: a name is resolved once (:data:`resolve` can be replaced, for tests),
 connection goes to the address checked here (http_client.py pins it). Loopback, private,
 link-local, shared, multicast, reserved and unspecified addresses, and IPv6 forms that embed one
 (IPv4-mapped, 6to4, NAT64, Teredo), are refused unless the matching entry names that very address
-as its host.
+as its host; so is every address in an IANA special-purpose block that is not globally reachable
+(special_addresses.py), whatever ``ipaddress`` says of it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass
 from urllib.parse import unquote
+
+from contextmfa.sandbox.special_addresses import special_purpose_block
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -193,7 +196,12 @@ def forbidden_address(address: Address) -> str | None:
         embedded = _embedded_v4(address)
         if embedded is not None:
             inner = forbidden_address(embedded)
-            return f"it embeds {embedded}, {inner}" if inner else None
+            if inner:
+                return f"it embeds {embedded}, {inner}"
+            if address.ipv4_mapped is not None:
+                return None  # the connection goes to the IPv4 address, which passed
+            block = special_purpose_block(address)  # Teredo, local-use NAT64
+            return f"in the special-purpose block {block}" if block else None
     if address.is_loopback:
         return "a loopback address"
     if address.is_unspecified:
@@ -206,6 +214,9 @@ def forbidden_address(address: Address) -> str | None:
         return "a private or non-public address"
     if address.is_reserved:
         return "a reserved address"
+    block = special_purpose_block(address)
+    if block is not None:
+        return f"in the special-purpose block {block}, not globally reachable"
     return None
 
 
