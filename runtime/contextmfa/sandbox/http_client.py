@@ -9,7 +9,9 @@ sends a byte at a time (slowloris) cannot stretch a call past it.
 
 Redirects are followed by hand, at most :data:`MAX_REDIRECTS`, each target checked against the
 egress list and resolved and checked again; a redirect elsewhere ends the Action (forbidden).
-A redirect to another origin keeps only content-negotiation headers, never credentials.
+A redirect to another origin keeps only content-negotiation headers, never credentials, and
+one that would send the request body there again (307, 308) is not followed: the call fails
+as a network error naming why.
 Bodies are decoded here (identity, gzip, deflate), counting decoded bytes, so a compressed bomb
 stops at the response cap.
 """
@@ -151,12 +153,15 @@ def call_live(
                 target, entry = policy.target(next_url)
             except EgressRefused as exc:
                 raise EgressRefused(f"redirected to a URL outside the list: {exc}") from None
-            if (target.scheme, target.host, target.port) != origin:
-                # another listed service must not receive this one's credentials
-                headers = [(n, v) for n, v in headers if n.lower() in _CROSS_ORIGIN_HEADERS]
             if status == 303 or (status in (301, 302) and method == "POST"):
                 method, body = "GET", b""
                 headers = [(n, v) for n, v in headers if n.lower() != "content-type"]
+            if (target.scheme, target.host, target.port) != origin:
+                # another listed service must not receive this one's credentials: not its
+                # headers, and not the body a 307 or 308 would send it again
+                if body:
+                    return failed("network", _cross_origin_body(status, target))
+                headers = [(n, v) for n, v in headers if n.lower() in _CROSS_ORIGIN_HEADERS]
         return failed("network", f"more than {MAX_REDIRECTS} redirects")
     except EgressRefused as exc:
         return failed("forbidden", str(exc))
@@ -168,6 +173,13 @@ def call_live(
         return failed("timeout", f"timed out after {int(timeout_s * 1000)} ms")
     except (httpx.HTTPError, httpcore.NetworkError, httpcore.ProtocolError, OSError) as exc:
         return failed("network", _network_message(exc))
+
+
+def _cross_origin_body(status: int, target: Target) -> str:
+    return (
+        f"not following the {status} redirect to {target.shown}: it would send the request body "
+        "to another origin (a body may carry credentials); call that URL yourself"
+    )
 
 
 def _send(
