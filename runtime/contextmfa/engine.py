@@ -146,7 +146,9 @@ class Engine:
         if any(action.fetches for action in self.actions):
             names = frozenset(action.name for action in self.actions)
             limits = http_limits(config)
-            self.http = HttpCalls(limits, config.secrets_for, names, http_mode, http_fixture)
+            self.http = HttpCalls(
+                limits, config.secrets_for, names, http_mode, http_fixture, config.tenant_id
+            )
         options = {
             "secrets_for": config.secrets_for,
             "cache": self.cache,

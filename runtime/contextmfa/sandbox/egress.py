@@ -24,12 +24,11 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FuturesTimeout
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from contextmfa.sandbox.egress_lookups import LookupSlots
 from contextmfa.sandbox.special_addresses import special_purpose_block
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -242,18 +241,19 @@ def _system_resolve(host: str, port: int) -> list[str]:
 resolve: Callable[[str, int], list[str]] = _system_resolve
 """Name to addresses; tests replace it to see a name resolve to loopback or metadata."""
 
-_LOOKUPS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="egress-dns")
-"""``getaddrinfo`` cannot be given a timeout: lookups run here, and a call waits for one only
-as long as it has time left (a stuck lookup keeps its thread until the resolver gives up)."""
+lookups = LookupSlots()
+"""Where names are resolved: a thread per lookup, slots per tenant (egress_lookups.py)."""
 
 
 class EgressPolicy:
     """A tenant's egress list: which URLs, and which address to connect to for each."""
 
-    __slots__ = ("entries",)
+    __slots__ = ("entries", "tenant")
 
-    def __init__(self, entries: Iterable[str]) -> None:
+    def __init__(self, entries: Iterable[str], tenant: str | None = None) -> None:
         self.entries = tuple(parse_entry(text) for text in entries)
+        self.tenant: Hashable = tenant if tenant is not None else object()
+        """Whose lookup slots this policy's names take; without a tenant id, its own."""
 
     def target(self, url: str) -> tuple[Target, Entry]:
         """The parsed URL and the entry allowing it; EgressRefused when none does."""
@@ -272,12 +272,10 @@ class EgressPolicy:
         if literal is not None:
             candidates = [literal]
         else:
-            lookup = _LOOKUPS.submit(resolve, target.host, target.port)
             try:
-                found = lookup.result(timeout=max(timeout_s, 0.001))
-            except FuturesTimeout:
-                lookup.cancel()
-                raise TimeoutError(f"looking up {target.host} timed out") from None
+                found = lookups.resolve(self.tenant, resolve, target.host, target.port, timeout_s)
+            except TimeoutError:
+                raise
             except (OSError, UnicodeError) as exc:
                 raise LookupError(f"cannot resolve {target.host}") from exc
             candidates = [ipaddress.ip_address(text.split("%", 1)[0]) for text in found]

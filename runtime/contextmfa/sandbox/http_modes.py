@@ -67,7 +67,8 @@ def answerer_for(
 
 
 class HttpCalls:
-    """A compiled config's outbound calls: its policy and bounds, and one session per login."""
+    """A compiled config's outbound calls: its policy and bounds, and one session per login.
+    ``tenant`` is whose DNS lookup slots the policy's names take (egress_lookups.py)."""
 
     def __init__(
         self,
@@ -76,9 +77,10 @@ class HttpCalls:
         actions: frozenset[str],
         mode: HttpMode = "auto",
         fixture: FixtureAnswerer | None = None,
+        tenant: str | None = None,
     ) -> None:
         self.limits = limits
-        self.policy = EgressPolicy(limits.egress)
+        self.policy = EgressPolicy(limits.egress, tenant)
         self.actions = actions
         self.mode = mode
         self.fixture = fixture
