@@ -49,15 +49,16 @@ class FlowOutcome:
         if run.logs:
             self.logs.extend({"action": log.action, "line": log.line} for log in run.logs)
         if run.error is None:
-            for mine, theirs in (
-                (self.app_metadata, run.app_metadata),
-                (self.user_metadata, run.user_metadata),
-                (self.id_token, run.id_token_claims),
-                (self.access_token, run.access_token_claims),
-                (self.transaction, run.transaction_metadata),
-            ):
-                if theirs:
-                    mine.update(theirs)
+            if run.app_metadata:
+                self.app_metadata.update(run.app_metadata)
+            if run.user_metadata:
+                self.user_metadata.update(run.user_metadata)
+            if run.id_token_claims:
+                self.id_token.update(run.id_token_claims)
+            if run.access_token_claims:
+                self.access_token.update(run.access_token_claims)
+            if run.transaction_metadata:
+                self.transaction.update(run.transaction_metadata)
         else:
             self.fail(run.action, run.error.kind, run.error.message, run.error.line, on_error)
         if run.denied:

@@ -70,7 +70,13 @@ class RecordView:
 
     def get(self, key: str, default: Any = None) -> Any:
         data = self._data
-        return wrap(data[key]) if key in data else default  # the default is the Action's own
+        if key not in data:
+            return default  # the Action's own
+        value = data[key]  # wrap(), inlined: event.secrets.get and friends are hot
+        kind = type(value)
+        if kind is dict:
+            return RecordView(value)
+        return ListView(value) if kind is list else value
 
     def keys(self) -> tuple[str, ...]:
         return tuple(self._data)
@@ -187,7 +193,10 @@ class ListView:
         return any(equal(item, value) for item in self._data)
 
     def __iter__(self) -> Iterator[Any]:
-        return map(wrap, tuple(self._data))
+        items = tuple(self._data)
+        if _CONTAINERS.isdisjoint(map(type, items)):  # roles, scopes: nothing to wrap
+            return iter(items)
+        return map(wrap, items)
 
     def __reversed__(self) -> Iterator[Any]:
         return map(wrap, tuple(reversed(self._data)))
@@ -233,6 +242,7 @@ SPECIAL_NAMES = _READ_METHODS | _MUTATORS | {"secrets"}
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_CONTAINERS = frozenset({dict, list})
 
 
 def equal(data: Any, other: Any) -> bool:

@@ -119,6 +119,10 @@ class Guards:
                 return getattr(obj, name)
         elif kind in _API_ATTRIBUTES and name in _API_ATTRIBUTES[kind]:
             return getattr(obj, name)
+        elif kind is BoundModule:
+            found = obj._resolved.get(name)  # only names its allowlist served before
+            if found is not None:
+                return found
         if name[:1] == "_" or name in DENIED_ATTRIBUTES:
             self.forbid(f"access to attribute {name!r} is forbidden")
         handler = HANDLERS.get(kind)

@@ -93,7 +93,8 @@ class RunKit:
         self.printer.reset(self.redact)
         guards = self.guards
         guards.now = now
-        guards.scope = (tenant_id, guards.scope[1])
+        if guards.scope[0] != tenant_id:
+            guards.scope = (tenant_id, guards.scope[1])
         self.api._run.start(recorder, cache, tenant_id, now)
         self.meter.reset()
         return self.template.copy()

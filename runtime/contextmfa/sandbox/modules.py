@@ -58,16 +58,22 @@ class ModuleSpec:
 class BoundModule:
     """An imported module as the Action holds it; ``from m import x`` reads it natively."""
 
-    __slots__ = ("_g", "_spec")
+    __slots__ = ("_g", "_resolved", "_spec")
 
     def __init__(self, spec: ModuleSpec, g: Guards) -> None:
         self._spec = spec
         self._g = g
+        self._resolved: dict[str, Any] = {}
+        """Names this import has served (its allowlist's): ``re.match`` in a loop is one
+        lookup. Per import, so per run."""
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self._spec.resolve(self._g, name)
+        found = self._resolved.get(name)
+        if found is None:
+            found = self._resolved[name] = self._spec.resolve(self._g, name)
+        return found
 
     def __repr__(self) -> str:
         return f"<module {self._spec.name!r}>"
