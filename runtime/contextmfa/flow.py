@@ -102,7 +102,8 @@ class InlineFlow:
         on_error: str,
     ) -> None:
         self.actions = tuple(actions)
-        self._secrets_for = secrets_for
+        self._secrets = [secrets_for(action.name) for action in self.actions]
+        """Read once, as ProcessFlow does: a config change means a new flow."""
         self._cache = cache
         self._limits = limits
         self._on_error = on_error
@@ -120,11 +121,11 @@ class InlineFlow:
     ) -> FlowOutcome:
         """``http`` answers the Actions' ``fetch`` calls for this login (engine.py)."""
         outcome = FlowOutcome(steps=steps_so_far)
-        for action in self.actions:
+        for action, secrets in zip(self.actions, self._secrets, strict=True):
             run = run_action(
                 action,
                 event,
-                secrets=self._secrets_for(action.name),
+                secrets=secrets,
                 now=now,
                 cache=self._cache,
                 tenant_id=tenant_id,

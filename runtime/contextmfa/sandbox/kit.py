@@ -101,7 +101,7 @@ class RunKit:
 
     def reusable(self) -> bool:
         """Whether nothing outside the kit holds any of its objects (a successful run's end)."""
-        if self._counts() != self._baseline:
+        if list(map(sys.getrefcount, self._watched)) != self._baseline:
             return False
         self.guards.forget_classes()
         return True

@@ -179,7 +179,7 @@ class Meter:
 
     def finish(self) -> None:
         """After the run: a last clock check, since the final stretch may hold no hook."""
-        if self.tripped is None and not self._in_time():
+        if self.tripped is None and perf_counter() > self._deadline:
             self.tripped = ActionTimeout(f"timed out after {self._timeout_ms} ms", None)
 
     def close(self) -> None:
