@@ -22,6 +22,7 @@ from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
 from contextmfa.errors import ActionForbidden, ActionLimitExceeded
 from contextmfa.sandbox.attributes import API_TYPES, instance_attributes, public_names
+from contextmfa.sandbox.callables import BoundGuard
 from contextmfa.sandbox.event_view import (
     SPECIAL_NAMES,
     VIEW_TYPES,
@@ -33,7 +34,7 @@ from contextmfa.sandbox.event_view import (
 from contextmfa.sandbox.formatting import bounded_text, format_value, percent_format
 from contextmfa.sandbox.limits import Meter
 from contextmfa.sandbox.lookup import HANDLERS, host_attribute, own_attribute
-from contextmfa.sandbox.methods import ARGUMENT_SIZED, GUARDED_BASES, SMALL_TEXT
+from contextmfa.sandbox.methods import ARGUMENT_SIZED, GUARDED_BASES, SMALL_TEXT, tables_for
 from contextmfa.sandbox.modules import BoundModule
 from contextmfa.sandbox.printing import Printer
 from contextmfa.sandbox.safe_builtins import STAND_INS, SafeType, real_type
@@ -123,6 +124,15 @@ class Guards:
             found = obj._resolved.get(name)  # only names its allowlist served before
             if found is not None:
                 return found
+        elif (kind is list or kind is dict) and name[:1] != "_" and name not in DENIED_ATTRIBUTES:
+            instance, classwide = tables_for(kind)  # lookup._method_attribute, inlined
+            fn = instance.get(name)
+            if fn is not None:
+                return BoundGuard(fn, self, obj)
+            fn = classwide.get(name)
+            if fn is not None:
+                return BoundGuard(fn, self, kind)
+            return getattr(obj, name)
         if name[:1] == "_" or name in DENIED_ATTRIBUTES:
             self.forbid(f"access to attribute {name!r} is forbidden")
         handler = HANDLERS.get(kind)
