@@ -34,16 +34,8 @@ from contextmfa.sandbox import (
     SandboxLimits,
     run_action,
 )
-from contextmfa.sandbox.egress import EgressPolicy
-from contextmfa.sandbox.http_exchange import Scrubber
-from contextmfa.sandbox.http_session import (
-    Answerer,
-    HttpLimits,
-    HttpSession,
-    LiveAnswerer,
-    RecordedAnswerer,
-)
-from contextmfa.sandbox.printing import Redactor
+from contextmfa.sandbox.http_modes import HttpCalls, HttpMode
+from contextmfa.sandbox.http_session import HttpLimits, HttpSession
 
 
 @dataclass(frozen=True)
@@ -79,18 +71,15 @@ def session_for(
     action: CompiledAction,
     egress: Sequence[str],
     secrets: Mapping[str, str],
-    answerer: Callable[[EgressPolicy, HttpLimits, Callable[[str], Scrubber]], Answerer],
+    mode: HttpMode = "live",
+    exchanges: Sequence[Mapping[str, Any]] = (),
 ) -> HttpSession:
-    limits = HttpLimits(egress=tuple(egress))
-    policy = EgressPolicy(limits.egress)
-    scrubber = Scrubber(Redactor(dict(secrets)))
-    return HttpSession(
-        answerer(policy, limits, lambda _: scrubber),
-        policy,
-        limits,
-        frozenset({action.name}),
-        lambda _: scrubber,
+    """A login's session as a tenant listing ``egress`` builds it (http_modes.HttpCalls):
+    ``live`` calls out, ``recorded`` answers from ``exchanges`` alone."""
+    calls = HttpCalls(
+        HttpLimits(egress=tuple(egress)), lambda _: dict(secrets), frozenset({action.name}), mode
     )
+    return calls.session({"http": list(exchanges)} if mode == "recorded" else None)
 
 
 def run_with(
@@ -121,9 +110,7 @@ def live(
     limits: SandboxLimits = LIMITS,
 ) -> Online:
     """A run whose calls go to ``stand_in`` (the only egress entry)."""
-    session = session_for(
-        action, [stand_in.url], secrets, lambda policy, limits, _: LiveAnswerer(policy, limits)
-    )
+    session = session_for(action, [stand_in.url], secrets)
     return run_with(action, event, secrets, session, limits)
 
 
@@ -135,12 +122,7 @@ def recorded(
     exchanges: Sequence[Mapping[str, Any]],
 ) -> Online:
     """A run answered from ``exchanges`` alone, as ``--http recorded`` answers."""
-    session = session_for(
-        action,
-        egress,
-        secrets,
-        lambda _policy, _limits, scrub: RecordedAnswerer(list(exchanges), scrub),
-    )
+    session = session_for(action, egress, secrets, "recorded", exchanges)
     return run_with(action, event, secrets, session)
 
 

@@ -18,7 +18,6 @@ from risk_ports import SCENARIOS, Online, live, session_for
 from risk_stand_ins import StandIn
 
 from contextmfa.sandbox import InMemoryActionCache, compile_action
-from contextmfa.sandbox.http_session import LiveAnswerer
 from contextmfa.sandbox.process import ProcessFlow
 
 
@@ -74,9 +73,7 @@ def test_the_worker_decides_and_records_as_inline(stand_ins, workers, port, make
     inline = live(port(stem), event, secrets, stand_in)
     action = copies[stem]
     event["id"] = action.name
-    session = session_for(
-        action, [stand_in.url], secrets, lambda policy, limits, _: LiveAnswerer(policy, limits)
-    )
+    session = session_for(action, [stand_in.url], secrets)
     runs = flow.run_actions(event, now=moment_of(event), tenant_id=TENANT, http=session)
     [isolated] = [run for run in runs if run.action == action.name]
     in_worker = Online(isolated, list(session.exchanges))
