@@ -41,7 +41,6 @@ from contextmfa.sandbox.http_session import (
 from contextmfa.sandbox.printing import Redactor
 
 HttpMode = Literal["auto", "recorded", "live", "off"]
-HTTP_MODES: tuple[str, ...] = ("auto", "recorded", "live", "off")
 MAX_FIXTURE_BYTES = 16 * 1024 * 1024
 
 
