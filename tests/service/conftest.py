@@ -5,6 +5,7 @@ test also exercises tenant isolation.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 
 import pyotp
 import pytest
+import typer
 
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
@@ -27,6 +29,7 @@ from service_helpers import (  # noqa: E402
     write_tenant,
 )
 
+from contextmfa.cli import serve  # noqa: E402
 from contextmfa.service import Tenant, Tenants, create_app, load_tenants  # noqa: E402
 
 
@@ -111,3 +114,26 @@ def service(tmp_path: Path) -> Iterator[Service]:
     app = create_app(tenants, clock=clock, owns_tenants=True)
     with TestClient(app) as client:
         yield Service(client, clock, tenants, files)
+
+
+@pytest.fixture
+def logging_restored() -> Iterator[None]:
+    """serve configures the contextmfa and uvicorn loggers; put them back for other tests."""
+    saved = {}
+    for name in ("contextmfa", "uvicorn"):
+        logger = logging.getLogger(name)
+        saved[name] = (list(logger.handlers), logger.level, logger.propagate)
+    yield
+    for name, (handlers, level, propagate) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def serve_cli() -> typer.Typer:
+    """A CLI with ``serve`` registered, to invoke with typer's ``CliRunner``."""
+    app = typer.Typer()
+    serve.register(app)
+    app.command(name="noop")(lambda: None)  # a second command keeps "serve" a subcommand
+    return app

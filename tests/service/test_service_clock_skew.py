@@ -3,19 +3,15 @@ when enabled it moves the time every token and code check reads."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
-import typer
-from conftest import open_service
+from conftest import open_service, serve_cli
 from fastapi.testclient import TestClient
 from service_helpers import bearer, login_event
 from typer.testing import CliRunner
 
-from contextmfa.cli import serve
 from contextmfa.errors import ConfigError
 from contextmfa.service import create_app
 from contextmfa.service.clock_skew import clock_from_environment
@@ -23,18 +19,7 @@ from contextmfa.service.clock_skew import clock_from_environment
 SKEW = "CONTEXTMFA_CLOCK_SKEW_SECONDS"
 
 
-@pytest.fixture(autouse=True)
-def _logging_restored() -> Iterator[None]:
-    saved = {}
-    for name in ("contextmfa", "uvicorn"):
-        logger = logging.getLogger(name)
-        saved[name] = (list(logger.handlers), logger.level, logger.propagate)
-    yield
-    for name, (handlers, level, propagate) in saved.items():
-        logger = logging.getLogger(name)
-        logger.handlers[:] = handlers
-        logger.setLevel(level)
-        logger.propagate = propagate
+pytestmark = pytest.mark.usefixtures("logging_restored")
 
 
 def test_no_skew_asked_means_the_system_clock():
@@ -72,10 +57,7 @@ def test_serve_refuses_a_stray_skew_in_one_line(tmp_path, monkeypatch):
         monkeypatch.setenv(name, value)
     monkeypatch.setenv(SKEW, "90")
     monkeypatch.delenv("CONTEXTMFA_TEST_CLOCK", raising=False)
-    app = typer.Typer()
-    serve.register(app)
-    app.command(name="noop")(lambda: None)
-    result = CliRunner().invoke(app, ["serve", "--config", str(files.path)])
+    result = CliRunner().invoke(serve_cli(), ["serve", "--config", str(files.path)])
     assert result.exit_code == 2
     assert "fault-injection tests only" in result.output
     assert len(result.output.strip().splitlines()) == 1

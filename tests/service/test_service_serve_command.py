@@ -2,49 +2,26 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
-import typer
+from conftest import serve_cli
 from service_helpers import SECRET_KEY, write_tenant
 from service_process import free_port
 from typer.testing import CliRunner
 
-from contextmfa.cli import serve
 from contextmfa.service.app import ENV_CONFIGS
 
-
-@pytest.fixture(autouse=True)
-def _logging_restored() -> Iterator[None]:
-    """serve configures the contextmfa and uvicorn loggers; put them back for other tests."""
-    saved = {}
-    for name in ("contextmfa", "uvicorn"):
-        logger = logging.getLogger(name)
-        saved[name] = (list(logger.handlers), logger.level, logger.propagate)
-    yield
-    for name, (handlers, level, propagate) in saved.items():
-        logger = logging.getLogger(name)
-        logger.handlers[:] = handlers
-        logger.setLevel(level)
-        logger.propagate = propagate
-
-
-def _app() -> typer.Typer:
-    app = typer.Typer()
-    serve.register(app)
-    app.command(name="noop")(lambda: None)  # a second command keeps "serve" a subcommand
-    return app
+pytestmark = pytest.mark.usefixtures("logging_restored")
 
 
 def test_a_missing_key_is_a_config_error(tmp_path, monkeypatch):
     files = write_tenant(tmp_path, "acme")
     monkeypatch.setenv("CONTEXTMFA_SECRET_KEY", SECRET_KEY)
     monkeypatch.delenv("ACME_API_KEY", raising=False)
-    result = CliRunner().invoke(_app(), ["serve", "--config", str(files.path)])
+    result = CliRunner().invoke(serve_cli(), ["serve", "--config", str(files.path)])
     assert result.exit_code == 2
     assert "service.api_key: environment variable ACME_API_KEY is not set" in result.output
 
@@ -54,7 +31,9 @@ def test_an_in_memory_store_cannot_serve_several_workers(tmp_path, monkeypatch):
     monkeypatch.setenv("CONTEXTMFA_SECRET_KEY", SECRET_KEY)
     for name, value in files.env.items():
         monkeypatch.setenv(name, value)
-    result = CliRunner().invoke(_app(), ["serve", "--config", str(files.path), "--workers", "2"])
+    result = CliRunner().invoke(
+        serve_cli(), ["serve", "--config", str(files.path), "--workers", "2"]
+    )
     assert result.exit_code == 2
     assert "in-memory store" in result.output
 
@@ -62,7 +41,7 @@ def test_an_in_memory_store_cannot_serve_several_workers(tmp_path, monkeypatch):
 def test_config_and_tenants_are_exclusive(tmp_path):
     files = write_tenant(tmp_path, "acme")
     args = ["serve", "--config", str(files.path), "--tenants", str(tmp_path)]
-    result = CliRunner().invoke(_app(), args)
+    result = CliRunner().invoke(serve_cli(), args)
     assert result.exit_code == 2
     assert "not both" in result.output
 
@@ -71,7 +50,7 @@ def test_a_read_timeout_out_of_range_is_a_usage_error(tmp_path):
     files = write_tenant(tmp_path, "acme")
     for seconds in ("0", "-1", "3601"):
         args = ["serve", "--config", str(files.path), "--read-timeout", seconds]
-        result = CliRunner().invoke(_app(), args)
+        result = CliRunner().invoke(serve_cli(), args)
         assert result.exit_code == 2
         assert "--read-timeout" in result.output
 
@@ -81,7 +60,7 @@ def _unreachable(tmp_path, monkeypatch, **where: str):
     monkeypatch.setenv("CONTEXTMFA_SECRET_KEY", SECRET_KEY)
     for name, value in files.env.items():
         monkeypatch.setenv(name, value)
-    return files, CliRunner().invoke(_app(), ["serve", "--config", str(files.path)])
+    return files, CliRunner().invoke(serve_cli(), ["serve", "--config", str(files.path)])
 
 
 def test_a_postgresql_store_out_of_reach_is_one_located_line_without_its_password(
