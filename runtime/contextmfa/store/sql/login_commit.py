@@ -169,11 +169,7 @@ class SqlLoginCommit:
         if self._group is not None:
             self._group.submit(write)
             return
-        with self._db.write() as connection:
-            if history_entry is not None and self._db.dialect == "postgresql":
-                key = user_lock_key(login.tenant_id, login.user_id)
-                connection.execute(_USER_LOCK, {"p_key": key})
-            _write(connection, write)
+        self._write_one(write)
 
     @contextmanager
     def holding(self, tenant_id: str, user_id: str) -> Iterator[HeldHistory]:
@@ -193,18 +189,29 @@ class SqlLoginCommit:
                 yield HeldHistory(self.version(tenant_id, user_id), self._write_held)
             return
         # An in-memory store lives in one process, whose per-user lock already orders the logins.
-        yield HeldHistory(self.version(tenant_id, user_id), self._write_alone)
+        yield HeldHistory(self.version(tenant_id, user_id), self._write_one)
 
-    def _write_alone(self, write: LoginWrite) -> None:
+    def _write_one(self, write: LoginWrite) -> None:
+        """One login in a transaction of its own (PostgreSQL: holding the user's lock)."""
         with self._db.write() as connection:
+            if write.history_entry is not None and self._db.dialect == "postgresql":
+                key = user_lock_key(write.login.tenant_id, write.login.user_id)
+                connection.execute(_USER_LOCK, {"p_key": key})
             _write(connection, write)
+
+    @contextmanager
+    def _immediate(self) -> Iterator[Connection]:
+        """A SQLite file store's transaction, begun holding the write lock, reached through the
+        commit gate (module docstring)."""
+        assert self._files is not None
+        with self._files.commit_gate(), self._db.write() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            yield connection
 
     def _write_held(self, write: LoginWrite) -> None:
         """A SQLite commit whose user's byte is held already: alone, not in a group whose
         leader would take the bytes of other users after it (out of order)."""
-        assert self._files is not None
-        with self._files.commit_gate(), self._db.write() as connection:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        with self._immediate() as connection:
             _write(connection, write)
 
     def _write_batch(self, writes: Sequence[LoginWrite]) -> list[BaseException | None]:
@@ -216,8 +223,7 @@ class SqlLoginCommit:
             if w.history_entry is not None
         ]
         errors: list[BaseException | None] = []
-        with self._files.users(keys), self._files.commit_gate(), self._db.write() as connection:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        with self._files.users(keys), self._immediate() as connection:
             for write in writes:
                 try:
                     _write(connection, write)
