@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from local_servers import serve_http
 
 _BOMB = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
 
@@ -123,22 +124,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up on purpose (a timeout, a size cap) is not news."""
-
-
 @contextmanager
 def serve_stand_in() -> Iterator[StandIn]:
-    server = _Server(("127.0.0.1", 0), _Handler)
-    stand_in = StandIn(server.server_address[1])
-    server.stand_in = stand_in  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_http(_Handler) as server:
+        stand_in = StandIn(server.server_port)
+        server.stand_in = stand_in  # type: ignore[attr-defined]
         yield stand_in
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -1,4 +1,5 @@
-"""Local stand-ins shared by the test suites: an SMTP sink, a free loopback port, a TLS cert.
+"""Local stand-ins shared by the test suites: an SMTP sink, a free loopback port, a TLS cert,
+and an HTTP(S) server on loopback.
 
 Servers the tests start listen on 127.0.0.1 only.
 """
@@ -9,7 +10,12 @@ import email
 import email.policy
 import ipaddress
 import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +50,33 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class _LoopbackServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up on purpose (a timeout, a size cap, a refused certificate) is
+        what the tests provoke, not news."""
+
+
+@contextmanager
+def serve_http(
+    handler: type[BaseHTTPRequestHandler], *, tls: ssl.SSLContext | None = None
+) -> Iterator[ThreadingHTTPServer]:
+    """``handler`` served on 127.0.0.1:<free port> (HTTPS with ``tls``) from a daemon thread,
+    stopped and closed on exit; ``server.server_port`` is the port."""
+    server = _LoopbackServer(("127.0.0.1", 0), handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 def self_signed_cert(directory: Path) -> tuple[Path, Path]:

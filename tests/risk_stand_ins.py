@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from local_servers import serve_http
 
 __all__ = [
     "IncogniaApi",
@@ -89,8 +90,7 @@ class StandIn:
         """When set, every request is answered with this status and an error body."""
         self.delay = 0.0
         """Seconds to wait before answering: a slow service."""
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._serving = ExitStack()
         self.port = 0
 
     @property
@@ -133,23 +133,11 @@ class StandIn:
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet: the tests read ``seen``, not stderr."""
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
+        self.port = self._serving.enter_context(serve_http(Handler)).server_port
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._serving.close()
 
     def reset(self) -> None:
         """Forget the requests seen and serve normally again."""

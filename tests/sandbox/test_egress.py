@@ -8,10 +8,10 @@ import ipaddress
 import ssl
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
-from local_servers import self_signed_cert
+from local_servers import self_signed_cert, serve_http
 
 from contextmfa.sandbox import egress, http_client
 from contextmfa.sandbox.egress import EgressPolicy, EgressRefused, forbidden_address, parse_url
@@ -142,14 +142,10 @@ class _Hello(BaseHTTPRequestHandler):
 def tls_server(tmp_path):
     """HTTPS on 127.0.0.1 with a certificate for localhost and 127.0.0.1 (its own CA)."""
     cert, key = self_signed_cert(tmp_path)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_address[1], cert
-    server.shutdown()
-    server.server_close()
+    with serve_http(_Hello, tls=context) as server:
+        yield server.server_port, cert
 
 
 def _call(policy, url):

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
+from local_servers import serve_http
 
 from contextmfa.flow import InlineFlow
 from contextmfa.sandbox import InMemoryActionCache, SandboxLimits, compile_action
@@ -71,11 +71,8 @@ def on_execute_post_login(event, api):
 
 @pytest.fixture(scope="module")
 def echo_base() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serve_http(_Echo) as server:
+        yield f"http://127.0.0.1:{server.server_port}"
 
 
 def _exchanges(sb: Any, base: str, source: str) -> list[dict[str, Any]]:

@@ -4,12 +4,13 @@ a network error instead, and the second origin hears nothing. Loopback only."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import ExitStack
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+from local_servers import serve_http
 
 from contextmfa.sandbox import egress
 from contextmfa.sandbox.http_client import call_live
@@ -21,7 +22,7 @@ Handler = Callable[[BaseHTTPRequestHandler, bytes], None]
 
 class _Servers:
     def __init__(self) -> None:
-        self.running: list[ThreadingHTTPServer] = []
+        self.running = ExitStack()
 
     def start(self, handle: Handler) -> str:
         class _H(BaseHTTPRequestHandler):
@@ -34,19 +35,15 @@ class _Servers:
 
             do_GET = do_POST = do_PUT = _any
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _H)
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        self.running.append(server)
+        server = self.running.enter_context(serve_http(_H))
         return f"http://127.0.0.1:{server.server_port}"
 
 
 @pytest.fixture
 def servers() -> Iterator[_Servers]:
     started = _Servers()
-    yield started
-    for server in started.running:
-        server.shutdown()
-        server.server_close()
+    with started.running:
+        yield started
 
 
 def _collector(seen: list[tuple[str, bytes]]) -> Handler:
