@@ -24,17 +24,20 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import subprocess
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from statistics import median
 from typing import Any
 
-from bench_replay_scale import light_config, write_logins
+from bench_replay_scale import (
+    descendants,
+    light_config,
+    replay_command,
+    rss_kb,
+    run_sampled,
+    write_logins,
+)
 
 MASK = (1 << 256) - 1
 
@@ -49,35 +52,6 @@ def decisions_digest(paths: list[Path]) -> tuple[str, int]:
                 total = (total + int.from_bytes(hashlib.sha256(body).digest(), "big")) & MASK
                 count += 1
     return f"{total:064x}"[:16], count
-
-
-def _descendants(pid: int) -> Iterator[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    todo = list(children.get(pid, ()))
-    while todo:
-        current = todo.pop()
-        todo.extend(children.get(current, ()))
-        yield current
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def _is_worker(pid: int) -> bool:
@@ -95,39 +69,21 @@ def run(command: list[str]) -> dict[str, Any]:
     """Run ``command``; wall time, the client's peak RSS and each worker's peak RSS (MB)."""
     peaks: dict[int, int] = {}
     client = [0]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    stop = threading.Event()
 
-    def sample() -> None:
-        while not stop.wait(0.2):
-            client[0] = max(client[0], _rss_kb(process.pid))
-            for pid in _descendants(process.pid):
-                if pid in peaks or _is_worker(pid):
-                    peaks[pid] = max(peaks.get(pid, 0), _rss_kb(pid))
+    def sample(pid: int) -> None:
+        client[0] = max(client[0], rss_kb(pid))
+        for child in descendants(pid):
+            if child in peaks or _is_worker(child):
+                peaks[child] = max(peaks.get(child, 0), rss_kb(child))
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = process.communicate()
-    seconds = time.perf_counter() - started
-    stop.set()
-    sampler.join()
-    if process.returncode not in (0, 1):
-        raise SystemExit(f"replay failed ({process.returncode}): {err[-2000:]}")
+    seconds, summary = run_sampled(command, sample)
     workers = sorted((kb / 1024 for kb in peaks.values() if kb), reverse=True)
     return {
         "seconds": seconds,
         "client_mb": client[0] / 1024,
         "workers_mb": workers,
-        "summary": (out.strip().splitlines() or [""])[-1],
+        "summary": summary,
     }
-
-
-def replay(logins: Path, config: Path, where: list[str], output: str) -> list[str]:
-    return [
-        sys.executable, "-m", "contextmfa", "replay", str(logins), "--config", str(config),
-        *where, "--format", "jsonl", "--output", output,
-    ]  # fmt: skip
 
 
 def head(source: Path, target: Path, count: int) -> None:
@@ -175,10 +131,10 @@ def main() -> None:
         local_out, parts = directory / "local.jsonl", directory / "parts"
         ratios, same = [], True
         for _ in range(args.repeat):  # alternated, so both paths see the same machine load
-            local = run(replay(logins, config, ["--workers", str(w)], str(local_out)))
+            local = run(replay_command(logins, config, ["--workers", str(w)], str(local_out)))
             local_rate = report(f"local --workers {w}", args.logins, local)
             where = ["--cluster", f"local:{w}"]
-            cluster = run(replay(logins, config, where, f"file://{parts}"))
+            cluster = run(replay_command(logins, config, where, f"file://{parts}"))
             cluster_rate = report(f"dask --cluster local:{w}", args.logins, cluster)
             ratios.append(cluster_rate / local_rate)
             print(f"dask / local throughput: {ratios[-1]:.2f}")
@@ -189,7 +145,9 @@ def main() -> None:
         print(f"same decisions on both paths: {'yes' if same else 'NO'}")
         part = directory / f"logins-{small}.jsonl"
         head(logins, part, small)
-        smaller = run(replay(part, config, ["--cluster", f"local:{w}"], f"file://{parts}-small"))
+        smaller = run(
+            replay_command(part, config, ["--cluster", f"local:{w}"], f"file://{parts}-small")
+        )
         report(f"dask --cluster local:{w}", small, smaller)
         big = max(cluster["workers_mb"], default=0)
         little = max(smaller["workers_mb"], default=0)

@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -178,8 +179,8 @@ def fingerprint(output: Path) -> tuple[str, int, Counter[str]]:
     return digest.hexdigest()[:16], count, errors
 
 
-def _tree_rss_kb(pid: int) -> tuple[int, int]:
-    """(sum of RSS of ``pid`` and its descendants, RSS of ``pid``) in kB, from /proc."""
+def descendants(pid: int) -> Iterator[int]:
+    """Every process below ``pid`` (children, their children...), from /proc."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -190,49 +191,46 @@ def _tree_rss_kb(pid: int) -> tuple[int, int]:
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(entry))
-    total, own, todo = 0, 0, [pid]
+    todo = list(children.get(pid, ()))
     while todo:
         current = todo.pop()
         todo.extend(children.get(current, ()))
-        try:
-            with open(f"/proc/{current}/status") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        rss = int(line.split()[1])
-                        total += rss
-                        own = rss if current == pid else own
-        except OSError:
-            continue
-    return total, own
+        yield current
 
 
-def run_replay(logins: Path, config: Path, workers: int, output: Path) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        "-m",
-        "contextmfa",
-        "replay",
-        str(logins),
-        "--config",
-        str(config),
-        "--workers",
-        str(workers),
-        "--format",
-        "jsonl",
-        "--output",
-        str(output),
-    ]
-    peak = {"tree": 0, "parent": 0}
+def rss_kb(pid: int) -> int:
+    """The resident memory of ``pid`` in kB (0 once it has exited)."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def replay_command(logins: Path, config: Path, where: list[str], output: str) -> list[str]:
+    """``contextmfa replay`` as a user runs it, JSON Lines to ``output``; ``where`` says how
+    (``--workers W`` or ``--cluster local:W``)."""
+    return [
+        sys.executable, "-m", "contextmfa", "replay", str(logins), "--config", str(config),
+        *where, "--format", "jsonl", "--output", output,
+    ]  # fmt: skip
+
+
+def run_sampled(command: list[str], sample: Callable[[int], None]) -> tuple[float, str]:
+    """Run ``command``, calling ``sample(pid)`` every 0.2 s while it runs: its wall time and the
+    last line it printed (the summary). A replay that fails (exit 2 and up) ends the benchmark."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stop = threading.Event()
 
-    def sample() -> None:
+    def sampling() -> None:
         while not stop.wait(0.2):
-            tree, own = _tree_rss_kb(process.pid)
-            peak["tree"], peak["parent"] = max(peak["tree"], tree), max(peak["parent"], own)
+            sample(process.pid)
 
-    sampler = threading.Thread(target=sample, daemon=True)
+    sampler = threading.Thread(target=sampling, daemon=True)
     sampler.start()
     out, err = process.communicate()
     elapsed = time.perf_counter() - started
@@ -240,7 +238,19 @@ def run_replay(logins: Path, config: Path, workers: int, output: Path) -> dict[s
     sampler.join()
     if process.returncode not in (0, 1):
         raise SystemExit(f"replay failed ({process.returncode}): {err[-2000:]}")
-    summary = (out.strip().splitlines() or [""])[-1]
+    return elapsed, (out.strip().splitlines() or [""])[-1]
+
+
+def run_replay(logins: Path, config: Path, workers: int, output: Path) -> dict[str, Any]:
+    peak = {"tree": 0, "parent": 0}
+
+    def sample(pid: int) -> None:
+        own = rss_kb(pid)
+        tree = own + sum(rss_kb(child) for child in descendants(pid))
+        peak["tree"], peak["parent"] = max(peak["tree"], tree), max(peak["parent"], own)
+
+    command = replay_command(logins, config, ["--workers", str(workers)], str(output))
+    elapsed, summary = run_sampled(command, sample)
     return {
         "seconds": elapsed,
         "peak_tree_mb": peak["tree"] / 1024,
