@@ -101,10 +101,16 @@ class Service:
 
 def open_service(tmp_path: Path, **options: Any) -> tuple[Tenants, dict[str, TenantFiles]]:
     files = {t: write_tenant(tmp_path, t, **options) for t in ("acme", "globex")}
+    return tenants_of(files), files
+
+
+def tenants_of(files: dict[str, TenantFiles]) -> Tenants:
+    """The tenants of these configs, as one worker loads them; called again, a second worker's
+    view of the same configs, and so of the same store."""
     env = {"CONTEXTMFA_SECRET_KEY": SECRET_KEY}
     for f in files.values():
         env.update(f.env)
-    return load_tenants([f.path for f in files.values()], environ=env), files
+    return load_tenants([f.path for f in files.values()], environ=env)
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Service, open_service
+from conftest import Service, open_service, tenants_of
 from fastapi.testclient import TestClient
-from service_helpers import SECRET_KEY, Clock, TenantFiles, login_event
+from service_helpers import Clock, login_event
 
-from contextmfa.service import Tenants, create_app, load_tenants
+from contextmfa.service import create_app
 
 GIVE_UP = 30.0
 """Seconds before a held login is let go anyway, so a failing test fails instead of hanging."""
@@ -112,7 +112,7 @@ def test_a_login_decided_by_another_worker_meanwhile_is_evaluated_again(tmp_path
     evaluated again, now seeing worker two's."""
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     tenants, files = open_service(tmp_path, store=url, policy="never")
-    second = _second_worker(files)
+    second = tenants_of(files)
     one = create_app(tenants, clock=Clock(), owns_tenants=True)
     two = create_app(second, clock=Clock(), owns_tenants=True)
     with TestClient(one) as client_one, TestClient(two) as client_two:
@@ -140,11 +140,3 @@ def test_a_login_decided_by_another_worker_meanwhile_is_evaluated_again(tmp_path
         assert [h.device_id for h in history] == ["phone", "laptop"]
         recorded = list(store.logins.export("acme", user_id="auth0|alice"))
         assert [r.event["device"]["id"] for r in recorded] == ["phone", "laptop"]
-
-
-def _second_worker(files: dict[str, TenantFiles]) -> Tenants:
-    """A second worker's view of the same tenant configs, and so of the same store."""
-    env = {"CONTEXTMFA_SECRET_KEY": SECRET_KEY}
-    for f in files.values():
-        env.update(f.env)
-    return load_tenants([f.path for f in files.values()], environ=env)

@@ -16,22 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Service, open_service
+from conftest import Service, open_service, tenants_of
 from fastapi.testclient import TestClient
-from service_helpers import SECRET_KEY, Clock, TenantFiles, login_event
+from service_helpers import Clock, login_event
 from service_process import postgres_database
 
-from contextmfa.service import Tenants, create_app, load_tenants
+from contextmfa.service import create_app
 
 GIVE_UP = 30.0
 USER = "auth0|flood"
-
-
-def _second_worker(files: dict[str, TenantFiles]) -> Tenants:
-    env = {"CONTEXTMFA_SECRET_KEY": SECRET_KEY}
-    for f in files.values():
-        env.update(f.env)
-    return load_tenants([f.path for f in files.values()], environ=env)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -45,7 +38,7 @@ def two_workers(request: Any, tmp_path: Path) -> Iterator[tuple[Service, Service
         else:
             url = pg_url
         tenants, files = open_service(tmp_path, store=url, policy="never")
-        second = _second_worker(files)
+        second = tenants_of(files)
         one = create_app(tenants, clock=Clock(), owns_tenants=True)
         two = create_app(second, clock=Clock(), owns_tenants=True)
         with TestClient(one) as client_one, TestClient(two) as client_two:
