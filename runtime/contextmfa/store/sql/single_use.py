@@ -7,8 +7,10 @@ one UPDATE that finds an expired claim and renews it, returns a row; everyone el
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.sql import Executable
 
 from contextmfa.store.clock import utc
 from contextmfa.store.database import Database
@@ -18,21 +20,14 @@ from contextmfa.store.sql.common import insert_for, p, rowcount, table
 __all__ = ["SqlSingleUse"]
 
 T = table(SingleUseRow)
-_CLAIMED = select(T.c.key).where(
-    T.c.tenant_id == p("tenant_id"),
-    T.c.scope == p("scope"),
-    T.c.key == p("key"),
-    or_(T.c.expires_at.is_(None), T.c.expires_at > p("now")),
-)
-_RELEASE = delete(T).where(
-    T.c.tenant_id == p("tenant_id"), T.c.scope == p("scope"), T.c.key == p("key")
-)
+_SLOT = (T.c.tenant_id == p("tenant_id"), T.c.scope == p("scope"), T.c.key == p("key"))
+_CLAIMED = select(T.c.key).where(*_SLOT, or_(T.c.expires_at.is_(None), T.c.expires_at > p("now")))
 _HELD = T.c.expires_at == p("held_until")
-_EXTEND = (
-    update(T)
-    .where(T.c.tenant_id == p("tenant_id"), T.c.scope == p("scope"), T.c.key == p("key"))
-    .values(expires_at=p("expires_at"))
-)
+"""Fences a release or extend to the caller's own lease (ports.SingleUse.release)."""
+_RELEASE = delete(T).where(*_SLOT)
+_RELEASE_HELD = _RELEASE.where(_HELD)
+_EXTEND = update(T).where(*_SLOT).values(expires_at=p("expires_at"))
+_EXTEND_HELD = _EXTEND.where(_HELD)
 
 
 class SqlSingleUse:
@@ -82,12 +77,7 @@ class SqlSingleUse:
         self, tenant_id: str, scope: str, key: str, *, held_until: datetime | None = None
     ) -> bool:
         values = {"p_tenant_id": tenant_id, "p_scope": scope, "p_key": key}
-        statement = _RELEASE
-        if held_until is not None:
-            values["p_held_until"] = utc(held_until)
-            statement = _RELEASE.where(_HELD)
-        with self._db.write() as connection:
-            return rowcount(connection.execute(statement, values)) > 0
+        return self._change(_RELEASE, _RELEASE_HELD, values, held_until)
 
     def extend(
         self,
@@ -104,9 +94,19 @@ class SqlSingleUse:
             "p_key": key,
             "p_expires_at": None if expires_at is None else utc(expires_at),
         }
-        statement = _EXTEND
+        return self._change(_EXTEND, _EXTEND_HELD, values, held_until)
+
+    def _change(
+        self,
+        statement: Executable,
+        fenced: Executable,
+        values: dict[str, Any],
+        held_until: datetime | None,
+    ) -> bool:
+        """Run ``statement``, or with ``held_until`` its ``fenced`` form; True if it changed a
+        claim."""
         if held_until is not None:
             values["p_held_until"] = utc(held_until)
-            statement = _EXTEND.where(_HELD)
+            statement = fenced
         with self._db.write() as connection:
             return rowcount(connection.execute(statement, values)) > 0
