@@ -178,17 +178,6 @@ def parse_entry(text: str) -> Entry:
     return Entry(parse_url(text, entry=True))
 
 
-def entry_problems(entries: Iterable[str]) -> list[tuple[int, str]]:
-    """(index, message) for each entry that cannot be read."""
-    problems = []
-    for index, text in enumerate(entries):
-        try:
-            parse_entry(text)
-        except EgressRefused as exc:
-            problems.append((index, str(exc)))
-    return problems
-
-
 def forbidden_address(address: Address) -> str | None:
     """Why ``address`` is not a public unicast address (None when it is one)."""
     if isinstance(address, ipaddress.IPv6Address):
