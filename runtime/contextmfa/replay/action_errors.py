@@ -46,11 +46,7 @@ class PerAction:
         self.count += 1
         if self.first is None:
             self.first = where
-        key = (kind, line, message)
-        if key in self.messages or len(self.messages) < MESSAGES_KEPT:
-            self.messages[key] += 1
-        else:
-            self.other_messages += 1
+        self._keep((kind, line, message), 1)
 
     def merge(self, other: PerAction) -> None:
         """Add another part of the input's errors (a cluster partition). ``first`` is the
@@ -60,10 +56,14 @@ class PerAction:
             self.first = other.first
         self.other_messages += other.other_messages
         for key, n in other.messages.items():
-            if key in self.messages or len(self.messages) < MESSAGES_KEPT:
-                self.messages[key] += n
-            else:
-                self.other_messages += n
+            self._keep(key, n)
+
+    def _keep(self, key: tuple[str, int | None, str], logins: int) -> None:
+        """Count a message, or past MESSAGES_KEPT distinct ones, count it among the others."""
+        if key in self.messages or len(self.messages) < MESSAGES_KEPT:
+            self.messages[key] += logins
+        else:
+            self.other_messages += logins
 
 
 @dataclass

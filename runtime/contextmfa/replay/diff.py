@@ -85,8 +85,7 @@ class DiffSummary:
         if row.new_calls:
             self.new_calls += 1
             for call in row.new_calls:
-                if call in self.new_call_urls or len(self.new_call_urls) < MAX_NEW_CALL_URLS:
-                    self.new_call_urls[call] += 1
+                self._keep_call(call, 1)
         self.current[row.current.outcome] += 1
         self.candidate[row.candidate.outcome] += 1
         if not row.changed:
@@ -119,8 +118,7 @@ class DiffSummary:
         self.transitions.update(other.transitions)
         self.new_calls += other.new_calls
         for call, n in other.new_call_urls.items():
-            if call in self.new_call_urls or len(self.new_call_urls) < MAX_NEW_CALL_URLS:
-                self.new_call_urls[call] += n
+            self._keep_call(call, n)
         for key, theirs in other.groups.items():
             group = self.groups.get(key)
             if group is None:
@@ -131,6 +129,11 @@ class DiffSummary:
             examples = sorted([*group.examples, *theirs.examples], key=lambda e: e["line"])
             group.examples = examples[:EXAMPLES_PER_GROUP]
         self.groups = dict(sorted(self.groups.items(), key=lambda kv: kv[1].examples[0]["line"]))
+
+    def _keep_call(self, call: str, count: int) -> None:
+        """Count a new call's URL; past MAX_NEW_CALL_URLS distinct ones, only the logins count."""
+        if call in self.new_call_urls or len(self.new_call_urls) < MAX_NEW_CALL_URLS:
+            self.new_call_urls[call] += count
 
     def ordered_groups(self) -> list[tuple[Transition, str, Group]]:
         """Largest transitions first, and within one the largest groups first."""
