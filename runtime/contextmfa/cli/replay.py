@@ -175,8 +175,8 @@ def replay_command(
     with reporting_errors():
         limit = DEFAULT_REPORT_LIMIT if report_limit is None else report_limit
         source = logins if cluster is not None else display_name(logins)
-        run = ReplayRun(source, output_format, against is not None, output, report, limit)
-        run.http, run.record_http = http, record_http
+        diffing = against is not None
+        run = ReplayRun(source, output_format, diffing, output, report, limit, http, record_http)
         engine = Engine(load_config(config), http_mode=http.value)
         try:
             candidate = _candidate(engine, against, http)

@@ -47,8 +47,8 @@ class ReplayRun:
     output: str | None
     report: Path | None
     report_limit: int
-    http: HttpChoice = HttpChoice.auto
-    record_http: bool = False
+    http: HttpChoice
+    record_http: bool
     tally: Tally = field(init=False)
 
     def __post_init__(self) -> None:
