@@ -45,22 +45,22 @@ class PendingHistory:
         return self._history.last(tenant_id, user_id)
 
     def device_last_seen(self, tenant_id: str, user_id: str, device_id: str) -> datetime | None:
-        read = self._read
-        if read is not None and (tenant_id, user_id) == self._user and device_id == read.device_id:
+        read = self._read_of(tenant_id, user_id)
+        if read is not None and device_id == read.device_id:
             return read.device_seen
         return self._history.device_last_seen(tenant_id, user_id, device_id)
 
     def user_agent_last_seen(
         self, tenant_id: str, user_id: str, user_agent: str
     ) -> datetime | None:
-        read = self._read
-        if (
-            read is not None
-            and (tenant_id, user_id) == self._user
-            and user_agent == read.user_agent
-        ):
+        read = self._read_of(tenant_id, user_id)
+        if read is not None and user_agent == read.user_agent:
             return read.agent_seen
         return self._history.user_agent_last_seen(tenant_id, user_id, user_agent)
+
+    def _read_of(self, tenant_id: str, user_id: str) -> HistoryRead | None:
+        """What was read with the version, when the question is about this login's user."""
+        return self._read if (tenant_id, user_id) == self._user else None
 
 
 def history_claim(entry: LoginRecord | None) -> dict[str, Any]:
