@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import httpx
+from load_logins import free_port
 
 __all__ = [
     "INITDB",
@@ -29,7 +30,6 @@ __all__ = [
     "OwnPostgres",
     "OwnRedis",
     "Worker",
-    "free_port",
     "missing_tools",
 ]
 
@@ -41,12 +41,6 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 def missing_tools() -> list[str]:
     """The binaries a chaos run needs that this machine lacks."""
     return [tool for tool in (INITDB, PG_CTL, REDIS_SERVER) if not os.access(tool, os.X_OK)]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _port_open(port: int) -> bool:
