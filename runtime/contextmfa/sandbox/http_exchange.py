@@ -22,12 +22,12 @@ import base64
 import contextlib
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import unquote_plus
 
-from contextmfa.sandbox.printing import REDACTED
+from contextmfa.sandbox.printing import REDACTED, Redactor
 
 FailureKind = Literal["network", "timeout", "forbidden", "limit", "unrecorded"]
 """``network`` and ``timeout`` raise a ``FetchError`` the Action may catch; the others end the
@@ -157,7 +157,8 @@ def body_sha256(body: bytes) -> str:
 class Scrubber:
     """Takes secrets out of what is recorded of a call (module docstring)."""
 
-    redact: Callable[[str], str] = field(default=lambda text: text)
+    redact: Redactor = field(default_factory=lambda: Redactor({}))
+    """The configured secrets of the calling Action (none: nothing is replaced)."""
 
     def url(self, url: str) -> str:
         base, mark, query = url.partition("?")
@@ -177,10 +178,9 @@ class Scrubber:
             for name, value in headers
         }
 
-    def answer(self, request: HttpRequest) -> Callable[[str], str]:
+    def answer(self, request: HttpRequest) -> Redactor:
         """What scrubs the answer to ``request``: the secret values the request carried."""
-        narrow = getattr(self.redact, "narrowed_to", None)
-        return self.redact if narrow is None else narrow(_carried(request))
+        return self.redact.narrowed_to(_carried(request))
 
 
 def _carried(request: HttpRequest) -> str:
