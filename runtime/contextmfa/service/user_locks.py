@@ -50,11 +50,10 @@ class UserLocks:
     @contextmanager
     def hold(self, user_id: str) -> Iterator[None]:
         """Hold the user's lock, waiting (bounded) while another login of the user holds it."""
-        key = user_id
         with self._guard:
-            entry = self._entries.get(key)
+            entry = self._entries.get(user_id)
             if entry is None:
-                entry = self._entries[key] = _Entry()
+                entry = self._entries[user_id] = _Entry()
             elif entry.holders > self._max_waiting:
                 raise _busy()
             entry.holders += 1
@@ -69,7 +68,7 @@ class UserLocks:
             with self._guard:
                 entry.holders -= 1
                 if entry.holders == 0:
-                    del self._entries[key]
+                    del self._entries[user_id]
 
     def __len__(self) -> int:
         """Users with a login in flight (what the table holds)."""
