@@ -46,6 +46,7 @@ from contextmfa.factors import InvalidRequest, Subject, SystemEntropy
 from contextmfa.factors.contacts import normalize_email, normalize_phone
 from contextmfa.factors.otp import DIGITS, SEED_BYTES, STEP_SECONDS
 from contextmfa.store import Authenticator
+from contextmfa.store.removal import remove_authenticator
 
 AUDIT_ADDED = "admin.authenticator_added"
 AUDIT_REMOVED = "admin.authenticator_removed"
@@ -368,7 +369,7 @@ def _remove_one(opened: TenantStore, user_id: str, authenticator_id: str) -> Non
     if (
         found is None
         or found.user_id != user_id
-        or not authenticators.remove(tenant_id, authenticator_id)
+        or not remove_authenticator(opened.store, tenant_id, found)
     ):
         error(f"user {user_id} has no authenticator {authenticator_id}")
         raise typer.Exit(1)

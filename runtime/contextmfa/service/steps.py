@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from contextmfa.factors import AccessDenied, InvalidGrant, InvalidRequest, UnsupportedChallengeType
@@ -40,6 +40,7 @@ from contextmfa.service.auth import MfaSession
 from contextmfa.service.errors import ExpiredMfaToken
 from contextmfa.service.logs import audit
 from contextmfa.service.pending_history import entry_of_claim
+from contextmfa.service.tenants import Tenant
 from contextmfa.service.tokens import MfaTransaction
 from contextmfa.store.clock import from_posix
 
@@ -53,6 +54,7 @@ __all__ = [
     "enrollment_lock",
     "holding_step",
     "step_out",
+    "user_enrollment_lock",
 ]
 
 STEP_SCOPE = "mfa-step"
@@ -188,16 +190,23 @@ def check_may_enroll(session: MfaSession) -> None:
 @contextmanager
 def enrollment_lock(session: MfaSession) -> Iterator[None]:
     """One enrollment of a user at a time, so the check and the commit see the same account."""
-    txn, single_use = session.txn, session.tenant.store.single_use
-    key = hashlib.sha256(txn.user_id.encode()).hexdigest()
-    now = session.state.clock()  # not the request's arrival (see holding_step)
+    with user_enrollment_lock(session.tenant, session.txn.user_id, session.state.clock()):
+        yield
+
+
+@contextmanager
+def user_enrollment_lock(tenant: Tenant, user_id: str, now: datetime) -> Iterator[None]:
+    """The per-user enrollment lock, shared by the API and the settings pages; ``now`` is the
+    clock at the claim, not the request's arrival (see holding_step)."""
+    single_use = tenant.store.single_use
+    key = hashlib.sha256(user_id.encode()).hexdigest()
     until = now + ENROLL_LOCK_TTL
-    if not single_use.claim(txn.tenant_id, ENROLL_LOCK_SCOPE, key, now=now, expires_at=until):
+    if not single_use.claim(tenant.id, ENROLL_LOCK_SCOPE, key, now=now, expires_at=until):
         raise InvalidGrant("another enrollment of this user is under way; try again")
     try:
         yield
     finally:  # only our own lock: one that lapsed and was taken by another enrollment stays
-        single_use.release(txn.tenant_id, ENROLL_LOCK_SCOPE, key, held_until=until)
+        single_use.release(tenant.id, ENROLL_LOCK_SCOPE, key, held_until=until)
 
 
 def complete_step(

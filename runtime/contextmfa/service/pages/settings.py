@@ -38,6 +38,7 @@ from contextmfa.service.pages.settings_ticket import SettingsTickets, TicketRefu
 from contextmfa.service.pages.settings_visit import SETTINGS_URL, SettingsVisit, open_settings
 from contextmfa.service.views import iso
 from contextmfa.store.ports import Authenticator
+from contextmfa.store.removal import remove_authenticator
 
 __all__ = ["Method", "NoSuchMethod", "router", "when"]
 
@@ -186,14 +187,14 @@ def remove_confirmed(request: Request, form: Form) -> Response:
     visit = SettingsVisit.of(request)
     visit.check(form)
     found = _owned(visit, form.get("authenticator_id", ""))
-    store = visit.tenant.store.authenticators
-    if not store.remove(visit.tenant.id, found.id):
+    store = visit.tenant.store
+    if not remove_authenticator(store, visit.tenant.id, found):
         raise NoSuchMethod()
     left = _mine(visit)
     recovery_removed = 0
     if not any(a.type != RECOVERY_TYPE for a in left):
         for code in (a for a in left if a.type == RECOVERY_TYPE):
-            recovery_removed += int(store.remove(visit.tenant.id, code.id))
+            recovery_removed += int(remove_authenticator(store, visit.tenant.id, code))
     visit.record(
         "user.authenticator_removed",
         authenticator_id=found.id,

@@ -7,6 +7,8 @@ is an HS256 JWT whose key is derived from ``CONTEXTMFA_SECRET_KEY``
 
     tid  tenant        sub  user id        usr  contact data (email, phone, name) for enrollment
     iat  issued        exp  iat + 5 min    jti  random id, claimed once in the tenant's store
+    prf  true when the app proved a fresh MFA of the user to get it (recent_mfa.py); a ticket
+         without it was minted for a user with no factor, and holds only while that is so
 
 Redeeming it (:meth:`SettingsTickets.redeem`) checks the signature and type, the expiry against
 the service clock, and claims the ``jti`` in ``store.single_use`` (scope ``settings-ticket``), so
@@ -75,6 +77,8 @@ class TicketHolder:
     tenant: Tenant
     user_id: str
     contact: Mapping[str, Any] = field(default_factory=dict)
+    proven: bool = False
+    """Minted on the proof of a fresh MFA (``prf``); otherwise for a user with no factor."""
 
     @property
     def subject(self) -> Subject:
@@ -104,10 +108,16 @@ class SettingsTickets:
         return "SettingsTickets(<key hidden>)"
 
     def issue(
-        self, tenant_id: str, user_id: str, contact: Mapping[str, Any], *, now: datetime
+        self,
+        tenant_id: str,
+        user_id: str,
+        contact: Mapping[str, Any],
+        *,
+        proven: bool,
+        now: datetime,
     ) -> str:
         issued = int(now.timestamp())
-        claims = {
+        claims: dict[str, Any] = {
             "tid": tenant_id,
             "sub": user_id,
             "usr": {k: contact[k] for k in CONTACT_FIELDS if contact.get(k) is not None},
@@ -115,6 +125,8 @@ class SettingsTickets:
             "exp": issued + int(TICKET_TTL.total_seconds()),
             "jti": new_id(),
         }
+        if proven:
+            claims["prf"] = True
         return jwt.encode(claims, self._key, algorithm=_ALGORITHM, headers={"typ": TICKET_TYPE})
 
     def redeem(self, ticket: str, tenants: Tenants, *, now: datetime) -> TicketHolder:
@@ -136,7 +148,7 @@ class SettingsTickets:
             tenant.id, _SCOPE, key, now=now, expires_at=from_posix(expires_at)
         ):
             raise TicketUsedUp()
-        return TicketHolder(tenant, user_id, contact)
+        return TicketHolder(tenant, user_id, contact, proven=claims.get("prf") is True)
 
     def _claims(self, ticket: str) -> Mapping[str, Any]:
         if not ticket or len(ticket) > MAX_TICKET_CHARS:

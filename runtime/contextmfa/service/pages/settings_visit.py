@@ -6,6 +6,10 @@ its data::
     tid       the tenant
     uid       the user the ticket was issued for (the only user these pages act on)
     usr       contact data from the ticket (email, phone, name) for enrolling
+    prf       true when the ticket came with the proof of a fresh MFA, or once this session
+              added the user's first factor. Without it the session stood for a user with no
+              factor (the first enrollment wins): every request checks the store again, and the
+              session ends as soon as the account has a factor that it did not add itself
     pending   a factor being added: {"f": factor, "a": authenticator id, "oob": oob_code, ...};
               the oob_code (a sent code's, a WebAuthn ceremony's, a phone's pairing ticket)
               lives only here, so the browser never names the enrollment it answers
@@ -34,6 +38,8 @@ from contextmfa.service.pages.errors import SessionMissing
 from contextmfa.service.pages.labels import label
 from contextmfa.service.pages.settings_ticket import SESSION_TTL, TicketHolder, subject_of
 from contextmfa.service.pages.visit import PageVisit, page_sessions, redirect
+from contextmfa.service.recent_mfa import has_a_factor
+from contextmfa.service.steps import user_enrollment_lock
 from contextmfa.service.tenants import Tenant
 
 __all__ = ["ADD_TITLE", "ADD_URL", "SETTINGS_URL", "SettingsVisit", "open_settings"]
@@ -42,6 +48,10 @@ SETTINGS_URL = "/u/settings"
 ADD_URL = SETTINGS_URL + "/add"
 ADD_TITLE = "Add a sign-in method"
 _ENDED = "Your settings session has ended. Open your security settings again from the application."
+_SECURED = (
+    "This account has a sign-in method now. Open your security settings again from the "
+    "application, and confirm it is you."
+)
 
 
 def open_settings(request: Request, holder: TicketHolder) -> Response:
@@ -49,7 +59,12 @@ def open_settings(request: Request, holder: TicketHolder) -> Response:
     state = state_of(request)
     sessions = page_sessions(state)
     now = state.clock()
-    data = {"tid": holder.tenant.id, "uid": holder.user_id, "usr": dict(holder.contact)}
+    data = {
+        "tid": holder.tenant.id,
+        "uid": holder.user_id,
+        "usr": dict(holder.contact),
+        "prf": holder.proven,
+    }
     expires_at = int((now + SESSION_TTL).timestamp())
     session = sessions.new("settings", data, expires_at=expires_at)
     return redirect(request, SETTINGS_URL, sessions, session, now=now)
@@ -71,7 +86,19 @@ class SettingsVisit(PageVisit):
         if tenant is None or not isinstance(user_id, str) or not user_id:
             raise SessionMissing(_ENDED)
         request.state.tenant_id = tenant.id
-        return cls(request, state, sessions, now, page, tenant, user_id)
+        visit = cls(request, state, sessions, now, page, tenant, user_id)
+        if not visit.proven and visit.has_a_factor():
+            raise SessionMissing(_SECURED)
+        return visit
+
+    @property
+    def proven(self) -> bool:
+        return self.page.get("prf") is True
+
+    def has_a_factor(self) -> bool:
+        """Does the account have a factor now (read from the store, as the ticket was minted)?"""
+        email_verified = bool(self.subject.email_verified)
+        return has_a_factor(self.tenant, self.user_id, email_unverified=not email_verified)
 
     @property
     def subject(self) -> Subject:
@@ -101,6 +128,18 @@ class SettingsVisit(PageVisit):
     def confirmed(self, factor: str, answer: Answer) -> Enrolled:
         """The factor's confirmation of the addition, its outcome counted as the API counts
         it; refusals raise."""
+        if self.proven:
+            return self._confirm(factor, answer)
+        # A session for a user with no factor adds the first one only while there is none,
+        # checked and committed under the per-user lock the API's enrollments take.
+        with user_enrollment_lock(self.tenant, self.user_id, self.state.clock()):
+            if self.has_a_factor():
+                raise SessionMissing(_SECURED)
+            result = self._confirm(factor, answer)
+        self.change(prf=True)  # its own first factor: the session holds as a proven one now
+        return result
+
+    def _confirm(self, factor: str, answer: Answer) -> Enrolled:
         metrics = self.state.metrics
         try:
             result = self.tenant.factors.factor(factor).confirm_enrollment(

@@ -26,6 +26,7 @@ from contextmfa.service.schemas import AuthenticatorOut, CountOut
 from contextmfa.service.tenants import Tenant
 from contextmfa.service.views import authenticator_out
 from contextmfa.store.ports import Authenticator
+from contextmfa.store.removal import remove_authenticator
 
 __all__ = ["router"]
 
@@ -83,7 +84,7 @@ def delete_authenticator(
     user_id: UserId, authenticator_id: AuthenticatorId, tenant: AdminTenant, state: State
 ) -> Response:
     found = _owned(tenant, user_id, authenticator_id)
-    if not tenant.store.authenticators.remove(tenant.id, found.id):
+    if not remove_authenticator(tenant.store, tenant.id, found):
         raise NotFound(f"user {user_id} has no authenticator {authenticator_id}")
     _record(
         tenant,
@@ -178,12 +179,13 @@ def settings_ticket(
     now = state.clock()
     contact = body.model_dump(exclude_none=True, exclude={"assertion"}) if body else {}
     said_unverified = body is not None and "email_verified" in body.model_fields_set
-    if has_a_factor(
+    proven = has_a_factor(
         tenant, user_id, email_unverified=said_unverified and not contact["email_verified"]
-    ):
+    )
+    if proven:
         check_recent_mfa(tenant, user_id, body.assertion if body else None, now=now)
     tickets = SettingsTickets(state.tenants.settings_key)
-    ticket = tickets.issue(tenant.id, user_id, contact, now=now)
+    ticket = tickets.issue(tenant.id, user_id, contact, proven=proven, now=now)
     _record(tenant, state, "admin.settings_ticket_issued", user_id)
     base = tenant.config.service.issuer.rstrip("/")
     return {
