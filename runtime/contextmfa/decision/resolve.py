@@ -24,6 +24,9 @@ from contextmfa.decision.model import (
     ResolvedStep,
     TraceEntry,
     UserContext,
+    new_entry,
+    new_resolution,
+    new_step,
     policy_source,
 )
 from contextmfa.directives import Deny, Directive, Require, Skip, Step
@@ -63,7 +66,7 @@ class _Trace:
         self.entries = [_received(d) for d in directives]
 
     def note(self, source: str, resolution: str, **detail: Any) -> None:
-        self.entries.append(TraceEntry(source, "resolve", {"resolution": resolution, **detail}))
+        self.entries.append(new_entry(source, "resolve", {"resolution": resolution, **detail}))
 
 
 def resolve(
@@ -118,14 +121,14 @@ def resolve(
     if proven is not steps:
         steps, generic_first = proven, False
     first = steps[0]
-    return Resolution(
-        outcome=first.kind,
-        factors=first.factors,
-        steps=tuple(steps),
-        allow_remember_browser=generic_first and generic is not None and generic.remember,
-        deny_reason=None,
-        source=first.source,
-        trace=tuple(trace.entries),
+    return new_resolution(
+        first.kind,  # type: ignore[arg-type]
+        first.factors,
+        tuple(steps),
+        generic_first and generic is not None and generic.remember,
+        None,
+        first.source,
+        tuple(trace.entries),
     )
 
 
@@ -231,7 +234,7 @@ def _check(
                 continue
         if not steps:
             generic_first = step.generic
-        steps.append(ResolvedStep(kind, tuple(sorted(offered)), step.source))  # type: ignore[arg-type]
+        steps.append(new_step(kind, tuple(sorted(offered)), step.source))  # type: ignore[arg-type]
     return steps, generic_first
 
 
@@ -265,7 +268,7 @@ def _challenge_before_enroll(
             return _deny(reason, step.source, trace)
         factors = tuple(sorted(usable))
         trace.note(step.source, "challenge_before_enroll", factors=factors)
-        guard = ResolvedStep("challenge", factors, step.source)
+        guard = new_step("challenge", factors, step.source)
         return [*steps[:index], guard, *steps[index:]]
     return steps
 
@@ -309,22 +312,22 @@ def _met(step: _Pending, user: UserContext) -> bool:
 def _received(directive: Directive) -> TraceEntry:
     """The trace entry of one directive as it arrived."""
     if isinstance(directive, Deny):
-        return TraceEntry(directive.source, "deny", {"reason": directive.reason})
+        return new_entry(directive.source, "deny", {"reason": directive.reason})
     if isinstance(directive, Require):
         factors = "any" if directive.factors is None else tuple(sorted(directive.factors))
         detail = {"factors": factors, "remember": directive.remember}
-        return TraceEntry(directive.source, "require", detail)
+        return new_entry(directive.source, "require", detail)
     if isinstance(directive, Step):
         names = tuple(sorted(directive.factors))
-        return TraceEntry(directive.source, directive.kind, {"factors": names})
+        return new_entry(directive.source, directive.kind, {"factors": names})
     if isinstance(directive, Skip):
-        return TraceEntry(directive.source, "skip", {})
+        return new_entry(directive.source, "skip", {})
     raise TypeError(f"not a directive: {type(directive).__name__}")
 
 
 def _deny(reason: str, source: str, trace: _Trace) -> Resolution:
-    return Resolution("deny", (), (), False, reason, source, tuple(trace.entries))
+    return new_resolution("deny", (), (), False, reason, source, tuple(trace.entries))
 
 
 def _allow(source: str, trace: _Trace) -> Resolution:
-    return Resolution("allow", (), (), False, None, source, tuple(trace.entries))
+    return new_resolution("allow", (), (), False, None, source, tuple(trace.entries))
