@@ -18,9 +18,27 @@ from typing import Any
 from contextmfa.decision.model import Outcome, Resolution, ResolvedStep, TraceEntry
 
 TIMING_KEYS = ("enrich", "rules", "actions", "total")
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-"""Built once: ``json.dumps`` with options builds a new encoder per call."""
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain_or_refuse(value: Any) -> Any:
+    """The encoder's fallback: what ``plain`` makes of a set, a non-dict mapping or a step, and
+    ``json``'s own ``TypeError`` for a value that is no JSON at all."""
+    converted = plain(value)
+    if converted is value:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    return converted
+
+
+_COMPACT = json.JSONEncoder(
+    separators=(",", ":"),
+    ensure_ascii=False,
+    allow_nan=False,
+    check_circular=False,
+    default=_plain_or_refuse,
+)
+"""Built once: ``json.dumps`` with options builds a new encoder per call. Without the circular
+check, as ``plain`` never had one: a cycle is a ``RecursionError`` either way."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +159,43 @@ class Decision:
         raises ``ValueError`` rather than writing JSON other tools would reject.
         """
         if indent is None:
-            return _COMPACT.encode(self.to_dict())
+            return _COMPACT.encode(self._encodable())
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+    def _encodable(self) -> dict[str, Any]:
+        """``to_dict()`` without its copies, for the compact encoder: the same text.
+
+        The encoder writes dicts, lists and tuples as they are; anything else goes through
+        ``plain`` (``_plain_or_refuse``), as in ``to_dict``. Copying every nested mapping first
+        cost more than encoding it: this runs once for every decision a replay writes.
+        """
+        document = {
+            "login_id": self.login_id,
+            "outcome": self.outcome,
+            "factors": self.factors,
+            "steps": [
+                {"kind": step.kind, "factors": step.factors, "source": step.source}
+                for step in self.steps
+            ],
+            "allow_remember_browser": self.allow_remember_browser,
+            "deny_reason": self.deny_reason,
+            "source": self.source,
+            "risk": self.risk,
+            "geoip": self.geoip,
+            "trace": [
+                {"source": entry.source, "directive": entry.directive, "detail": entry.detail}
+                for entry in self.trace
+            ],
+            "logs": self.logs,
+            "errors": self.errors,
+            "metadata_updates": self.metadata_updates,
+            "custom_claims": self.custom_claims,
+            "transaction_metadata": self.transaction_metadata,
+            "timing_us": self.timing_us,
+        }
+        if self.http:
+            document["http"] = self.http
+        return document
 
 
 def plain(value: Any) -> Any:
