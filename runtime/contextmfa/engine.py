@@ -22,6 +22,7 @@ from contextmfa.enrich.risk import RiskSettings, assess
 from contextmfa.errors import CompileError, ConfigError, InputError, Problem
 from contextmfa.events import LoginEvent
 from contextmfa.flow import ActionFlow, FlowOutcome, InlineFlow
+from contextmfa.frozen import fill, slot_fillers
 from contextmfa.rules import RuleContext, RuleSet, compile_rule_files
 from contextmfa.sandbox import (
     ActionCache,
@@ -38,6 +39,10 @@ __all__ = ["MFA_ACR", "Engine", "compile_actions"]
 
 MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
 _NONE: frozenset[str] = frozenset()
+_NO_GEOIP: dict[str, Any] = {}
+_RECORD_FILLERS = slot_fillers(
+    LoginRecord, "timestamp device_id user_agent latitude longitude country_code"
+)
 
 
 def compile_actions(config: TenantConfig) -> tuple[list[CompiledAction], list[Problem]]:
@@ -105,6 +110,9 @@ class Enrichment:
     geoip: dict[str, Any] | None
     asn: dict[str, Any] | None
     risk: dict[str, Any]
+
+
+_ENRICHMENT_FILLERS = slot_fillers(Enrichment, "tenant_id geoip asn risk")
 
 
 class Engine:
@@ -201,7 +209,7 @@ class Engine:
             deny_lists_configured=self.deny_lists.configured,
             settings=self.risk_settings,
         )
-        return Enrichment(tenant_id, geoip, asn, risk)
+        return fill(Enrichment, _ENRICHMENT_FILLERS, (tenant_id, geoip, asn, risk))
 
     def evaluate(self, event: LoginEvent, history: History) -> Decision:
         """Enrich, run the flow, resolve; record the login in ``history`` unless denied."""
@@ -218,11 +226,10 @@ class Engine:
             directives.extend(self.rules.evaluate(ctx))
         ruled = perf_counter_ns()
 
-        flow = FlowOutcome()
         session: HttpSession | None = None
         denied = bool(directives) and isinstance(directives[-1], Deny)
         if self.actions and not denied:
-            steps = sum(1 for d in directives if isinstance(d, Step))
+            steps = sum(1 for d in directives if isinstance(d, Step)) if directives else 0
             view = self.event_view(event, enrichment)
             if self.http is not None:
                 recorded = event.recorded.decision if event.recorded is not None else None
@@ -230,7 +237,9 @@ class Engine:
             flow = self.flow.run(
                 view, now=event.timestamp, tenant_id=tenant_id, steps_so_far=steps, http=session
             )
-        directives.extend(flow.directives)
+            directives.extend(flow.directives)
+        else:
+            flow = FlowOutcome()
         acted = perf_counter_ns()
 
         resolution = resolve(directives, self.policy, self._user_context(event, risk))
@@ -293,12 +302,13 @@ class Engine:
 
     @staticmethod
     def _record(event: LoginEvent, geoip: dict[str, Any] | None) -> LoginRecord:
-        geo = geoip or {}
-        return LoginRecord(
-            timestamp=event.timestamp,
-            device_id=event.device.id,
-            user_agent=event.request.user_agent,
-            latitude=geo.get("latitude"),
-            longitude=geo.get("longitude"),
-            country_code=geo.get("country_code"),
+        geo = geoip or _NO_GEOIP
+        values = (
+            event.timestamp,
+            event.device.id,
+            event.request.user_agent,
+            geo.get("latitude"),
+            geo.get("longitude"),
+            geo.get("country_code"),
         )
+        return fill(LoginRecord, _RECORD_FILLERS, values)

@@ -1,10 +1,9 @@
 """The values resolution reads and returns: tenant policy, what is known of the user, the result.
 
 All are frozen slots dataclasses: the engine builds one of each per login at thousands of logins a
-second, so they must be cheap to make and impossible to change by accident once made. A frozen
-dataclass's ``__init__`` sets each field through ``object.__setattr__``, a third of a microsecond a
-field; resolution builds its results with the ``new_*`` functions below instead, which fill the
-slots directly and give the very same objects. Factor
+second, so they must be cheap to make and impossible to change by accident once made. Resolution
+builds its results with the ``new_*`` functions below, which fill the slots directly
+(contextmfa/frozen.py) and give the very same objects as the constructors. Factor
 collections are ``frozenset`` going in and sorted ``tuple`` coming out, so output never depends on
 set iteration order.
 """
@@ -12,8 +11,10 @@ set iteration order.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
+
+from contextmfa.frozen import slot_fillers
 
 Outcome = Literal["allow", "challenge", "enroll", "deny"]
 PolicyMode = Literal["never", "adaptive", "always"]
@@ -127,21 +128,9 @@ class Resolution:
 
 _new = object.__new__
 
-
-def _slot_setters(cls: type, names: str) -> tuple[Any, ...]:
-    """The slots' own setters, which a frozen class's ``__setattr__`` does not stand in front of.
-
-    ``names`` must be every field in order: a field added to the class and not to its ``new_*``
-    function fails at import, not as a half-made object.
-    """
-    if tuple(names.split()) != tuple(f.name for f in fields(cls)):
-        raise TypeError(f"{cls.__name__}: the slots to fill are not its fields")
-    return tuple(cls.__dict__[name].__set__ for name in names.split())
-
-
-_STEP_SLOTS = _slot_setters(ResolvedStep, "kind factors source")
-_ENTRY_SLOTS = _slot_setters(TraceEntry, "source directive detail")
-_RESOLUTION_SLOTS = _slot_setters(
+_STEP_SLOTS = slot_fillers(ResolvedStep, "kind factors source")
+_ENTRY_SLOTS = slot_fillers(TraceEntry, "source directive detail")
+_RESOLUTION_SLOTS = slot_fillers(
     Resolution, "outcome factors steps allow_remember_browser deny_reason source trace"
 )
 
