@@ -43,10 +43,17 @@ from contextmfa.store.sql import audit, history, recorded_logins
 from contextmfa.store.sql.common import p
 from contextmfa.store.sql.file_locks import FileLocks, lock_file_of
 from contextmfa.store.sql.group_commit import GroupCommit
+from contextmfa.store.sql.login_view import FACTOR_TYPE_SEPARATOR, LOGIN_VIEW
+from contextmfa.store.sql.prepared import Prepared
 
 __all__ = ["HeldHistory", "HistoryRead", "LoginWrite", "SqlLoginCommit", "user_lock_key"]
 
 _USER_LOCK = select(func.pg_advisory_xact_lock(p("key")))
+_LOGIN_VIEW = Prepared(LOGIN_VIEW)
+_VERSION = Prepared(history.VERSION)
+_INSERT_RECORDED = Prepared(recorded_logins.INSERT)
+_INSERT_AUDIT = Prepared(audit.INSERT)
+_INSERT_HISTORY = Prepared(history.INSERT)
 
 
 def user_lock_key(tenant_id: str, user_id: str) -> int:
@@ -68,14 +75,18 @@ class LoginWrite:
 
 @dataclass(frozen=True, slots=True)
 class HistoryRead:
-    """The user's history version, with the last-seen times of this login's device and user
-    agent, read in one statement (:meth:`SqlLoginCommit.read`)."""
+    """What a login reads of its user before the evaluation, in one statement
+    (:meth:`SqlLoginCommit.read`, :mod:`~contextmfa.store.sql.login_view`): the history version,
+    the last-seen times of this login's device and user agent, the last login, and the types of
+    the user's confirmed factors."""
 
     version: int
     device_id: str | None
     device_seen: datetime | None
     user_agent: str | None
     agent_seen: datetime | None
+    last: LoginRecord | None
+    factor_types: frozenset[str]
 
 
 class HeldHistory:
@@ -106,8 +117,8 @@ def _write(connection: Connection, write: LoginWrite) -> None:
     still; :class:`HistoryConflict` (nothing written) when it moved past the version seen."""
     login = write.login
     if write.history_entry is not None:
-        found = connection.execute(history.VERSION, _user_values(write)).scalar_one()
-        if int(found) != write.seen_version:
+        found = _VERSION.first(connection, _user_values(write))
+        if found is None or int(found[0]) != write.seen_version:
             raise HistoryConflict("the user's history changed during the evaluation")
     entry = audit.audit_values(
         login.tenant_id,
@@ -116,11 +127,11 @@ def _write(connection: Connection, write: LoginWrite) -> None:
         detail=write.audit_detail,
         now=write.now,
     )
-    connection.execute(recorded_logins.INSERT, recorded_logins.recorded_values(login))
-    connection.execute(audit.INSERT, entry)
+    _INSERT_RECORDED.insert(connection, recorded_logins.recorded_values(login))
+    _INSERT_AUDIT.insert(connection, entry)
     if write.history_entry is not None:
         values = history.history_values(login.tenant_id, login.user_id, write.history_entry)
-        connection.execute(history.INSERT, values)
+        _INSERT_HISTORY.insert(connection, values)
 
 
 class SqlLoginCommit:
@@ -141,8 +152,8 @@ class SqlLoginCommit:
     def read(
         self, tenant_id: str, user_id: str, *, device_id: str | None, user_agent: str | None
     ) -> HistoryRead:
-        """:meth:`version` and what the evaluation will ask of this device and user agent, in
-        one round trip instead of three."""
+        """:meth:`version`, what the evaluation will ask of the history about this login and
+        the user's factor types: one round trip instead of five."""
         values = {
             "p_tenant_id": tenant_id,
             "p_user_id": user_id,
@@ -150,8 +161,18 @@ class SqlLoginCommit:
             "p_agent_hash": history.digest(user_agent),
         }
         with self._db.read() as connection:
-            row = connection.execute(history.VERSION_AND_SEEN, values).one()
-        return HistoryRead(int(row.version), device_id, row.device_seen, user_agent, row.agent_seen)
+            row = _LOGIN_VIEW.first(connection, values)
+        assert row is not None  # one row, whatever the user has
+        version, device_seen, agent_seen, types, *last = row
+        return HistoryRead(
+            version=int(version),
+            device_id=device_id,
+            device_seen=device_seen,
+            user_agent=user_agent,
+            agent_seen=agent_seen,
+            last=None if last[0] is None else LoginRecord(*last),
+            factor_types=frozenset(types.split(FACTOR_TYPE_SEPARATOR) if types else ()),
+        )
 
     def commit(
         self,
