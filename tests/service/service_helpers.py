@@ -12,6 +12,7 @@ import json
 import secrets
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -211,3 +212,16 @@ class SoftwareDevice:
             "nonce": nonce,
             "signature": protocol.sign(self.key, message),
         }
+
+
+def hook_evaluations(monkeypatch: Any, tenant: Any, hook: Callable[[str], None]) -> None:
+    """Run ``hook(user_id)`` at the start of each evaluation by this worker's engine (after the
+    login's store read, before its commit), to hold a login there or slip another one in."""
+    with tenant.engines.use() as engine:
+        original = engine.evaluate
+
+    def evaluate(event: Any, history: Any) -> Any:
+        hook(event.user.user_id)
+        return original(event, history)
+
+    monkeypatch.setattr(engine, "evaluate", evaluate)

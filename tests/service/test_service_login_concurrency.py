@@ -1,8 +1,8 @@
 """Logins side by side: other users' logins never wait for one in flight; one user's logins run
 in order, each seeing the ones before it; across workers a stale evaluation is done again.
 
-A login is held inside the engine by the history it reads (the risk assessment's first question,
-``last``) until the test lets it go: a real store behind a gate, not a mock of it.
+A login is held inside its evaluation (after it read the user's history from the store, before
+its commit) until the test lets it go: the real engine and store behind a gate, not a mock.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from conftest import Service, open_service, tenants_of
 from fastapi.testclient import TestClient
-from service_helpers import Clock, login_event
+from service_helpers import Clock, hook_evaluations, login_event
 
 from contextmfa.service import create_app
 
@@ -23,23 +23,18 @@ GIVE_UP = 30.0
 """Seconds before a held login is let go anyway, so a failing test fails instead of hanging."""
 
 
-class HeldHistory:
-    """The store's history, except that the first ``last()`` for ``held_user`` waits."""
+class HeldEvaluation:
+    """Holds the first evaluation of ``held_user`` until :attr:`release` is set."""
 
-    def __init__(self, history: Any, held_user: str) -> None:
-        self._history = history
+    def __init__(self, held_user: str) -> None:
         self._held_user = held_user
         self.entered = threading.Event()
         self.release = threading.Event()
 
-    def last(self, tenant_id: str, user_id: str) -> Any:
+    def __call__(self, user_id: str) -> None:
         if user_id == self._held_user and not self.entered.is_set():
             self.entered.set()
             self.release.wait(GIVE_UP)
-        return self._history.last(tenant_id, user_id)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._history, name)
 
 
 @pytest.fixture
@@ -67,9 +62,8 @@ def _new_device_codes(answers: list[Any]) -> list[str]:
 
 
 def test_a_login_held_in_the_engine_does_not_hold_up_another_users(file_service, monkeypatch):
-    store = file_service.tenant().store
-    held = HeldHistory(store.history, "auth0|held")
-    monkeypatch.setattr(store, "history", held)
+    held = HeldEvaluation("auth0|held")
+    hook_evaluations(monkeypatch, file_service.tenant(), held)
     thread, answers = _in_thread(file_service, login_event("auth0|held"))
     try:
         assert held.entered.wait(GIVE_UP)
@@ -119,8 +113,8 @@ def test_a_login_decided_by_another_worker_meanwhile_is_evaluated_again(tmp_path
         worker_one = Service(client_one, Clock(), tenants, files)
         worker_two = Service(client_two, Clock(), second, files)
         store = worker_one.tenant().store
-        held = HeldHistory(store.history, "auth0|alice")
-        monkeypatch.setattr(store, "history", held)
+        held = HeldEvaluation("auth0|alice")
+        hook_evaluations(monkeypatch, worker_one.tenant(), held)
         first = login_event("auth0|alice")
         first["device"] = {"id": "laptop"}
         thread, answers = _in_thread(worker_one, first)

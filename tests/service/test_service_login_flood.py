@@ -5,7 +5,7 @@ evaluation) is evaluated a last time holding the user's history still in the sto
 advisory lock; on a SQLite file, the user's byte of the store's lock file): the other worker's
 logins of that user then wait for it instead of refusing it a third time (which was a 503).
 Two workers are two service instances on one store, as in production; the test holds worker
-one inside its evaluation (its history's ``last()``) to make each conflict happen for sure.
+one inside its evaluation (after its read of the history) to make each conflict happen for sure.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from conftest import Service, open_service, tenants_of
 from fastapi.testclient import TestClient
-from service_helpers import Clock, login_event
+from service_helpers import Clock, hook_evaluations, login_event
 from service_process import postgres_database
 
 from contextmfa.service import create_app
@@ -55,19 +55,18 @@ def _device_login(device: str) -> dict[str, Any]:
 
 
 class Interleaved:
-    """Worker one's history, with worker two's logins of the user slipped into its evaluations:
-    one finished during each of the first two (each refuses worker one's commit), one started
-    during the third, which must then wait for worker one."""
+    """Worker two's logins of the user slipped into worker one's evaluations: one finished
+    during each of the first two (each refuses worker one's commit), one started during the
+    third, which must then wait for worker one."""
 
-    def __init__(self, history: Any, other: Service) -> None:
-        self._history = history
+    def __init__(self, other: Service) -> None:
         self._other = other
         self.calls = 0
         self.answers: list[Any] = []
         self.third: threading.Thread | None = None
         self.third_done = threading.Event()
 
-    def last(self, tenant_id: str, user_id: str) -> Any:
+    def __call__(self, user_id: str) -> None:
         if user_id == USER:
             self.calls += 1
             if self.calls <= 2:
@@ -77,14 +76,10 @@ class Interleaved:
                 self.third.start()
                 # worker two's login of the user must wait for this one's commit
                 assert not self.third_done.wait(0.5), "worker two's login did not wait"
-        return self._history.last(tenant_id, user_id)
 
     def _third(self) -> None:
         self.answers.append(self._other.login(_device_login("two-3")))
         self.third_done.set()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._history, name)
 
 
 def test_a_login_refused_twice_holds_the_users_history_and_is_not_refused_again(
@@ -92,8 +87,8 @@ def test_a_login_refused_twice_holds_the_users_history_and_is_not_refused_again(
 ):
     one, two = two_workers
     store = one.tenant().store
-    interleaved = Interleaved(store.history, two)
-    monkeypatch.setattr(store, "history", interleaved)
+    interleaved = Interleaved(two)
+    hook_evaluations(monkeypatch, one.tenant(), interleaved)
 
     answer = one.login(_device_login("one"))
     assert answer.status_code == 200, answer.text

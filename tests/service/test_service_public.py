@@ -68,7 +68,7 @@ def test_an_unexpected_error_is_500_with_a_reference_only(service, caplog, monke
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret-value-in-a-message")
 
-    monkeypatch.setattr(store.authenticators, "for_user", broken)
+    monkeypatch.setattr(store.login_commit, "read", broken)
     answer = service.login(login_event("auth0|boom"))
     assert answer.status_code == 500
     body = answer.json()

@@ -19,13 +19,15 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 
 from contextmfa.errors import ContextMFAError
-from contextmfa.service import pages
+from contextmfa.service import login_endpoint, pages
 from contextmfa.service.auth import Clock, ServiceState
 from contextmfa.service.clock_skew import clock_from_environment
 from contextmfa.service.errors import install_error_handlers
+from contextmfa.service.login_endpoint import LoginFastPath
 from contextmfa.service.logs import AccessLog, configure_logging
 from contextmfa.service.metrics import Metrics
 from contextmfa.service.openapi import install_openapi
@@ -75,14 +77,25 @@ def create_app(
         redoc_url=None,
     )
     metrics = Metrics()
-    app.state.contextmfa = ServiceState(tenants, metrics, clock or _system_clock)
+    state = ServiceState(tenants, metrics, clock or _system_clock)
+    app.state.contextmfa = state
     app.state.readiness = Readiness(tenants)
     for area in (logins, mfa, push, admin, actions, public, pages):
         app.include_router(area.router)
     install_error_handlers(app)
     install_openapi(app)
+    app.add_middleware(
+        LoginFastPath, state=state, route=_route(logins.router, "POST", login_endpoint.PATH)
+    )
     app.add_middleware(AccessLog, metrics=metrics, read_timeout=read_timeout)
     return app
+
+
+def _route(router: APIRouter, method: str, path: str) -> APIRoute:
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.path == path and method in route.methods:
+            return route
+    raise LookupError(f"no route {method} {path}")
 
 
 def app_from_environment() -> FastAPI:

@@ -58,6 +58,7 @@ __all__ = [
     "Unavailable",
     "error_body",
     "install_error_handlers",
+    "known_error_response",
     "service_error_response",
     "unexpected_error",
 ]
@@ -201,47 +202,57 @@ def service_error_response(exc: ServiceError) -> JSONResponse:
     return _respond(exc.status, exc.code, exc.description, exc.headers, **extra)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Route every exception type to its JSON answer; see the module docstring."""
-
-    @app.exception_handler(ServiceError)
-    async def _service(_: Request, exc: ServiceError) -> JSONResponse:
+def known_error_response(exc: Exception) -> JSONResponse | None:
+    """The answer to an error of the tree above (module docstring), or None for a bug."""
+    if isinstance(exc, ServiceError):
         return service_error_response(exc)
-
-    @app.exception_handler(FactorError)
-    async def _factor(_: Request, exc: FactorError) -> JSONResponse:
+    if isinstance(exc, FactorError):
         headers = {}
         if isinstance(exc, TooManyAttempts):
             headers["Retry-After"] = str(max(1, exc.retry_after))
         elif isinstance(exc, SlowDown):
             headers["Retry-After"] = str(exc.interval)
         return _respond(exc.status, exc.code, exc.description, headers)
-
-    @app.exception_handler(DeliveryError)
-    async def _delivery(_: Request, exc: DeliveryError) -> JSONResponse:
+    if isinstance(exc, DeliveryError):
         return _respond(exc.status, exc.code, f"{exc.channel} delivery failed; try another factor")
-
-    @app.exception_handler(InputError)
-    async def _input(_: Request, exc: InputError) -> JSONResponse:
+    if isinstance(exc, InputError):
         return _respond(400, "invalid_request", _strip_location(str(exc)))
-
-    @app.exception_handler(StoreUnavailable)
-    async def _store(_: Request, exc: StoreUnavailable) -> JSONResponse:
+    if isinstance(exc, StoreUnavailable):
         _log.error("store unavailable: %s", type(exc.__cause__).__name__)
         return _respond(
             503, "temporarily_unavailable", "the store is unavailable", {"Retry-After": "1"}
         )
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    if isinstance(exc, RequestValidationError):
         return _respond(400, "invalid_request", _describe_validation(exc))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if isinstance(exc, StarletteHTTPException):
         text = {404: "no such endpoint", 405: "method not allowed"}.get(exc.status_code)
         if exc.status_code == 400:
             text = _unreadable_body(exc.__cause__)
         return _respond(exc.status_code, "invalid_request", text or "request refused")
+    return None
+
+
+_HANDLED = (
+    ServiceError,
+    FactorError,
+    DeliveryError,
+    InputError,
+    StoreUnavailable,
+    RequestValidationError,
+    StarletteHTTPException,
+)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every exception type to its JSON answer; see the module docstring."""
+
+    async def _answer(_: Request, exc: Exception) -> JSONResponse:
+        response = known_error_response(exc)
+        assert response is not None  # registered for the handled types only
+        return response
+
+    for kind in _HANDLED:
+        app.add_exception_handler(kind, _answer)
 
 
 def unexpected_error(method: str, path: str, exc: BaseException) -> JSONResponse:

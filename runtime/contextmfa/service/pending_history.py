@@ -21,9 +21,9 @@ __all__ = ["PendingHistory", "entry_of_claim", "history_claim"]
 
 
 class PendingHistory:
-    """Reads go to ``history``, except what ``read`` already holds (the last-seen times of the
-    login's device and user agent, read with the history version in one statement); the one
-    :meth:`add` of the evaluation is kept in :attr:`entry`."""
+    """Reads go to ``history``, except what ``read`` already holds (the last login and the
+    last-seen times of the login's device and user agent, read with the history version in one
+    statement); the one :meth:`add` of the evaluation is kept in :attr:`entry`."""
 
     def __init__(
         self, history: History, tenant_id: str, user_id: str, read: HistoryRead | None = None
@@ -42,6 +42,9 @@ class PendingHistory:
         return self._history.logins(tenant_id, user_id)
 
     def last(self, tenant_id: str, user_id: str) -> LoginRecord | None:
+        read = self._read_of(tenant_id, user_id)
+        if read is not None:
+            return read.last
         return self._history.last(tenant_id, user_id)
 
     def device_last_seen(self, tenant_id: str, user_id: str, device_id: str) -> datetime | None:

@@ -40,11 +40,12 @@ from contextmfa.service.tokens import MfaStep, contact_of
 from contextmfa.store.errors import HistoryConflict, StoreUnavailable
 from contextmfa.store.sql.login_commit import HeldHistory, HistoryRead
 
-__all__ = ["router"]
+__all__ = ["REMEMBER_HEADER", "REMEMBER_TOKEN_MAX", "decide_login", "parse_login_body", "router"]
 
 router = APIRouter(tags=["logins"])
 
 REMEMBER_HEADER = "X-Remember-Token"
+REMEMBER_TOKEN_MAX = 256
 
 MFA_OUTCOMES = ("challenge", "enroll")
 ATTEMPTS = 3
@@ -53,9 +54,12 @@ last holds the user's history still (:func:`_decide`)."""
 
 
 async def login_event(request: Request) -> LoginEvent:
+    return parse_login_body(await request.body())
+
+
+def parse_login_body(body: bytes) -> LoginEvent:
     """The body, parsed and validated exactly as ``contextmfa evaluate`` reads a file: the same
     JSON parser (pydantic-core's), so the same bounds on nesting and on a number's digits."""
-    body = await request.body()
     if len(body) > MAX_RECORD_BYTES:
         raise PayloadTooLarge(f"a login event is at most {MAX_RECORD_BYTES} bytes")
     try:
@@ -66,15 +70,18 @@ async def login_event(request: Request) -> LoginEvent:
 
 
 def _as_served(
-    tenant: Tenant, event: LoginEvent, remember_token: str | None, now: datetime
+    tenant: Tenant,
+    event: LoginEvent,
+    factor_types: frozenset[str],
+    remember_token: str | None,
+    now: datetime,
 ) -> LoginEvent:
     """The event with enrolled factors from the store and ``remembered`` from a checked token."""
     store, user_id = tenant.store, event.user.user_id
-    types = sorted({a.type for a in store.authenticators.for_user(tenant.id, user_id)})
     remembered = bool(remember_token) and store.remember.check(
         tenant.id, user_id, str(remember_token), now=now
     )
-    enrolled = [EnrolledFactor(type=t) for t in types]
+    enrolled = [EnrolledFactor(type=t) for t in sorted(factor_types)]
     user = event.user.model_copy(update={"enrolled_factors": enrolled})
     device = event.device.model_copy(update={"remembered": remembered})
     return event.model_copy(update={"user": user, "device": device})
@@ -107,16 +114,28 @@ def post_login(
         str | None,
         Header(
             alias=REMEMBER_HEADER,
-            max_length=256,
+            max_length=REMEMBER_TOKEN_MAX,
             description="A remember_token from an earlier MFA of this user in this browser.",
         ),
     ] = None,
 ) -> JSONResponse:
     """Evaluate the login against the tenant's rules, Actions and policy."""
+    return JSONResponse(decide_login(tenant, state, event, remember_token))
+
+
+def decide_login(
+    tenant: Tenant, state: ServiceState, event: LoginEvent, remember_token: str | None
+) -> dict[str, Any]:
+    """The answer to one login: its decision document and, for MFA, an ``mfa_token``.
+
+    The route above declares the endpoint (and its OpenAPI contract); the requests themselves
+    are served by :mod:`contextmfa.service.login_endpoint`, which calls this with the same
+    inputs."""
     now = state.clock()
     with tenant.login_locks.hold(event.user.user_id):
-        event = _as_served(tenant, event, remember_token, now)
-        decision, document, held = _decide(tenant, state, event, now)
+        read = _read(tenant, event)
+        event = _as_served(tenant, event, read.factor_types, remember_token, now)
+        decision, document, held = _decide(tenant, state, event, now, read)
     body = dict(document)
     body.pop("http", None)  # the risk services' answers stay in the record (logins export)
     if decision.outcome in MFA_OUTCOMES:
@@ -135,24 +154,34 @@ def post_login(
         )
         body["mfa_token"] = tokens.issue(txn)
         body["expires_in"] = txn.expires_at - txn.issued_at
-    return JSONResponse(body)
+    return body
+
+
+def _read(tenant: Tenant, event: LoginEvent) -> HistoryRead:
+    """What the login needs of its user from the store, in one round trip."""
+    return tenant.store.login_commit.read(
+        tenant.id,
+        event.user.user_id,
+        device_id=event.device.id,
+        user_agent=event.request.user_agent,
+    )
 
 
 def _decide(
-    tenant: Tenant, state: ServiceState, event: LoginEvent, now: datetime
+    tenant: Tenant, state: ServiceState, event: LoginEvent, now: datetime, read: HistoryRead
 ) -> tuple[Decision, dict[str, Any], LoginRecord | None]:
-    """Evaluate and commit the login; evaluate again if another worker committed a login of the
-    same user in between (this one's history would be stale). The last of :data:`ATTEMPTS`
-    holds the user's history still across workers from its read to its commit
+    """Evaluate and commit the login (first with ``read``, made before the evaluation); evaluate
+    again if another worker committed a login of the same user in between (this one's history
+    would be stale). The last of :data:`ATTEMPTS` holds the user's history still across workers
+    from its read to its commit
     (:meth:`~contextmfa.store.sql.login_commit.SqlLoginCommit.holding`), so a flood of one
     user's logins across workers is ordered, not refused; the first ones hold nothing, so that
     logins of a user on one worker at a time never wait for a lock in the store.
     """
     store, user_id = tenant.store, event.user.user_id
-    for _ in range(ATTEMPTS - 1):
-        read = store.login_commit.read(
-            tenant.id, user_id, device_id=event.device.id, user_agent=event.request.user_agent
-        )
+    for attempt in range(ATTEMPTS - 1):
+        if attempt:
+            read = _read(tenant, event)
         try:
             return _attempt(tenant, state, event, now, read.version, read=read)
         except HistoryConflict:
