@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 
 from contextmfa.enrich.history import LoginRecord
 from contextmfa.store.clock import utc
@@ -25,7 +25,15 @@ from contextmfa.store.database import Database
 from contextmfa.store.models import LoginRow
 from contextmfa.store.sql.common import p, table
 
-__all__ = ["INSERT", "VERSION", "VERSION_AND_SEEN", "SqlHistory", "digest", "history_values"]
+__all__ = [
+    "INSERT",
+    "INSERT_IF_UNCHANGED",
+    "VERSION",
+    "VERSION_AND_SEEN",
+    "SqlHistory",
+    "digest",
+    "history_values",
+]
 
 T = table(LoginRow)
 _USER = (T.c.tenant_id == p("tenant_id")) & (T.c.user_id == p("user_id"))
@@ -33,6 +41,26 @@ INSERT = T.insert()
 VERSION = select(func.coalesce(func.max(T.c.id), 0)).where(_USER)
 """The user's history version: the newest row id, 0 for none. Ids only grow, so any login added
 since a version was read makes it larger."""
+_COLUMNS = (
+    "tenant_id",
+    "user_id",
+    "timestamp",
+    "device_id",
+    "device_hash",
+    "user_agent",
+    "agent_hash",
+    "latitude",
+    "longitude",
+    "country_code",
+)
+INSERT_IF_UNCHANGED = insert(T).from_select(
+    _COLUMNS,
+    select(*(bindparam(f"p_{name}", type_=T.c[name].type) for name in _COLUMNS)).where(
+        VERSION.scalar_subquery() == p("seen")
+    ),
+)
+"""The history row of :func:`history_values` (as ``p_<column>``), inserted only while the
+user's history version is still ``p_seen``: the check and the insert in one statement."""
 _LATEST = select(T).where(_USER).order_by(T.c.timestamp.desc(), T.c.id.desc()).limit(p("limit"))
 _DEVICE_SEEN = select(func.max(T.c.timestamp)).where(_USER, T.c.device_hash == p("hash"))
 _AGENT_SEEN = select(func.max(T.c.timestamp)).where(_USER, T.c.agent_hash == p("hash"))

@@ -54,6 +54,8 @@ _VERSION = Prepared(history.VERSION)
 _INSERT_RECORDED = Prepared(recorded_logins.INSERT)
 _INSERT_AUDIT = Prepared(audit.INSERT)
 _INSERT_HISTORY = Prepared(history.INSERT)
+_LOCK = Prepared(_USER_LOCK)
+_INSERT_HISTORY_IF_UNCHANGED = Prepared(history.INSERT_IF_UNCHANGED)
 
 
 def user_lock_key(tenant_id: str, user_id: str) -> int:
@@ -132,6 +134,38 @@ def _write(connection: Connection, write: LoginWrite) -> None:
     if write.history_entry is not None:
         values = history.history_values(login.tenant_id, login.user_id, write.history_entry)
         _INSERT_HISTORY.insert(connection, values)
+
+
+def _write_pipelined(connection: Connection, write: LoginWrite) -> None:
+    """:func:`_write` on PostgreSQL, taking the user's lock first, in one round trip: the
+    statements are pipelined, and the history entry is inserted only if the version is still
+    the one seen (checked by the INSERT itself, after the lock: each statement of a READ
+    COMMITTED transaction sees what committed before it started). :class:`HistoryConflict`
+    otherwise, and the transaction, with the other rows, is rolled back."""
+    login = write.login
+    entry = audit.audit_values(
+        login.tenant_id,
+        "login.decision",
+        user_id=login.user_id,
+        detail=write.audit_detail,
+        now=write.now,
+    )
+    driver = connection.connection.driver_connection
+    try:
+        with driver.pipeline():  # type: ignore[union-attr]
+            if write.history_entry is not None:
+                key = user_lock_key(login.tenant_id, login.user_id)
+                _LOCK.send(connection, {"p_key": key})
+                values = history.history_values(login.tenant_id, login.user_id, write.history_entry)
+                values |= {f"p_{name}": value for name, value in values.items()}
+                values["p_seen"] = write.seen_version
+                added = _INSERT_HISTORY_IF_UNCHANGED.send(connection, values)
+            _INSERT_RECORDED.send(connection, recorded_logins.recorded_values(login), insert=True)
+            _INSERT_AUDIT.send(connection, entry, insert=True)
+    except Exception as exc:  # raised at the pipeline's sync: the same handling as any statement
+        connection._handle_dbapi_exception(exc, None, None, None, None)
+    if write.history_entry is not None and added.rowcount != 1:
+        raise HistoryConflict("the user's history changed during the evaluation")
 
 
 class SqlLoginCommit:
@@ -215,10 +249,10 @@ class SqlLoginCommit:
     def _write_one(self, write: LoginWrite) -> None:
         """One login in a transaction of its own (PostgreSQL: holding the user's lock)."""
         with self._db.write() as connection:
-            if write.history_entry is not None and self._db.dialect == "postgresql":
-                key = user_lock_key(write.login.tenant_id, write.login.user_id)
-                connection.execute(_USER_LOCK, {"p_key": key})
-            _write(connection, write)
+            if self._db.dialect == "postgresql":
+                _write_pipelined(connection, write)
+            else:
+                _write(connection, write)
 
     @contextmanager
     def _immediate(self) -> Iterator[Connection]:

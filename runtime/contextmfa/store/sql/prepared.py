@@ -105,6 +105,13 @@ class Prepared:
         _, cursor = self._run(connection, values, tuple(values))
         cursor.close()
 
+    def send(
+        self, connection: Connection, values: Mapping[str, Any], *, insert: bool = False
+    ) -> Any:
+        """Execute and return the open cursor, for a statement sent in a pipeline of
+        PostgreSQL statements (its result is there once the pipeline syncs)."""
+        return self._run(connection, values, tuple(values) if insert else None)[1]
+
     def _plan(self, dialect: Dialect, columns: tuple[str, ...] | None) -> _Plan:
         key = (dialect.name, columns)
         plan = self._plans.get(key)
