@@ -15,7 +15,7 @@ def test_quick_run_prints_a_finite_ratio_for_every_figure() -> None:
         [sys.executable, str(BENCH_ALL), "--quick"],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -24,7 +24,20 @@ def test_quick_run_prints_a_finite_ratio_for_every_figure() -> None:
         for line in done.stdout.splitlines()
         if line.startswith("| ") and not line.startswith("| figure")
     ]
-    assert len(rows) == 14
+    figures = {row[0] for row in rows}
+    expected = {
+        "empty Action, per run (µs)",
+        "sample tenant's 9 Actions inline (µs)",
+        "process isolation adds, per login (µs)",
+        "Engine.evaluate, rules-only tenant (µs)",
+        "replay, sample tenant, logins/s per core",
+        "service logins/s, SQLite, 4 clients",
+        "service logins/s per durable SQLite commit/s",
+        "service p99, SQLite, 4 clients (µs)",
+        "service server CPU a login, SQLite (µs)",
+        "service logins/s, rules only, SQLite, 16 clients",
+    }
+    assert expected <= figures, expected - figures
     for figure, value, floor, ratio, _target in rows:
         assert float(value.replace(",", "")) > 0, figure
         assert float(floor.replace(",", "")) > 0, figure
