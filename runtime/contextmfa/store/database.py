@@ -8,7 +8,9 @@ indexed lookup on SQLite instead of 1.2 ms.
 * ``sqlite:///path``: WAL journal (readers never wait for the writer), a 10 s busy timeout (a
   writer waits for another instead of failing), foreign keys on, ``synchronous=FULL``: a commit
   survives a power cut, so a spent code or a claimed OTP step stays spent (``NORMAL`` would halve
-  the cost of a write here, about 0.25 ms, and could forget the last commits).
+  the cost of a write here, about 0.25 ms, and could forget the last commits). The log is
+  copied back into the database by a thread of the store's, not inside a commit
+  (:mod:`~contextmfa.store.wal_checkpoints`).
 * ``sqlite://`` (in memory): one connection shared by every thread (``StaticPool``), so all see
   the same database; since threads would otherwise interleave statements inside each other's
   transactions, every transaction holds a process lock.
@@ -45,6 +47,7 @@ from sqlalchemy.pool import StaticPool
 
 from contextmfa.errors import ConfigError, InputError
 from contextmfa.store.errors import StoreUnavailable
+from contextmfa.store.wal_checkpoints import SAFETY_PAGES, WalCheckpointer
 
 __all__ = ["Database", "StoreUnavailable", "translated_errors"]
 
@@ -71,12 +74,23 @@ class Database:
             if backend == "postgresql"
             else self.engine
         )
+        self._file = str(parsed.database) if backend == "sqlite" and not self.in_memory else None
+        self._checkpointer: WalCheckpointer | None = None
+        self._starting = threading.Lock()
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One transaction: committed on success, rolled back on any exception."""
+        if self._file is not None and self._checkpointer is None:
+            self._start_checkpoints()
         with self._guard(), translated_errors(), self.engine.begin() as connection:
             yield connection
+
+    def _start_checkpoints(self) -> None:
+        """A file store's WAL checkpoints, from its first write on (:mod:`wal_checkpoints`)."""
+        with self._starting:
+            if self._checkpointer is None and self._file is not None:
+                self._checkpointer = WalCheckpointer(self._file)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -89,6 +103,11 @@ class Database:
         return self._lock if self._lock is not None else nullcontext()
 
     def dispose(self) -> None:
+        with self._starting:
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
+                self._checkpointer = None
+            self._file = None  # no checkpoints are started again
         self.engine.dispose()
 
 
@@ -169,6 +188,7 @@ def _make_engine(url: str, backend: str, in_memory: bool) -> Engine:
             if not in_memory:
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=FULL")
+                cursor.execute(f"PRAGMA wal_autocheckpoint={SAFETY_PAGES}")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.execute("PRAGMA foreign_keys=ON")
         finally:
