@@ -1,7 +1,8 @@
 """The result board: shared memory where a worker leaves each Action's result as it finishes.
 
-A ``memfd`` mapped by the parent and by one worker. The worker writes, before each Action, the
-index of the Action it starts, and after it, the Action's result as one record (JSON, codec.py);
+A ``memfd`` mapped by the parent and by one worker. The worker writes, before the first Action,
+its index, and after each, the Action's result as one record (JSON, codec.py) together with the
+index of the Action that starts next;
 it never waits for the parent to read. When the parent kills a worker that ran out of time or
 crashed, the board holds the results of the Actions that finished, so the failure is charged to
 the next one (the one that was running) and the login is decided as it would have been
@@ -80,8 +81,9 @@ class Board:
         _, count, used = HEADER.unpack_from(self._map, 0)
         HEADER.pack_into(self._map, 0, index, count, used)
 
-    def append(self, record: bytes) -> bool:
-        """Add a record (False: no room); the header is updated after the bytes are in place."""
+    def append(self, record: bytes, running: int = -1) -> bool:
+        """Add a record (False: no room) and say which Action runs next (-1: none); the header
+        is updated, in one write, after the bytes are in place."""
         _running, count, used = HEADER.unpack_from(self._map, 0)
         at = RECORDS_AT + used
         end = at + LENGTH.size + len(record)
@@ -89,5 +91,5 @@ class Board:
             return False
         LENGTH.pack_into(self._map, at, len(record))
         self._map[at + LENGTH.size : end] = record
-        HEADER.pack_into(self._map, 0, -1, count + 1, end - RECORDS_AT)
+        HEADER.pack_into(self._map, 0, running, count + 1, end - RECORDS_AT)
         return True

@@ -27,6 +27,8 @@ _MAX_MESSAGE = 1024
 _NOTHING_HEAD = b"[[],[],null,{},{},{},{},{},"
 """How every run that asked for nothing, printed nothing and failed not begins (most runs)."""
 _NOTHING = re.compile(re.escape(_NOTHING_HEAD) + rb"(true|false),(0|[1-9][0-9]{0,17})\]")
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+"""One encoder for every run: ``json.dumps`` with options builds a new one per call."""
 
 
 def encode(run: ActionRun) -> bytes:
@@ -54,7 +56,7 @@ def encode(run: ActionRun) -> bytes:
         run.denied,
         run.duration_us,
     ]
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _ENCODER.encode(data).encode("utf-8")
 
 
 def _directive(d: Directive) -> list[Any]:
@@ -104,19 +106,35 @@ def decode(record: bytes, action: str, max_lines: int, line_chars: int) -> Actio
     if type(denied) is not bool or type(duration) is not int or duration < 0:
         raise ValueError("malformed flags")
     source = "action:" + action
-    return ActionRun(
-        action,
-        tuple([_rebuild(d, source) for d in directives]) if directives else (),
-        tuple([LogLine(action, _text(line, line_chars)) for line in logs]) if logs else (),
-        None if error is None else _error(error, action),
-        _mapping(app),
-        _mapping(user),
-        _mapping(id_token),
-        _mapping(access),
-        _mapping(transaction),
-        denied,
-        duration,
+    return ActionRun.built(  # every field checked above or here; built() skips 11 setattrs
+        {
+            "action": action,
+            "directives": tuple([_rebuild(d, source) for d in directives]) if directives else (),
+            "logs": (
+                tuple([LogLine(action, _text(line, line_chars)) for line in logs]) if logs else ()
+            ),
+            "error": None if error is None else _error(error, action),
+            "app_metadata": _mapping(app),
+            "user_metadata": _mapping(user),
+            "id_token_claims": _mapping(id_token),
+            "access_token_claims": _mapping(access),
+            "transaction_metadata": _mapping(transaction),
+            "denied": denied,
+            "duration_us": duration,
+        }
     )
+
+
+def decode_unless_empty(
+    record: bytes, action: str, max_lines: int, line_chars: int
+) -> ActionRun | None:
+    """:func:`decode`, but None for a run that asked for nothing, printed nothing, failed not
+    and denied not: what :meth:`~contextmfa.flow.FlowOutcome.absorb` would ignore (most runs),
+    checked as exactly but never built."""
+    nothing = _NOTHING.fullmatch(record)
+    if nothing is not None and nothing[1] == b"false":
+        return None
+    return decode(record, action, max_lines, line_chars)
 
 
 def _text(value: Any, limit: int) -> str:

@@ -2,8 +2,10 @@
 
 The same interface as :class:`~contextmfa.flow.InlineFlow`, the same decisions: the worker runs
 the flow as InlineFlow does and leaves each run on the board; the parent decodes and checks the
-runs (codec.py) and folds them into the :class:`~contextmfa.flow.FlowOutcome` itself. One
-request frame and one ``done`` frame per login, plus one round trip per ``api.cache`` call.
+runs (codec.py) and folds them into the :class:`~contextmfa.flow.FlowOutcome` itself, skipping
+the runs that asked for nothing without building them. One request frame (the event parts the
+worker does not hold yet, request.py) and one ``done`` frame per login, plus one round trip per
+``api.cache`` call.
 
 What the process adds is containment of what no in-process guard can stop: C-level work between
 step hooks, memory bombs, a crash of the interpreter. The parent waits at most
@@ -48,7 +50,7 @@ from contextmfa.sandbox.process.pool import (
     WorkerPool,
     deadline_for,
 )
-from contextmfa.sandbox.process.worker import DONE, RECYCLE, REQUEST, SEQ, encode_request
+from contextmfa.sandbox.process.worker import DONE, RECYCLE, REQUEST, SEQ
 from contextmfa.sandbox.runner import ActionError, ActionRun, ErrorKind
 
 __all__ = ["ProcessFlow", "SandboxUnavailable", "run_action_isolated"]
@@ -56,6 +58,10 @@ __all__ = ["ProcessFlow", "SandboxUnavailable", "run_action_isolated"]
 
 MAX_SPIN_S = 0.0005
 _SPINNERS = threading.BoundedSemaphore(max(1, (os.cpu_count() or 1) - 1))
+
+
+Decoder = Callable[[bytes, str, int, int], ActionRun | None]
+"""How a login's records are read: every run (codec.decode), or only those that count."""
 
 
 class _WorkerFailed(Exception):
@@ -106,7 +112,8 @@ class ProcessFlow:
         confinement: Mode = "required",
     ) -> None:
         self.actions = tuple(actions)
-        self._names = frozenset(a.name for a in self.actions)
+        self._order = tuple(a.name for a in self.actions)
+        self._names = frozenset(self._order)
         self._cache = cache
         self._limits = limits
         self._on_error = on_error
@@ -140,13 +147,12 @@ class ProcessFlow:
         http: HttpPort | None = None,
     ) -> FlowOutcome:
         outcome = FlowOutcome(steps=steps_so_far)
-        runs = self.run_actions(
-            event, now=now, tenant_id=tenant_id, steps_so_far=steps_so_far, http=http
-        )
+        runs = self._login(event, now, tenant_id, steps_so_far, http, codec.decode_unless_empty)
         for run in runs:
-            outcome.absorb(run, self._on_error)
-            if outcome.stopped:
-                break
+            if run is not None:  # None: a run that asked for nothing (absorb would skip it)
+                outcome.absorb(run, self._on_error)
+                if outcome.stopped:
+                    break
         return outcome
 
     def run_actions(
@@ -161,6 +167,19 @@ class ProcessFlow:
         """Each Action's run, in flow order, up to the one that stopped the flow (a deny, a
         failure under ``on_error = "deny"``, or a worker that had to be stopped). ``http``
         answers the ``fetch`` calls the worker forwards (http_link.py)."""
+        runs = self._login(event, now, tenant_id, steps_so_far, http, codec.decode)
+        return runs  # type: ignore[return-value]  # codec.decode never gives None
+
+    def _login(
+        self,
+        event: dict[str, Any],
+        now: datetime,
+        tenant_id: str,
+        steps_so_far: int,
+        http: HttpPort | None,
+        decode: Decoder,
+    ) -> list[ActionRun | None]:
+        """One login's round trip to a worker: its runs, each read by ``decode``."""
         pool = self._pool
         if pool is None:
             return []
@@ -170,12 +189,16 @@ class ProcessFlow:
             worker = pool.take()
         except SandboxUnavailable as exc:
             return [self._failed_run(0, "exception", str(exc))]
-        request = encode_request(event, now, tenant_id, steps_so_far)
+        try:
+            request = worker.requests.encode(event, now, tenant_id, steps_so_far)
+        except BaseException:
+            pool.give_back(worker)  # nothing was sent: the worker is as it was
+            raise
         try:
             recycle = self._exchange(worker, request, tenant_id, now, http)
-            runs = self._collect(worker)
+            runs = self._collect(worker, decode)
         except _WorkerFailed as failure:
-            return self._after_failure(pool, worker, failure)
+            return self._after_failure(pool, worker, failure, decode)
         if recycle:
             pool.replace(worker)
         else:
@@ -235,22 +258,18 @@ class ProcessFlow:
                 _SPINNERS.release()
         return worker.reader.read(deadline)
 
-    def _collect(self, worker: WorkerHandle) -> list[ActionRun]:
+    def _collect(self, worker: WorkerHandle, decode: Decoder) -> list[ActionRun | None]:
         limits = self._limits
+        lines, chars, names = limits.max_output_lines, limits.max_line_chars, self._order
         try:
             records = worker.board.records()
-            if len(records) > len(self.actions):
+            if len(records) > len(names):
                 raise ValueError("too many records")
-            return [
-                codec.decode(
-                    record, self.actions[i].name, limits.max_output_lines, limits.max_line_chars
-                )
-                for i, record in enumerate(records)
-            ]
+            return [decode(record, names[i], lines, chars) for i, record in enumerate(records)]
         except (ValueError, RecursionError):
             raise _WorkerFailed("exception", "the worker process misbehaved") from None
 
-    def _complete(self, runs: list[ActionRun]) -> list[ActionRun]:
+    def _complete(self, runs: list[ActionRun | None]) -> list[ActionRun | None]:
         """A worker that answered ``done`` must have run every Action up to the one that
         stopped the flow; anything short of that fails the next Action (fail closed)."""
         if not self._finished(runs):
@@ -259,25 +278,28 @@ class ProcessFlow:
             )
         return runs
 
-    def _finished(self, runs: list[ActionRun]) -> bool:
+    def _finished(self, runs: list[ActionRun | None]) -> bool:
         """Whether ``runs`` end the flow: every Action ran, or one stopped it (as
         :meth:`FlowOutcome.absorb` decides: a deny, or a failure under ``on_error = "deny"``)."""
         if len(runs) == len(self.actions):
             return True
         deny_on_error = self._on_error == "deny"
         return any(
-            run.denied
-            or (run.error is not None and deny_on_error)
-            or any(type(d) is Deny for d in run.directives)
+            run is not None
+            and (
+                run.denied
+                or (run.error is not None and deny_on_error)
+                or any(type(d) is Deny for d in run.directives)
+            )
             for run in runs
         )
 
     def _after_failure(
-        self, pool: WorkerPool, worker: WorkerHandle, failure: _WorkerFailed
-    ) -> list[ActionRun]:
+        self, pool: WorkerPool, worker: WorkerHandle, failure: _WorkerFailed, decode: Decoder
+    ) -> list[ActionRun | None]:
         """The runs the board holds, then the failure, charged to the Action that was running."""
         try:
-            runs = self._collect(worker)
+            runs = self._collect(worker, decode)
         except _WorkerFailed:
             runs = []
         status = pool.replace(worker)

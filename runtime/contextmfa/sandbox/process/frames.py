@@ -18,6 +18,11 @@ from time import monotonic
 HEADER = struct.Struct("!I")
 
 
+TIMEOUT_SLACK_S = 0.002
+"""A receive timeout already set is kept while it ends at most this long after the deadline:
+logins of one flow wait about as long each, so most need no ``setsockopt`` of their own."""
+
+
 class FrameError(Exception):
     """The peer broke the framing (an oversized or malformed frame)."""
 
@@ -29,12 +34,14 @@ def send_frame(sock: socket.socket, payload: bytes) -> None:
 class FrameReader:
     """Reads whole frames from ``sock``, keeping any bytes that arrived early."""
 
-    __slots__ = ("_buffer", "_max", "_sock")
+    __slots__ = ("_buffer", "_max", "_sock", "_timeout")
 
     def __init__(self, sock: socket.socket, max_frame: int) -> None:
         self._sock = sock
         self._max = max_frame
         self._buffer = bytearray()
+        self._timeout = -1.0
+        """The receive timeout last set on the socket (-1: none set by us)."""
 
     def clear(self) -> None:
         self._buffer.clear()
@@ -64,7 +71,9 @@ class FrameReader:
             left = deadline - monotonic()
             if left <= 0:
                 raise TimeoutError("no frame before the deadline")
-            set_receive_timeout(sock, left)
+            if not left <= self._timeout <= left + TIMEOUT_SLACK_S:
+                self._timeout = left + TIMEOUT_SLACK_S / 2
+                set_receive_timeout(sock, self._timeout)
         try:
             chunk = sock.recv(max(wanted, 65536))
         except (BlockingIOError, TimeoutError):

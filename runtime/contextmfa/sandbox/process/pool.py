@@ -26,6 +26,7 @@ from contextmfa.errors import ContextMFAError
 from contextmfa.sandbox.process.board import Board, create_board_fd
 from contextmfa.sandbox.process.confine import ConfinementUnavailable, Layers
 from contextmfa.sandbox.process.frames import FrameError, FrameReader, set_send_timeout
+from contextmfa.sandbox.process.request import RequestWriter
 from contextmfa.sandbox.process.zygote import COMMAND, KILL, PID, READY, SPAWN, STATUS, recv_exact
 
 _BOOT = (
@@ -61,6 +62,8 @@ class WorkerHandle:
     sock: socket.socket
     board: Board
     reader: FrameReader = field(init=False)
+    requests: RequestWriter = field(init=False, default_factory=RequestWriter)
+    """What this worker was last sent (request.py): it dies with the worker."""
     logins: int = 0
     layers: Layers = field(default_factory=Layers)
     """What the worker reported it is confined by."""

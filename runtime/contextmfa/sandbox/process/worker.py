@@ -17,14 +17,11 @@ answers and exits; the parent forks a fresh one.
 from __future__ import annotations
 
 import contextlib
-import marshal
 import os
-import pickle
 import socket
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from time import monotonic
 from typing import Any, NoReturn
 
@@ -43,6 +40,7 @@ from contextmfa.sandbox.process.confine import (
 )
 from contextmfa.sandbox.process.frames import FrameReader, send_frame
 from contextmfa.sandbox.process.http_link import ProxyHttp
+from contextmfa.sandbox.process.request import RequestReader
 from contextmfa.sandbox.runner import ActionError, ActionRun, run_action
 
 REQUEST, DONE, READY, REFUSED = b"R", b"D", b"ready", b"refused"
@@ -72,22 +70,6 @@ class FlowSetup:
     confinement: Mode = "required"
 
 
-def encode_request(event: dict[str, Any], now: datetime, tenant_id: str, steps: int) -> bytes:
-    """A login for a worker: ``marshal`` when the event is plain JSON data (the engine's is),
-    else pickle. The worker trusts the parent; the reverse direction never uses either."""
-    try:
-        return b"M" + marshal.dumps((event, now.isoformat(), tenant_id, steps))
-    except ValueError:
-        return b"P" + pickle.dumps((event, now, tenant_id, steps), protocol=5)
-
-
-def decode_request(payload: bytes) -> tuple[dict[str, Any], datetime, str, int]:
-    if payload[:1] == b"M":
-        event, now, tenant_id, steps = marshal.loads(payload[1:])
-        return event, datetime.fromisoformat(now), tenant_id, steps
-    return pickle.loads(payload[1:])  # type: ignore[no-any-return]
-
-
 def _recycle_after(run: ActionRun) -> bool:
     error = run.error
     return (
@@ -107,6 +89,7 @@ class Worker:
         self.board = board
         self.setup = setup
         self.reader = FrameReader(sock, MAX_REQUEST)
+        self.requests = RequestReader()
         self.tag = b"\0\0\0\0"
         self.cache = ProxyCache(sock, self.reader, lambda: self.tag)
         self.http = ProxyHttp(sock, self.reader, lambda: self.tag)
@@ -132,7 +115,7 @@ class Worker:
             if self.cpu_cap is None:
                 self.cpu_cap = CpuCap(self.cpu_budget)  # after confine(): its hard limit
             healthy = self.cpu_cap.arm()
-            event, now, tenant_id, steps = decode_request(frame[5:])
+            event, now, tenant_id, steps = self.requests.decode(frame[5:])
             healthy = self.login(event, now, tenant_id, steps) and healthy
             self.logins += 1
             if self.logins % 16 == 0:
@@ -144,10 +127,12 @@ class Worker:
 
     def login(self, event: dict[str, Any], now: Any, tenant_id: str, steps: int) -> bool:
         setup = self.setup
+        board = self.board
         outcome = FlowOutcome(steps=steps)
         healthy = True
+        last = len(setup.actions) - 1
+        board.start(0)
         for index, action in enumerate(setup.actions):
-            self.board.start(index)
             run = run_action(
                 action,
                 event,
@@ -160,12 +145,15 @@ class Worker:
                 http=self.http,
             )
             healthy = healthy and not _recycle_after(run)
-            if not self.board.append(codec.encode(run)):
+            following = index + 1 if index < last else -1
+            if not board.append(codec.encode(run), following):
                 error = ActionError(action.name, "limit", "the Action's results are too large")
                 run = ActionRun(action=action.name, error=error)
-                self.board.append(codec.encode(run))
+                board.append(codec.encode(run), following)
             outcome.absorb(run, setup.on_error)
             if outcome.stopped:
+                if following >= 0:
+                    board.start(-1)
                 break
         return healthy
 
