@@ -3,9 +3,9 @@
 :class:`ForkServer` starts the fork server (zygote.py) as a fresh interpreter with an empty
 environment, in its own session (a terminal's Ctrl-C is for the service, not the workers),
 hands it the flow, and asks it for workers and for their end. :class:`WorkerPool` keeps the
-pre-forked workers: a login takes an idle one and gives it back, or has it replaced when it ran
-out of time, crashed or asked to be recycled. If the fork server itself dies, the next request
-starts a new one.
+pre-forked workers: a login takes the idle one used last (the hottest) and gives it back, or has
+it replaced when it ran out of time, crashed or asked to be recycled. If the fork server itself
+dies, the next request starts a new one.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import contextlib
 import json
 import logging
 import os
-import queue
 import socket
 import subprocess
 import sys
@@ -225,7 +224,10 @@ class WorkerPool:
     def __init__(self, server: ForkServer, size: int) -> None:
         self.server = server
         self.size = max(size, 1)
-        self._idle: queue.SimpleQueue[WorkerHandle] = queue.SimpleQueue()
+        self._idle: list[WorkerHandle] = []
+        """A stack: the worker given back last is taken first, its caches still warm, and
+        with fewer logins in flight than workers the others stay asleep."""
+        self._ready = threading.Condition(threading.Lock())
         self._all: set[WorkerHandle] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -235,21 +237,24 @@ class WorkerPool:
     def _add(self, worker: WorkerHandle) -> None:
         with self._lock:
             self._all.add(worker)
-        self._idle.put(worker)
+        self.give_back(worker)
 
     def take(self) -> WorkerHandle:
         """An idle worker, waiting for one if all are busy; refills a pool a failed fork left
         short (SandboxUnavailable when it cannot)."""
         if self._closed:
             raise SandboxUnavailable("the Action sandbox is closed")
-        while True:
-            try:
-                return self._idle.get(timeout=0.5 if len(self._all) < self.size else None)
-            except queue.Empty:
-                worker = self.server.spawn()
-                with self._lock:
-                    self._all.add(worker)
-                return worker
+        with self._ready:
+            while not self._idle:
+                short = len(self._all) < self.size
+                if not self._ready.wait(0.5 if short else None) and not self._idle:
+                    break
+            else:
+                return self._idle.pop()
+        worker = self.server.spawn()
+        with self._lock:
+            self._all.add(worker)
+        return worker
 
     def layers(self) -> Layers:
         """The confinement a worker of this pool reported (they all get the same)."""
@@ -257,7 +262,9 @@ class WorkerPool:
             return next((w.layers for w in self._all), Layers())
 
     def give_back(self, worker: WorkerHandle) -> None:
-        self._idle.put(worker)
+        with self._ready:
+            self._idle.append(worker)
+            self._ready.notify()
 
     def replace(self, worker: WorkerHandle) -> int:
         """Stop ``worker`` and put a fresh one in the pool; its wait status (-1: unknown)."""
