@@ -50,11 +50,13 @@ class RequestWriter:
             self.forget()
             return WHOLE + pickle.dumps((event, now, tenant_id, steps), protocol=5)
         sent.update(changed)
-        keys = tuple(event)
+        keys: tuple[str, ...] | None = tuple(event)
         if keys != self._keys:
             for gone in sent.keys() - keys:
                 del sent[gone]
             self._keys = keys
+        else:
+            keys = None  # the worker's last event has these keys, in this order
         if now is not self._now:  # datetimes are immutable: the same object, the same text
             self._now, self._now_text = now, now.isoformat()
         return PARTS + marshal.dumps((keys, changed, self._now_text, tenant_id, steps))
@@ -81,7 +83,10 @@ class RequestReader:
             return pickle.loads(payload[1:])  # type: ignore[no-any-return]
         keys, changed, now_text, tenant_id, steps = marshal.loads(payload[1:])
         parts = self._parts
-        event = {key: marshal.loads(changed[key]) if key in changed else parts[key] for key in keys}
+        event = {
+            key: marshal.loads(changed[key]) if key in changed else parts[key]
+            for key in (parts if keys is None else keys)
+        }
         self._parts = event  # a new dict: the last login's event is never written to
         if now_text != self._now_text:
             self._now, self._now_text = datetime.fromisoformat(now_text), now_text
