@@ -126,7 +126,7 @@ def service(tmp_path: Path) -> Iterator[Service]:
 def logging_restored() -> Iterator[None]:
     """serve configures the contextmfa and uvicorn loggers; put them back for other tests."""
     saved = {}
-    for name in ("contextmfa", "uvicorn"):
+    for name in ("contextmfa", "uvicorn", "psycopg"):
         logger = logging.getLogger(name)
         saved[name] = (list(logger.handlers), logger.level, logger.propagate)
     yield

@@ -221,3 +221,26 @@ def test_one_read_gives_the_version_and_the_device_and_agent_last_seen(store, te
     assert read.agent_seen == store.history.user_agent_last_seen(tenant, "alice", "ua") == NOW
     other = store.login_commit.read(tenant, "alice", device_id="d2", user_agent=None)
     assert (other.device_seen, other.agent_seen) == (later, None)
+
+
+def test_a_database_whose_default_isolation_is_stricter_still_refuses_the_stale_commit(
+    postgres_url, tenant
+):
+    """The commit's check needs each statement to see what committed before it began; a
+    database set to repeatable read by default must not let two commits over one version win."""
+    import psycopg
+
+    admin_url = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    database = postgres_url.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(
+            f"ALTER DATABASE \"{database}\" SET default_transaction_isolation = 'repeatable read'"
+        )
+    store = Store.open(postgres_url, secret_key=KEY)
+    try:
+        for round_ in range(5):
+            assert _race(store, tenant, f"rr-{round_}") == ["refused", "won"]
+    finally:
+        store.close()
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{database}" RESET default_transaction_isolation')

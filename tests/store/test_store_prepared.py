@@ -96,7 +96,10 @@ def test_a_constraint_violation_is_sqlalchemys_error_and_rolls_the_transaction_b
 def test_the_login_view_of_a_user_with_nothing(store, tenant):
     with store.database.read() as connection:
         row = Prepared(LOGIN_VIEW).first(connection, _view_values(tenant, "nobody", "d", "ua"))
-    assert row == (0, None, None, None, None, None, None, None, None, None)
+    version, device_seen, agent_seen, types, *last = row
+    assert (version, device_seen, agent_seen) == (0, None, None)
+    assert not types  # [] on SQLite, NULL on PostgreSQL
+    assert last == [None] * 6
 
 
 def test_the_login_view_reads_version_seen_times_last_login_and_confirmed_factor_types(
@@ -150,3 +153,14 @@ def test_a_connection_that_died_is_unavailable_once_then_replaced(postgres_url):
             assert Prepared(LOGIN_VIEW).first(connection, values)[0] == 0
     finally:
         store.close()
+
+
+def test_factor_types_come_back_exactly_as_stored(store, tenant):
+    """An array, not a joined string: a name with the old separator or an empty one is kept as
+    it is (an empty type must never read as "no factor": that would offer enrollment)."""
+    for kind in ("otp", "odd,name", ""):
+        store.authenticators.add(
+            tenant, "carol", kind, name="x", public={}, secret=None, confirmed=True, now=NOW
+        )
+    read = store.login_commit.read(tenant, "carol", device_id=None, user_agent=None)
+    assert read.factor_types == frozenset({"otp", "odd,name", ""})

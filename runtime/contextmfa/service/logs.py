@@ -64,10 +64,12 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "info") -> None:
-    """JSON lines on stderr for contextmfa's and uvicorn's loggers (called by ``serve``)."""
+    """JSON lines on stderr for contextmfa's, uvicorn's and psycopg's loggers (called by
+    ``serve``; psycopg's, so that its warnings about an aborted pipeline are lines like the
+    others, not free text)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
-    for name in ("contextmfa", "uvicorn"):
+    for name in ("contextmfa", "uvicorn", "psycopg"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(level.upper())

@@ -173,7 +173,14 @@ def _make_engine(url: str, backend: str, in_memory: bool) -> Engine:
     common: dict[str, Any] = {"hide_parameters": True, "logging_name": LOGGING_NAME}
     if backend == "postgresql":
         # a host that accepts connections and never answers must not stall a login or a start
-        return create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT}, **common)
+        # The history check relies on READ COMMITTED (each statement sees what committed before
+        # it began): stated, so a database whose default is stricter does not change it.
+        return create_engine(
+            url,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT},
+            isolation_level="READ COMMITTED",
+            **common,
+        )
     options: dict[str, Any] = dict(common)
     if in_memory:
         options |= {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}

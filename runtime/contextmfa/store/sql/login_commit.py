@@ -43,7 +43,7 @@ from contextmfa.store.sql import audit, history, recorded_logins
 from contextmfa.store.sql.common import p
 from contextmfa.store.sql.file_locks import FileLocks, lock_file_of
 from contextmfa.store.sql.group_commit import GroupCommit
-from contextmfa.store.sql.login_view import FACTOR_TYPE_SEPARATOR, LOGIN_VIEW
+from contextmfa.store.sql.login_view import LOGIN_VIEW
 from contextmfa.store.sql.prepared import Prepared
 
 __all__ = ["HeldHistory", "HistoryRead", "LoginWrite", "SqlLoginCommit", "user_lock_key"]
@@ -205,7 +205,7 @@ class SqlLoginCommit:
             user_agent=user_agent,
             agent_seen=agent_seen,
             last=None if last[0] is None else LoginRecord(*last),
-            factor_types=frozenset(types.split(FACTOR_TYPE_SEPARATOR) if types else ()),
+            factor_types=frozenset(types or ()),
         )
 
     def commit(
@@ -249,9 +249,14 @@ class SqlLoginCommit:
     def _write_one(self, write: LoginWrite) -> None:
         """One login in a transaction of its own (PostgreSQL: holding the user's lock)."""
         with self._db.write() as connection:
-            if self._db.dialect == "postgresql":
+            if self._db.dialect != "postgresql":
+                _write(connection, write)
+            elif hasattr(connection.connection.driver_connection, "pipeline"):  # psycopg 3
                 _write_pipelined(connection, write)
             else:
+                if write.history_entry is not None:
+                    key = user_lock_key(write.login.tenant_id, write.login.user_id)
+                    _LOCK.first(connection, {"p_key": key})
                 _write(connection, write)
 
     @contextmanager

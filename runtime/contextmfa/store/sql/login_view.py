@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, select, true
+from sqlalchemy import JSON, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -19,10 +19,7 @@ from contextmfa.store.models import AuthenticatorRow
 from contextmfa.store.sql import history
 from contextmfa.store.sql.common import p, table
 
-__all__ = ["FACTOR_TYPE_SEPARATOR", "LOGIN_VIEW"]
-
-FACTOR_TYPE_SEPARATOR = ","
-"""Between the factor types of :data:`LOGIN_VIEW`'s ``factor_types`` (names hold no comma)."""
+__all__ = ["LOGIN_VIEW"]
 
 _A = table(AuthenticatorRow)
 _H = history.T
@@ -35,25 +32,26 @@ _CONFIRMED_TYPES = (
 )
 
 
-class _joined(FunctionElement[str]):
-    """The values of a column joined by :data:`FACTOR_TYPE_SEPARATOR` (an aggregate; NULL for
-    no rows). SQLAlchemy's ``aggregate_strings`` renders its separator only at execution."""
+class _types_array(FunctionElement[Any]):
+    """The values of a column as one JSON array (an aggregate): SQLite's ``json_group_array``
+    gives ``[]`` for no rows, PostgreSQL's ``json_agg`` NULL. An array keeps every value as it
+    is, whatever it holds (a separator could be split, an empty name lost)."""
 
-    type = String()
+    type = JSON()
     inherit_cache = True
 
 
-@compiles(_joined, "sqlite")
-def _group_concat(element: _joined, compiler: Any, **kw: Any) -> str:
-    return f"group_concat({compiler.process(element.clauses, **kw)}, '{FACTOR_TYPE_SEPARATOR}')"
+@compiles(_types_array, "sqlite")
+def _json_group_array(element: _types_array, compiler: Any, **kw: Any) -> str:
+    return f"json_group_array({compiler.process(element.clauses, **kw)})"
 
 
-@compiles(_joined, "postgresql")
-def _string_agg(element: _joined, compiler: Any, **kw: Any) -> str:
-    return f"string_agg({compiler.process(element.clauses, **kw)}, '{FACTOR_TYPE_SEPARATOR}')"
+@compiles(_types_array, "postgresql")
+def _json_agg(element: _types_array, compiler: Any, **kw: Any) -> str:
+    return f"json_agg({compiler.process(element.clauses, **kw)})"
 
 
-_FACTOR_TYPES = select(_joined(_CONFIRMED_TYPES.c.type)).scalar_subquery()
+_FACTOR_TYPES = select(_types_array(_CONFIRMED_TYPES.c.type)).scalar_subquery()
 
 _SEEN = history.VERSION_AND_SEEN.add_columns(_FACTOR_TYPES.label("factor_types")).subquery("seen")
 _LAST = (
@@ -78,7 +76,7 @@ LOGIN_VIEW = select(
     _SEEN.c.factor_types,
     *_LAST.c,
 ).select_from(_SEEN.outerjoin(_LAST, true()))
-"""One row: version, device_seen, agent_seen, factor_types (joined by
-:data:`FACTOR_TYPE_SEPARATOR`, NULL for none), then the last login's timestamp, device_id,
+"""One row: version, device_seen, agent_seen, factor_types (a list; ``[]`` or None for
+none), then the last login's timestamp, device_id,
 user_agent, latitude, longitude and country_code (all NULL when there is none). Binds:
 ``p_tenant_id``, ``p_user_id``, ``p_device_hash``, ``p_agent_hash``."""
