@@ -22,6 +22,7 @@ from contextmfa.engine import Engine
 from contextmfa.errors import ConfigError, InputError
 from contextmfa.inputs import display_name
 from contextmfa.replay.evaluator import Evaluator
+from contextmfa.replay.heap import settle
 from contextmfa.replay.parallel import WorkerSpec, parallel_rows
 from contextmfa.replay.source import count_lines, default_workers, sequential_rows
 
@@ -219,7 +220,9 @@ def _replay_here(
     lines = count_lines(logins) if workers is None or is_terminal() else 0
     count = workers or default_workers(lines)
     if count == 1:
-        rows = sequential_rows(Evaluator(engine, run.options(), candidate), logins)
+        evaluator = Evaluator(engine, run.options(), candidate)
+        settle()
+        rows = sequential_rows(evaluator, logins)
     else:
         spec = WorkerSpec(engine.config.path, _path_of(candidate), run.options())
         rows = parallel_rows(logins, spec, count)

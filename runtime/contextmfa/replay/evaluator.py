@@ -17,6 +17,7 @@ from contextmfa.engine import Engine
 from contextmfa.enrich.history import InMemoryHistory
 from contextmfa.errors import InputError
 from contextmfa.events import EventRecord, parse_event_json
+from contextmfa.frozen import fill, slot_fillers
 from contextmfa.replay.action_errors import action_errors_of
 from contextmfa.replay.diff import responsible
 from contextmfa.replay.order import OrderCheck
@@ -27,6 +28,13 @@ from contextmfa.sandbox.http_exchange import record_key
 __all__ = ["Evaluator"]
 
 DETAIL_KEYS = ("risk", "trace", "logs", "errors")
+_ROW_FILLERS = slot_fillers(
+    Row,
+    "line login_id user_id error current candidate checked mismatches decision_json facts "
+    "responsible timed_out detail errors candidate_errors out_of_order repeated new_calls",
+)
+"""A row per login: made by filling its slots (contextmfa/frozen.py), not through eighteen
+keyword arguments and the frozen ``__init__``."""
 
 
 class Evaluator:
@@ -106,25 +114,27 @@ class Evaluator:
         new_calls = new_http_calls(decision, other) if other is not None else ()
         if detail is not None and new_calls:
             detail["new_http_calls"] = list(new_calls)
-        return Row(
-            line=record.line,
-            login_id=login_id,
-            user_id=user_id,
-            current=current,
-            candidate=verdict,
-            checked=item.checked,
-            mismatches=item.mismatches,
-            decision_json=self._decision_json(decision),
-            facts=Facts.of(decision, str(event.ip)) if self.options.facts else None,
-            responsible=blame,
-            timed_out=_timed_out(decision) or (other is not None and _timed_out(other)),
-            detail=detail,
-            errors=errors,
-            candidate_errors=other_errors,
-            out_of_order=out_of_order,
-            repeated=repeated,
-            new_calls=new_calls,
+        values = (
+            record.line,
+            login_id,
+            user_id,
+            None,  # error
+            current,
+            verdict,
+            item.checked,
+            item.mismatches,
+            self._decision_json(decision),
+            Facts.of(decision, str(event.ip)) if self.options.facts else None,
+            blame,
+            _timed_out(decision) or (other is not None and _timed_out(other)),
+            detail,
+            errors,
+            other_errors,
+            out_of_order,
+            repeated,
+            new_calls,
         )
+        return fill(Row, _ROW_FILLERS, values)
 
     def _decision_json(self, decision: Decision) -> str | None:
         if not self.options.decision_json:

@@ -39,6 +39,7 @@ from typing import Any
 from contextmfa.errors import ContextMFAError, InputError
 from contextmfa.events import decode_record
 from contextmfa.replay.evaluator import Evaluator
+from contextmfa.replay.heap import settle
 from contextmfa.replay.rows import Row, RowOptions
 from contextmfa.replay.source import raw_records, too_long
 
@@ -95,6 +96,7 @@ def _worker(number: int, spec: WorkerSpec, tasks: Any, results: Any) -> None:
     except Exception as exc:
         results.put(("failed", number, _internal(exc), 3))
         return
+    settle()
     try:
         while (task := tasks.get()) is not None:
             chunk_id, records = task

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contextmfa.decision import Decision
+from contextmfa.frozen import fill, slot_fillers
 from contextmfa.replay.action_errors import ActionError
 from contextmfa.replay.items import Mismatch
 
@@ -58,14 +59,18 @@ class Verdict:
 
     @classmethod
     def of(cls, decision: Decision) -> Verdict:
-        return cls(
-            outcome=decision.outcome,
-            factors=tuple(decision.factors),
-            steps=tuple((s.kind, tuple(s.factors), s.source) for s in decision.steps),
-            allow_remember_browser=decision.allow_remember_browser,
-            deny_reason=decision.deny_reason,
-            source=decision.source,
+        """Made once per login by filling its slots (contextmfa/frozen.py)."""
+        values = (
+            decision.outcome,
+            tuple(decision.factors),
+            tuple([(s.kind, tuple(s.factors), s.source) for s in decision.steps])
+            if decision.steps
+            else (),
+            decision.allow_remember_browser,
+            decision.deny_reason,
+            decision.source,
         )
+        return fill(cls, _VERDICT_FILLERS, values)
 
     __reduce__ = _reduce
 
@@ -84,6 +89,11 @@ class Verdict:
             "deny_reason": self.deny_reason,
             "source": self.source,
         }
+
+
+_VERDICT_FILLERS = slot_fillers(
+    Verdict, "outcome factors steps allow_remember_browser deny_reason source"
+)
 
 
 @dataclass(frozen=True, slots=True)
