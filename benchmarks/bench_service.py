@@ -37,9 +37,15 @@ class Load:
 
 
 def load(
-    *, seconds: float, warmup: float, clients: int, store: str = "", rules_only: bool = False
+    *,
+    seconds: float,
+    warmup: float,
+    clients: int,
+    store: str = "",
+    rules_only: bool = False,
+    isolation: str = "inline",
 ) -> Load:
-    """One load test: 2 workers, the sample tenant (Actions inline), a fresh store."""
+    """One load test: 2 workers, the sample tenant (Actions ``isolation``), a fresh store."""
     command = [
         sys.executable,
         str(Path(__file__).with_name("load_logins.py")),
@@ -51,6 +57,8 @@ def load(
         str(seconds),
         "--warmup",
         str(warmup),
+        "--isolation",
+        isolation,
     ]
     if store:
         command += ["--store", store]

@@ -10,7 +10,7 @@ Without ``--url`` it starts ``contextmfa serve`` on a free loopback port with th
 GeoIP database, deny lists) and a fresh SQLite store in a temporary directory, and stops it
 afterwards. The logins are the records of ``samples/logins.jsonl`` with fresh login ids and users
 spread over ``--users``, so history, risk and the store are exercised as in production. Actions
-run inline (process isolation is not wired yet).
+run inline, or in the sandbox's worker processes with ``--isolation process``.
 
 The client is bounded: ``--concurrency`` keep-alive connections over plain asyncio streams (a
 minimal HTTP/1.1 client, so that the client costs the shared CPUs as little as possible), for
@@ -53,10 +53,16 @@ def _toml_value(value: Any) -> str:
 
 
 def write_sample_tenant(
-    directory: Path, store: str, redis: str, api_key: str, *, rules_only: bool = False
+    directory: Path,
+    store: str,
+    redis: str,
+    api_key: str,
+    *,
+    rules_only: bool = False,
+    isolation: str = "inline",
 ) -> Path:
     """samples/tenant.toml with absolute paths and a [service] section, in ``directory``;
-    without its Actions when ``rules_only``."""
+    without its Actions when ``rules_only``; its Actions run ``isolation`` (inline or process)."""
     raw = tomllib.loads((SAMPLES / "tenant.toml").read_text(encoding="utf-8"))
     flow = raw.setdefault("flow", {})
     if rules_only:
@@ -65,7 +71,7 @@ def write_sample_tenant(
         flow[key] = [str((SAMPLES / p).resolve()) for p in flow.get(key, [])]
     lists = raw.get("risk", {}).get("deny_lists", {})
     raw["risk"]["deny_lists"] = {k: str((SAMPLES / p).resolve()) for k, p in lists.items()}
-    raw["sandbox"] = {**raw.get("sandbox", {}), "isolation": "inline"}
+    raw["sandbox"] = {**raw.get("sandbox", {}), "isolation": isolation}
     raw["service"] = {"api_key": api_key, "store": store, "redis": redis}
     lines = []
     for section, values in raw.items():
@@ -287,6 +293,12 @@ def main() -> None:
     parser.add_argument(
         "--rules-only", action="store_true", help="The sample tenant without its nine Actions."
     )
+    parser.add_argument(
+        "--isolation",
+        choices=("inline", "process"),
+        default="inline",
+        help="How the started service runs the Actions (default inline).",
+    )
     args = parser.parse_args()
 
     if args.url:
@@ -302,7 +314,12 @@ def main() -> None:
         api_key = f"load-{secrets.token_hex(16)}"
         store = args.store or f"sqlite:///{directory / 'load.db'}"
         config = write_sample_tenant(
-            directory, store, args.redis, api_key, rules_only=args.rules_only
+            directory,
+            store,
+            args.redis,
+            api_key,
+            rules_only=args.rules_only,
+            isolation=args.isolation,
         )
         process, url = start_server(config, args.workers, directory)
         try:
@@ -315,6 +332,7 @@ def main() -> None:
             stop_server(process)
         backend = store.split(":", 1)[0] + (" + redis" if args.redis else "")
         tenant = "samples/tenant.toml" + (", rules only" if args.rules_only else "")
+        tenant += f", Actions {args.isolation}" if not args.rules_only else ""
         report(run, args, f"{url} ({backend}, {tenant})")
 
 

@@ -31,6 +31,8 @@ def test_quick_run_prints_a_finite_ratio_for_every_figure() -> None:
         "process isolation adds, per login (µs)",
         "Engine.evaluate, rules-only tenant (µs)",
         "replay, sample tenant, logins/s per core",
+        "service logins/s, SQLite, 4 clients, Actions in workers",
+        "service p99, SQLite, 4 clients, Actions in workers (µs)",
         "service logins/s, SQLite, 4 clients",
         "service logins/s per durable SQLite commit/s",
         "service p99, SQLite, 4 clients (µs)",
