@@ -32,7 +32,7 @@ class CompiledAction:
     """Whether the code reads ``fetch``: the runner binds it per run only then (fetch.py)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "kits", KitPool(self.name, self.path, self.needs))
+        object.__setattr__(self, "kits", KitPool(self.name, self.path, self.needs, self.code))
         object.__setattr__(self, "fetches", "fetch" in self.needs)
 
 

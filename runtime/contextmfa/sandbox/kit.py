@@ -11,8 +11,9 @@ any of them: after a run that succeeded, every watched object's reference count 
 it was when the kit was built. A generator left suspended in a garbage cycle, a class instance
 holding ``sorted``, a stored ``api`` or ``print``: any of them raises a count, and the kit is
 dropped (closed, as a run's meter always was) instead of reused. A failed run drops its kit too.
-Each run still gets a fresh module namespace (the code is executed into a copy of the kit's
-template), so module-level state never survives from one login to the next.
+Module-level state never survives from one login to the next: a module body that only binds
+values no run can change runs once per kit (shared_module.py); any other runs in each run, into
+a fresh copy of the kit's template.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from types import CodeType
 from typing import Any, cast
 
 from contextmfa.sandbox.api import Api, Recorder
@@ -28,6 +30,7 @@ from contextmfa.sandbox.guards import Guards
 from contextmfa.sandbox.limits import Meter, SandboxLimits
 from contextmfa.sandbox.printing import Printer, Redactor
 from contextmfa.sandbox.runtime_names import run_globals
+from contextmfa.sandbox.shared_module import SharedModule, build, runs_once
 
 MAX_IDLE_KITS = 4
 """Kits kept per Action: one per login running it at once, beyond that they are rebuilt."""
@@ -47,11 +50,19 @@ class RunKit:
         "meter",
         "printer",
         "redact",
+        "shared",
         "source",
         "template",
     )
 
-    def __init__(self, name: str, path: str, needs: tuple[str, ...], limits: SandboxLimits) -> None:
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        needs: tuple[str, ...],
+        limits: SandboxLimits,
+        code: CodeType | None = None,
+    ) -> None:
         self.limits = limits
         self.source = f"action:{name}"
         self.meter = meter = Meter(limits, path)
@@ -64,8 +75,14 @@ class RunKit:
         printer.bind(guards.to_text)
         self.api = Api(Recorder(name, 0), meter, cast(ActionCache, None), "", name, _EPOCH)
         self.template = run_globals(name, needs, guards)
+        self.shared: SharedModule | None = None
+        """The module namespace its runs share, when they can (None: executed per run)."""
+        if code is not None:
+            self.shared = build(code, self.template, guards)
         watched = [guards, meter, printer, self.api, self.api._run]
         watched.extend(value for key, value in self.template.items() if key in needs)
+        if self.shared is not None:
+            watched.extend(self.shared.watched)
         self._watched = tuple(watched)
         del guards, meter, printer, watched  # the baseline counts only the kit's own holds
         self._baseline = self._counts()
@@ -80,8 +97,9 @@ class RunKit:
         tenant_id: str,
         cache: ActionCache,
         recorder: Recorder,
-    ) -> dict[str, Any]:
-        """Reset the per-run state; the run's fresh namespace (a copy of the template)."""
+    ) -> dict[str, Any] | None:
+        """Reset the per-run state; the run's fresh namespace (a copy of the template), or None
+        when its runs share one (``shared``)."""
         if not secrets:
             self.redact = _NO_SECRETS
             self._secrets = ()  # so the next run with secrets builds its redactor again
@@ -97,7 +115,7 @@ class RunKit:
             guards.scope = (tenant_id, guards.scope[1])
         self.api._run.start(recorder, cache, tenant_id, now)
         self.meter.reset()
-        return self.template.copy()
+        return None if self.shared is not None else self.template.copy()
 
     def reusable(self) -> bool:
         """Whether nothing outside the kit holds any of its objects (a successful run's end)."""
@@ -113,15 +131,19 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class KitPool:
     """Idle kits of one Action, shared by the threads that run it (list ops are atomic)."""
 
-    __slots__ = ("_idle", "_name", "_needs", "_path")
+    __slots__ = ("_code", "_idle", "_name", "_needs", "_path")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return KitPool, (self._name, self._path, self._needs)  # a copy starts with no kits
+        return KitPool, (self._name, self._path, self._needs, self._code)  # starts with no kits
 
-    def __init__(self, name: str, path: str, needs: tuple[str, ...]) -> None:
+    def __init__(
+        self, name: str, path: str, needs: tuple[str, ...], code: CodeType | None = None
+    ) -> None:
         self._name = name
         self._path = path
         self._needs = needs
+        self._code = code if code is not None and runs_once(code, needs) else None
+        """The code whose module body each kit runs once (shared_module.py), if it may."""
         self._idle: list[RunKit] = []
 
     def take(self, limits: SandboxLimits) -> RunKit:
@@ -133,7 +155,7 @@ class KitPool:
                 break
             if kit.limits is limits or kit.limits == limits:
                 return kit
-        return RunKit(self._name, self._path, self._needs, limits)
+        return RunKit(self._name, self._path, self._needs, limits, self._code)
 
     def give_back(self, kit: RunKit) -> None:
         """Keep ``kit`` for a later run if nothing escaped this one; else close it for good."""

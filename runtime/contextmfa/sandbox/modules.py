@@ -75,6 +75,12 @@ class BoundModule:
             found = self._resolved[name] = self._spec.resolve(self._g, name)
         return found
 
+    def resolve_all(self) -> None:
+        """Serve every name of the allowlist once: a module a kit's runs share
+        (shared_module.py) then holds the same objects after any run."""
+        for name in sorted(self._spec.names):
+            self.__getattr__(name)
+
     def __repr__(self) -> str:
         return f"<module {self._spec.name!r}>"
 

@@ -26,6 +26,7 @@ from contextmfa.sandbox.clock import NAIVE_AWARE_HINT
 from contextmfa.sandbox.compiler import CompiledAction
 from contextmfa.sandbox.event_view import EventView
 from contextmfa.sandbox.fetch import Fetch, HttpPort
+from contextmfa.sandbox.kit import RunKit
 from contextmfa.sandbox.limits import SandboxLimits
 from contextmfa.sandbox.policy import ENTRY_POINT
 from contextmfa.sandbox.printing import LogLine, Redactor, scrub_message
@@ -98,17 +99,16 @@ def run_action(
     recorder = Recorder(action.name, steps_so_far, kit.source)
     namespace = kit.start(secrets, now, tenant_id, cache, recorder)
     failure: BaseException | None = None
-    if action.fetches:
-        namespace["fetch"] = Fetch(kit.meter, http, action.name)
     try:
-        try:
-            exec(action.code, namespace)
-            entry = namespace.get(ENTRY_POINT)
-            if not callable(entry):
-                raise TypeError(f"{ENTRY_POINT} is not a function")
-            entry(EventView(event, secrets), kit.api)
-        finally:
-            namespace.clear()  # finalize the Action's objects while the meter still runs
+        if namespace is None:  # the module body ran when the kit was built
+            shared = kit.shared
+            try:
+                shared.entry(EventView(event, secrets), kit.api)  # type: ignore[union-attr]
+            finally:
+                shared.restore()  # type: ignore[union-attr]
+            del shared  # kit.reusable() counts who holds the shared module's objects
+        else:
+            _execute(action, namespace, EventView(event, secrets), kit, http)
     except Exception as exc:
         failure = exc
     kit.meter.finish()  # no local holds the meter: kit.reusable() counts who does
@@ -121,6 +121,22 @@ def run_action(
     kit.meter.close()  # a failed run's kit is never reused
     error = describe(failure, action, kit.redact)
     return _result(action.name, recorder, logs, error, started)
+
+
+def _execute(
+    action: CompiledAction, namespace: dict[str, Any], event: EventView, kit: RunKit, http: Any
+) -> None:
+    """Run the module body into ``namespace``, then the entry point."""
+    if action.fetches:
+        namespace["fetch"] = Fetch(kit.meter, http, action.name)
+    try:
+        exec(action.code, namespace)
+        entry = namespace.get(ENTRY_POINT)
+        if not callable(entry):
+            raise TypeError(f"{ENTRY_POINT} is not a function")
+        entry(event, kit.api)
+    finally:
+        namespace.clear()  # finalize the Action's objects while the meter still runs
 
 
 def _result(
