@@ -23,7 +23,7 @@ from contextmfa.sandbox.timezones import preload
 __all__ = ["ActionFlow", "FlowOutcome", "InlineFlow"]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class FlowOutcome:
     """What one login's Actions produced, in flow order."""
 
@@ -37,6 +37,32 @@ class FlowOutcome:
     transaction: dict[str, Any] = field(default_factory=dict)
     steps: int = 0
     stopped: bool = False
+
+    def __init__(
+        self,
+        directives: list[Directive] | None = None,
+        logs: list[dict[str, Any]] | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        app_metadata: dict[str, Any] | None = None,
+        user_metadata: dict[str, Any] | None = None,
+        id_token: dict[str, Any] | None = None,
+        access_token: dict[str, Any] | None = None,
+        transaction: dict[str, Any] | None = None,
+        steps: int = 0,
+        stopped: bool = False,
+    ) -> None:
+        """The dataclass's own ``__init__``, with literals for the empty containers: its
+        default factories cost a call each, and an outcome is built per login."""
+        self.directives = [] if directives is None else directives
+        self.logs = [] if logs is None else logs
+        self.errors = [] if errors is None else errors
+        self.app_metadata = {} if app_metadata is None else app_metadata
+        self.user_metadata = {} if user_metadata is None else user_metadata
+        self.id_token = {} if id_token is None else id_token
+        self.access_token = {} if access_token is None else access_token
+        self.transaction = {} if transaction is None else transaction
+        self.steps = steps
+        self.stopped = stopped
 
     def absorb(self, run: ActionRun, on_error: str) -> None:
         """Add one Action's run; a failed run contributes ``on_error``'s directive instead."""
@@ -104,6 +130,7 @@ class InlineFlow:
         self.actions = tuple(actions)
         self._secrets = [secrets_for(action.name) for action in self.actions]
         """Read once, as ProcessFlow does: a config change means a new flow."""
+        self._runs = tuple(zip(self.actions, self._secrets, strict=True))
         self._cache = cache
         self._limits = limits
         self._on_error = on_error
@@ -121,7 +148,7 @@ class InlineFlow:
     ) -> FlowOutcome:
         """``http`` answers the Actions' ``fetch`` calls for this login (engine.py)."""
         outcome = FlowOutcome(steps=steps_so_far)
-        for action, secrets in zip(self.actions, self._secrets, strict=True):
+        for action, secrets in self._runs:
             run = run_action(
                 action,
                 event,
