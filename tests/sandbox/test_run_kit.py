@@ -132,3 +132,22 @@ def test_threads_running_one_action_each_get_their_own_kit(sb):
     for thread in threads:
         thread.join()
     assert results == [["ada@acme.test 2000"]] * 80
+
+
+def test_a_run_records_nothing_of_the_previous_run(sb):
+    action = sb.compile(
+        """
+        if event.user.email == "ada@acme.test":
+            api.user.set_app_metadata("seen", event.user.email)
+            api.id_token.set_custom_claim("tier", "gold")
+            api.multifactor.enable("any")
+        """
+    )
+    first = sb.succeeded(sb.execute(action))
+    other = dict(sb.EVENT, user=dict(sb.EVENT["user"], email="eve@evil.test"))
+    second = sb.succeeded(sb.execute(action, event=other))
+    assert len(action.kits._idle) == 1
+    assert (second.directives, second.app_metadata, second.id_token_claims) == ((), {}, {})
+    assert first.app_metadata == {"seen": "ada@acme.test"}
+    assert first.id_token_claims == {"tier": "gold"}
+    assert [type(d).__name__ for d in first.directives] == ["Require"]

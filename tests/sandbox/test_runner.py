@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 import contextmfa.sandbox as sandbox
 from contextmfa.sandbox import ActionError, ActionRun, SandboxLimits, compile_action
 
@@ -130,3 +132,10 @@ def test_a_typical_action_runs_in_microseconds(sb):
         sb.execute(action)
     per_run_us = (time.perf_counter() - started) / runs * 1e6
     assert per_run_us < 2_000  # generous: catches regressions, not machine noise
+
+
+def test_a_naive_now_is_refused_even_after_an_aware_one(sb):
+    action = sb.compile("pass")
+    sb.succeeded(sb.execute(action))
+    with pytest.raises(ValueError, match="timezone-aware"):
+        sb.execute(action, now=sb.NOW.replace(tzinfo=None))

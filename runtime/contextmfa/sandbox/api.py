@@ -59,6 +59,11 @@ class Recorder:
 
     def __init__(self, action: str, steps_so_far: int, source: str = "") -> None:
         self.source = source or f"action:{action}"
+        self.reset(steps_so_far)
+
+    def reset(self, steps_so_far: int) -> None:
+        """Nothing recorded yet (a reused recorder, kit.py): new containers, since the last
+        run's were handed over with its result."""
         self.steps = steps_so_far
         self.directives: list[Directive] = []
         self.denied = False

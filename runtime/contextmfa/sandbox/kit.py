@@ -3,7 +3,7 @@
 Building a run's objects (a meter, a printer, the guards, a dozen hooks bound to them, the
 ``api``) costs more than an empty Action's whole run. A :class:`RunKit` holds them for one
 Action and one set of limits, and a run resets only its per-run state: the meter's budget and
-clock, the printed lines, the recorder, the login's instant, tenant and secrets.
+clock, the printed lines, what the recorder holds, the login's instant, tenant and secrets.
 
 Reuse must never let one login's code touch another's run. Action code reaches the run only
 through these objects, so a kit goes back to its pool only when nothing outside it still holds
@@ -49,6 +49,7 @@ class RunKit:
         "limits",
         "meter",
         "printer",
+        "recorder",
         "redact",
         "shared",
         "source",
@@ -73,7 +74,8 @@ class RunKit:
         )
         self.guards = guards = Guards(meter, _EPOCH, printer, ("", name))
         printer.bind(guards.to_text)
-        self.api = Api(Recorder(name, 0), meter, cast(ActionCache, None), "", name, _EPOCH)
+        self.recorder = Recorder(name, 0, self.source)
+        self.api = Api(self.recorder, meter, cast(ActionCache, None), "", name, _EPOCH)
         self.template = run_globals(name, needs, guards)
         self.shared: SharedModule | None = None
         """The module namespace its runs share, when they can (None: executed per run)."""
@@ -96,7 +98,7 @@ class RunKit:
         now: datetime,
         tenant_id: str,
         cache: ActionCache,
-        recorder: Recorder,
+        steps_so_far: int,
     ) -> dict[str, Any] | None:
         """Reset the per-run state; the run's fresh namespace (a copy of the template), or None
         when its runs share one (``shared``)."""
@@ -113,6 +115,8 @@ class RunKit:
         guards.now = now
         if guards.scope[0] != tenant_id:
             guards.scope = (tenant_id, guards.scope[1])
+        recorder = self.recorder
+        recorder.reset(steps_so_far)
         self.api._run.start(recorder, cache, tenant_id, now)
         self.meter.reset()
         return None if self.shared is not None else self.template.copy()

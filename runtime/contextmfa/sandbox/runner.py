@@ -73,6 +73,11 @@ class ActionRun:
         return run
 
 
+_AWARE = [datetime(1970, 1, 1, tzinfo=UTC)]
+"""The last ``now`` found timezone-aware, held so that no other object can take its id: a
+login's Actions share one, and asking its tzinfo for the offset costs a call each time."""
+
+
 def run_action(
     action: CompiledAction,
     event: dict[str, Any],
@@ -92,12 +97,14 @@ def run_action(
     ``http`` answers the Action's ``fetch`` calls (none: every call is a ``FetchError``).
     """
     started = perf_counter_ns()
-    zone = now.tzinfo
-    if zone is not UTC and (zone is None or now.utcoffset() is None):
-        raise ValueError("run_action: now must be timezone-aware")
+    if now is not _AWARE[0]:
+        zone = now.tzinfo
+        if zone is not UTC and (zone is None or now.utcoffset() is None):
+            raise ValueError("run_action: now must be timezone-aware")
+        _AWARE[0] = now
     kit = action.kits.take(limits)
-    recorder = Recorder(action.name, steps_so_far, kit.source)
-    namespace = kit.start(secrets, now, tenant_id, cache, recorder)
+    namespace = kit.start(secrets, now, tenant_id, cache, steps_so_far)
+    recorder = kit.recorder
     failure: BaseException | None = None
     try:
         if namespace is None:  # the module body ran when the kit was built
@@ -155,23 +162,27 @@ def _result(
             denied=rec.denied,
             duration_us=(perf_counter_ns() - started) // 1000,
         )
+    fields = {
+        "action": name,
+        "app_metadata": rec.app_metadata,
+        "user_metadata": rec.user_metadata,
+        "id_token_claims": rec.id_token_claims,
+        "access_token_claims": rec.access_token_claims,
+        "transaction_metadata": rec.transaction_metadata,
+        "duration_us": (perf_counter_ns() - started) // 1000,
+    }  # directives, logs, error and denied are read from the class when they are its defaults
+    if rec.directives:
+        fields["directives"] = tuple(rec.directives)
+    if logs:
+        fields["logs"] = logs
+    if rec.denied:
+        fields["denied"] = True
     run = object.__new__(ActionRun)  # ActionRun.built, inlined: every run that succeeds
-    run.__dict__.update(
-        {
-            "action": name,
-            "directives": tuple(rec.directives),
-            "logs": logs,
-            "error": None,
-            "app_metadata": rec.app_metadata,
-            "user_metadata": rec.user_metadata,
-            "id_token_claims": rec.id_token_claims,
-            "access_token_claims": rec.access_token_claims,
-            "transaction_metadata": rec.transaction_metadata,
-            "denied": rec.denied,
-            "duration_us": (perf_counter_ns() - started) // 1000,
-        }
-    )
+    _set_attribute(run, "__dict__", fields)  # the instance's own dict: nothing is copied
     return run
+
+
+_set_attribute = object.__setattr__
 
 
 def describe(exc: BaseException, action: CompiledAction, redact: Redactor) -> ActionError:
