@@ -3,7 +3,8 @@
 Building a run's objects (a meter, a printer, the guards, a dozen hooks bound to them, the
 ``api``) costs more than an empty Action's whole run. A :class:`RunKit` holds them for one
 Action and one set of limits, and a run resets only its per-run state: the meter's budget and
-clock, the printed lines, what the recorder holds, the login's instant, tenant and secrets.
+clock, the printed lines, what the recorder holds, the ``event`` view's login, the login's
+instant, tenant and secrets.
 
 Reuse must never let one login's code touch another's run. Action code reaches the run only
 through these objects, so a kit goes back to its pool only when nothing outside it still holds
@@ -26,6 +27,7 @@ from typing import Any, cast
 
 from contextmfa.sandbox.api import Api, Recorder
 from contextmfa.sandbox.cache import ActionCache
+from contextmfa.sandbox.event_view import EventView
 from contextmfa.sandbox.guards import Guards
 from contextmfa.sandbox.limits import Meter, SandboxLimits
 from contextmfa.sandbox.printing import Printer, Redactor
@@ -35,6 +37,8 @@ from contextmfa.sandbox.shared_module import SharedModule, build, runs_once
 MAX_IDLE_KITS = 4
 """Kits kept per Action: one per login running it at once, beyond that they are rebuilt."""
 _NO_SECRETS = Redactor({})
+_NO_EVENT: dict[str, Any] = {}
+_NO_SECRETS_GIVEN: dict[str, str] = {}
 
 
 class RunKit:
@@ -45,6 +49,7 @@ class RunKit:
         "_secrets",
         "_watched",
         "api",
+        "event",
         "guards",
         "limits",
         "meter",
@@ -77,11 +82,13 @@ class RunKit:
         self.recorder = Recorder(name, 0, self.source)
         self.api = Api(self.recorder, meter, cast(ActionCache, None), "", name, _EPOCH)
         self.template = run_globals(name, needs, guards)
+        self.event = EventView(_NO_EVENT, _NO_SECRETS_GIVEN)
+        """The run's ``event``: shows each run's login (start) and nothing between runs."""
         self.shared: SharedModule | None = None
         """The module namespace its runs share, when they can (None: executed per run)."""
         if code is not None:
             self.shared = build(code, self.template, guards)
-        watched = [guards, meter, printer, self.api, self.api._run]
+        watched = [guards, meter, printer, self.api, self.api._run, self.event]
         watched.extend(value for key, value in self.template.items() if key in needs)
         if self.shared is not None:
             watched.extend(self.shared.watched)
@@ -94,6 +101,7 @@ class RunKit:
 
     def start(
         self,
+        event: dict[str, Any],
         secrets: Mapping[str, str],
         now: datetime,
         tenant_id: str,
@@ -111,6 +119,9 @@ class RunKit:
                 self.redact = Redactor(secrets)
                 self._secrets = items
         self.printer.reset(self.redact)
+        view = self.event
+        view._data = event
+        view._secrets = secrets
         guards = self.guards
         guards.now = now
         if guards.scope[0] != tenant_id:
@@ -126,6 +137,9 @@ class RunKit:
         if list(map(sys.getrefcount, self._watched)) != self._baseline:
             return False
         self.guards.forget_classes()
+        view = self.event
+        view._data = _NO_EVENT  # an idle kit keeps nothing of the last login
+        view._secrets = _NO_SECRETS_GIVEN
         return True
 
 
@@ -162,7 +176,7 @@ class KitPool:
         return RunKit(self._name, self._path, self._needs, limits, self._code)
 
     def give_back(self, kit: RunKit) -> None:
-        """Keep ``kit`` for a later run if nothing escaped this one; else close it for good."""
-        kit.meter.close()  # between runs, nothing may run on it
+        """Keep ``kit`` for a later run if nothing escaped this one; else drop it. Its meter is
+        closed (Meter.finish), so nothing runs on it between runs."""
         if len(self._idle) < MAX_IDLE_KITS and kit.reusable():
             self._idle.append(kit)

@@ -178,7 +178,9 @@ class Meter:
         return (perf_counter() - self._started) * 1000
 
     def finish(self) -> None:
-        """After the run: a last clock check, since the final stretch may hold no hook."""
+        """After the run: a last clock check, since the final stretch may hold no hook; then
+        closed (:meth:`close`)."""
+        self._max_steps = -1
         if self.tripped is None and perf_counter() > self._deadline:
             self.tripped = ActionTimeout(f"timed out after {self._timeout_ms} ms", None)
 

@@ -24,7 +24,6 @@ from contextmfa.sandbox.api import Recorder
 from contextmfa.sandbox.cache import ActionCache
 from contextmfa.sandbox.clock import NAIVE_AWARE_HINT
 from contextmfa.sandbox.compiler import CompiledAction
-from contextmfa.sandbox.event_view import EventView
 from contextmfa.sandbox.fetch import Fetch, HttpPort
 from contextmfa.sandbox.kit import RunKit
 from contextmfa.sandbox.limits import SandboxLimits
@@ -103,36 +102,35 @@ def run_action(
             raise ValueError("run_action: now must be timezone-aware")
         _AWARE[0] = now
     kit = action.kits.take(limits)
-    namespace = kit.start(secrets, now, tenant_id, cache, steps_so_far)
+    namespace = kit.start(event, secrets, now, tenant_id, cache, steps_so_far)
     recorder = kit.recorder
     failure: BaseException | None = None
     try:
         if namespace is None:  # the module body ran when the kit was built
             shared = kit.shared
             try:
-                shared.entry(EventView(event, secrets), kit.api)  # type: ignore[union-attr]
+                shared.entry(kit.event, kit.api)  # type: ignore[union-attr]
             finally:
-                shared.restore()  # type: ignore[union-attr]
+                if shared.fresh:  # type: ignore[union-attr]
+                    shared.restore()  # type: ignore[union-attr]
             del shared  # kit.reusable() counts who holds the shared module's objects
         else:
-            _execute(action, namespace, EventView(event, secrets), kit, http)
+            _execute(action, namespace, kit, http)
     except Exception as exc:
         failure = exc
-    kit.meter.finish()  # no local holds the meter: kit.reusable() counts who does
+    kit.meter.finish()  # and closes it; no local holds it: kit.reusable() counts who does
     if kit.meter.tripped is not None:
         failure = kit.meter.tripped
     logs = kit.printer.lines()
     if failure is None:
         action.kits.give_back(kit)
         return _result(action.name, recorder, logs, None, started)
-    kit.meter.close()  # a failed run's kit is never reused
+    # a failed run's kit is never reused (finish() closed its meter)
     error = describe(failure, action, kit.redact)
     return _result(action.name, recorder, logs, error, started)
 
 
-def _execute(
-    action: CompiledAction, namespace: dict[str, Any], event: EventView, kit: RunKit, http: Any
-) -> None:
+def _execute(action: CompiledAction, namespace: dict[str, Any], kit: RunKit, http: Any) -> None:
     """Run the module body into ``namespace``, then the entry point."""
     if action.fetches:
         namespace["fetch"] = Fetch(kit.meter, http, action.name)
@@ -141,7 +139,7 @@ def _execute(
         entry = namespace.get(ENTRY_POINT)
         if not callable(entry):
             raise TypeError(f"{ENTRY_POINT} is not a function")
-        entry(event, kit.api)
+        entry(kit.event, kit.api)
     finally:
         namespace.clear()  # finalize the Action's objects while the meter still runs
 

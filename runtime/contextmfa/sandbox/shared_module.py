@@ -100,7 +100,7 @@ def frozen(value: Any) -> bool:
 class SharedModule:
     """The namespace a kit's runs share, its entry point, and what each run gets afresh."""
 
-    __slots__ = ("_fresh", "entry", "namespace", "watched")
+    __slots__ = ("entry", "fresh", "namespace", "watched")
 
     def __init__(
         self,
@@ -111,14 +111,14 @@ class SharedModule:
     ) -> None:
         self.namespace = namespace
         self.entry = entry
-        self._fresh = fresh
+        self.fresh = fresh
         self.watched = watched
         self.restore()
 
     def restore(self) -> None:
         """Give the module's literal data back as it was built (after each run)."""
         namespace = self.namespace
-        for name, built, flat in self._fresh:
+        for name, built, flat in self.fresh:
             namespace[name] = built.copy() if flat else data_copy(built)
 
 
