@@ -144,15 +144,25 @@ class SecretsView(RecordView):
 class EventView(RecordView):
     """The root ``event``; ``event.secrets`` is the Action's secrets, not part of the dict."""
 
-    __slots__ = ("_secrets",)
+    __slots__ = ("_secrets", "_secrets_view")
 
     def __init__(self, data: dict[str, Any], secrets: Mapping[str, str]) -> None:
-        self._data = data  # RecordView's one field, set here: one view per Action run
+        self.show(data, secrets)
+
+    def show(self, data: dict[str, Any], secrets: Mapping[str, str]) -> None:
+        """Show another login (a run kit's view, reused between runs: kit.py)."""
+        self._data = data
         self._secrets = secrets
+        self._secrets_view: SecretsView | None = None
 
     def secrets_view(self) -> SecretsView:
-        secrets = self._secrets
-        return SecretsView(secrets if type(secrets) is dict else dict(secrets))
+        """``event.secrets``: one view per login shown (Actions read it once per secret)."""
+        view = self._secrets_view
+        if view is None:
+            secrets = self._secrets
+            view = SecretsView(secrets if type(secrets) is dict else dict(secrets))
+            self._secrets_view = view
+        return view
 
 
 class ListView:

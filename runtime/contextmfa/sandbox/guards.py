@@ -149,14 +149,23 @@ class Guards:
         kind = type(obj)
         data = obj._data if kind is RecordView or kind is EventView or kind is SecretsView else None
         for name in names:
-            if data is not None and name not in _NOT_KEYS:
-                value = data.get(name, _MISSING)
-                if value is not _MISSING:
-                    if type(value) is dict:
-                        data, obj = value, _MISSING  # the view of data, not built yet
+            if data is not None:
+                if name not in _NOT_KEYS:
+                    value = data.get(name, _MISSING)
+                    if value is not _MISSING:
+                        if type(value) is dict:
+                            data, obj = value, _MISSING  # the view of data, not built yet
+                            continue
+                        data = None
+                        obj = ListView(value) if type(value) is list else value
                         continue
+                elif name in _RECORD_READS:  # event.user.app_metadata.get, as getattr serves it
+                    obj = getattr(RecordView(data) if obj is _MISSING else obj, name)
                     data = None
-                    obj = ListView(value) if type(value) is list else value
+                    continue
+                elif name == "secrets" and type(obj) is EventView:  # event.secrets.get
+                    obj = obj.secrets_view()
+                    data = obj._data
                     continue
             if obj is _MISSING:
                 obj = RecordView(data)

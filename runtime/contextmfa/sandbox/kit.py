@@ -119,9 +119,7 @@ class RunKit:
                 self.redact = Redactor(secrets)
                 self._secrets = items
         self.printer.reset(self.redact)
-        view = self.event
-        view._data = event
-        view._secrets = secrets
+        self.event.show(event, secrets)
         guards = self.guards
         guards.now = now
         if guards.scope[0] != tenant_id:
@@ -137,9 +135,7 @@ class RunKit:
         if list(map(sys.getrefcount, self._watched)) != self._baseline:
             return False
         self.guards.forget_classes()
-        view = self.event
-        view._data = _NO_EVENT  # an idle kit keeps nothing of the last login
-        view._secrets = _NO_SECRETS_GIVEN
+        self.event.show(_NO_EVENT, _NO_SECRETS_GIVEN)  # an idle kit keeps nothing of a login
         return True
 
 

@@ -193,6 +193,8 @@ def _int(g: Guards, value: Any = 0, *args: Any) -> int:
 
 
 def _str(g: Guards, obj: Any = "", *args: Any, **kwargs: Any) -> str:
+    if type(obj) is str and not args and not kwargs:
+        return obj  # bounded_text's first case, without the call
     if args or kwargs:
         return str(obj, *args, **kwargs)  # decoding bytes: no longer than its input
     return bounded_text(g, obj)
