@@ -58,6 +58,7 @@ _API_ATTRIBUTES = {
 }
 """The api objects' allowlists: lookup.host_attribute serves these names with getattr."""
 _MISSING = object()
+_LIST_TABLES, _DICT_TABLES = tables_for(list), tables_for(dict)
 _REPEATABLE = (str, bytes, list, tuple)
 _COLLECTIONS = frozenset({set, frozenset, dict})
 _PAIRS = (tuple, list)
@@ -100,10 +101,13 @@ class Guards:
     def getattr(self, obj: Any, name: str) -> Any:
         """``obj.name`` from Action code (and from ``str.format`` field walks)."""
         kind = type(obj)
-        # The hot paths, each what the general path below would return for it: a plain key of
-        # an event object (event.user.email), a method of a short text ("NL".lower), a call of
-        # the api (api.multifactor.enable).
-        if kind is RecordView or kind is EventView or kind is SecretsView:
+        # The hot paths, each what the general path below would return for it: a method of a
+        # short text ("NL".lower), a plain key of an event object (event.user.email), a call
+        # of the api (api.multifactor.enable).
+        if kind is str:
+            if name in _SHORT_TEXT_NAMES and len(obj) <= SMALL_TEXT:
+                return getattr(obj, name)
+        elif kind is RecordView or kind is EventView or kind is SecretsView:
             if name not in _NOT_KEYS and name[:1] != "_":
                 value = obj._data.get(name, _MISSING)
                 if value is not _MISSING:
@@ -115,9 +119,6 @@ class Guards:
                 return getattr(obj, name)
             elif name == "secrets" and kind is EventView:
                 return obj.secrets_view()
-        elif kind is str:
-            if name in _SHORT_TEXT_NAMES and len(obj) <= SMALL_TEXT:
-                return getattr(obj, name)
         elif kind in _API_ATTRIBUTES and name in _API_ATTRIBUTES[kind]:
             return getattr(obj, name)
         elif kind is BoundModule:
@@ -125,7 +126,7 @@ class Guards:
             if found is not None:
                 return found
         elif (kind is list or kind is dict) and name[:1] != "_" and name not in DENIED_ATTRIBUTES:
-            instance, classwide = tables_for(kind)  # lookup._method_attribute, inlined
+            instance, classwide = _LIST_TABLES if kind is list else _DICT_TABLES  # tables_for
             fn = instance.get(name)
             if fn is not None:
                 return BoundGuard(fn, self, obj)

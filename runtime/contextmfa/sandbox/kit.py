@@ -83,7 +83,7 @@ class RunKit:
         self.api = Api(self.recorder, meter, cast(ActionCache, None), "", name, _EPOCH)
         self.template = run_globals(name, needs, guards)
         self.event = EventView(_NO_EVENT, _NO_SECRETS_GIVEN)
-        """The run's ``event``: shows each run's login (start) and nothing between runs."""
+        """The run's ``event``: shows each run's login from :meth:`start`."""
         self.shared: SharedModule | None = None
         """The module namespace its runs share, when they can (None: executed per run)."""
         if code is not None:
@@ -135,7 +135,6 @@ class RunKit:
         if list(map(sys.getrefcount, self._watched)) != self._baseline:
             return False
         self.guards.forget_classes()
-        self.event.show(_NO_EVENT, _NO_SECRETS_GIVEN)  # an idle kit keeps nothing of a login
         return True
 
 
