@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 
 import pytest
@@ -151,3 +152,30 @@ def test_a_run_records_nothing_of_the_previous_run(sb):
     assert first.app_metadata == {"seen": "ada@acme.test"}
     assert first.id_token_claims == {"tier": "gold"}
     assert [type(d).__name__ for d in first.directives] == ["Require"]
+
+
+def test_threads_sharing_kits_each_get_their_own_login_recorded(sb):
+    action = sb.compile(
+        'api.user.set_app_metadata("who", event.user.email)\napi.multifactor.enable("any")'
+    )
+    patient = SandboxLimits(timeout_ms=60_000)
+    mismatches: list[tuple[str, object]] = []
+
+    def worker(email: str) -> None:
+        event = dict(sb.EVENT, user=dict(sb.EVENT["user"], email=email))
+        for _ in range(200):
+            run = sb.succeeded(sb.execute(action, event=event, limits=patient))
+            if run.app_metadata != {"who": email} or len(run.directives) != 1:
+                mismatches.append((email, run))
+
+    threads = [threading.Thread(target=worker, args=(f"u{i}@acme.test",)) for i in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch inside runs, not only between them
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert mismatches == []

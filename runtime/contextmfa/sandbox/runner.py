@@ -123,8 +123,9 @@ def run_action(
         failure = kit.meter.tripped
     logs = kit.printer.lines()
     if failure is None:
-        action.kits.give_back(kit)
-        return _result(action.name, recorder, logs, None, started)
+        run = _result(action.name, recorder, logs, None, started)
+        action.kits.give_back(kit)  # after the result: the next run resets the kit's recorder
+        return run
     # a failed run's kit is never reused (finish() closed its meter)
     error = describe(failure, action, kit.redact)
     return _result(action.name, recorder, logs, error, started)
