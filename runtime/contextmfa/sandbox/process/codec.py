@@ -74,6 +74,21 @@ def _reject_constant(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_SCAN = _DECODER.scan_once
+
+
+def _json(record: bytes) -> Any:
+    """The one JSON value that is the whole record (no whitespace around it: a worker writes
+    none), read by the decoder's scanner without ``JSONDecoder.decode``'s two whitespace
+    matches; anything else is ValueError."""
+    text = record.decode("utf-8")
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        raise ValueError("malformed record") from None
+    if end != len(text):
+        raise ValueError("malformed record")
+    return value
 
 
 def decode(record: bytes, action: str, max_lines: int, line_chars: int) -> ActionRun:
@@ -95,7 +110,7 @@ def decode(record: bytes, action: str, max_lines: int, line_chars: int) -> Actio
                 "duration_us": int(nothing[2]),
             }
         )
-    data = _DECODER.decode(record.decode("utf-8"))
+    data = _json(record)
     if type(data) is not list or len(data) != 10:
         raise ValueError("malformed record")
     directives, logs, error, app, user, id_token, access, transaction, denied, duration = data
