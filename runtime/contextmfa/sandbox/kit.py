@@ -131,7 +131,10 @@ class RunKit:
         return None if self.shared is not None else self.template.copy()
 
     def reusable(self) -> bool:
-        """Whether nothing outside the kit holds any of its objects (a successful run's end)."""
+        """Whether nothing outside the kit holds any of its objects (a successful run's end),
+        and no code of a finished run reached its meter."""
+        if self.meter.reached_after_end:
+            return False
         if list(map(sys.getrefcount, self._watched)) != self._baseline:
             return False
         self.guards.forget_classes()
@@ -166,6 +169,8 @@ class KitPool:
                 kit = idle.pop()
             except IndexError:  # another thread took the last one
                 break
+            if kit.meter.reached_after_end:  # reached while idle (a late finalizer)
+                continue
             if kit.limits is limits or kit.limits == limits:
                 return kit
         return RunKit(self._name, self._path, self._needs, limits, self._code)

@@ -64,6 +64,7 @@ class Meter:
         "limits",
         "max_seq",
         "max_str",
+        "reached_after_end",
         "tripped",
     )
 
@@ -75,6 +76,9 @@ class Meter:
         self._path = path
         self._max_depth = limits.max_recursion
         self._timeout_ms = limits.timeout_ms
+        self.reached_after_end = False
+        """Set for good when Action code reached the meter after its run ended (closed): code
+        of a finished run still alive, so the run kit holding this meter is not reused."""
         self.reset()
 
     def reset(self) -> None:
@@ -196,6 +200,7 @@ class Meter:
         if self.tripped is not None:
             raise self.tripped
         if self._max_steps < 0:
+            self.reached_after_end = True
             raise ActionLimitExceeded("the Action's run has ended")
         if self._steps > self._max_steps:
             self.trip(ActionLimitExceeded, f"step limit exceeded ({self._max_steps} steps)")

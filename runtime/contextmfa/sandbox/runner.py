@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from contextmfa.directives import Deny, Directive
 from contextmfa.errors import SandboxError
+from contextmfa.sandbox import unraisable
 from contextmfa.sandbox.api import Recorder
 from contextmfa.sandbox.cache import ActionCache
 from contextmfa.sandbox.clock import NAIVE_AWARE_HINT
@@ -30,6 +31,8 @@ from contextmfa.sandbox.limits import SandboxLimits
 from contextmfa.sandbox.policy import ENTRY_POINT
 from contextmfa.sandbox.printing import LogLine, Redactor, scrub_message
 from contextmfa.sandbox.textsize import TooLarge, text_size
+
+unraisable.install()  # Action code reached after its run ended: see unraisable.py
 
 ErrorKind = Literal["compile", "exception", "timeout", "limit", "forbidden"]
 MAX_MESSAGE_CHARS = 512
@@ -112,7 +115,7 @@ def run_action(
                 shared.entry(kit.event, kit.api)  # type: ignore[union-attr]
             finally:
                 if shared.fresh:  # type: ignore[union-attr]
-                    shared.restore()  # type: ignore[union-attr]
+                    shared.restore(kit.meter)  # type: ignore[union-attr]
             del shared  # kit.reusable() counts who holds the shared module's objects
         else:
             _execute(action, namespace, kit, http)

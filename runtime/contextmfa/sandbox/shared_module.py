@@ -30,6 +30,7 @@ from typing import Any
 
 from contextmfa.sandbox.callables import GuardedCall
 from contextmfa.sandbox.guards import Guards
+from contextmfa.sandbox.limits import Meter
 from contextmfa.sandbox.modules import MODULES, BoundModule
 from contextmfa.sandbox.policy import ENTRY_POINT
 
@@ -115,9 +116,19 @@ class SharedModule:
         self.watched = watched
         self.restore()
 
-    def restore(self) -> None:
-        """Give the module's literal data back as it was built (after each run)."""
+    def restore(self, meter: Meter | None = None) -> None:
+        """Give the module's literal data back as it was built (after each run).
+
+        After a run (``meter``: the run's, closed here), in three steps, so that nothing of
+        this run reaches the next one's copies: the meter is closed; the run's data is taken
+        out of the namespace and released, which may run Action code it holds (a suspended
+        generator's ``finally``: it stops at its first hook, and the kit is not reused,
+        Meter.reached_after_end); only then are the fresh copies put in."""
         namespace = self.namespace
+        if meter is not None:
+            meter.close()
+            released = [namespace.pop(name, None) for name, _, _ in self.fresh]
+            released.clear()
         for name, built, flat in self.fresh:
             namespace[name] = built.copy() if flat else data_copy(built)
 
