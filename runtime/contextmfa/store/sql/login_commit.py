@@ -114,6 +114,17 @@ def _user_values(write: LoginWrite) -> dict[str, str]:
     return {"p_tenant_id": write.login.tenant_id, "p_user_id": write.login.user_id}
 
 
+def _audit_entry(write: LoginWrite) -> dict[str, Any]:
+    login = write.login
+    return audit.audit_values(
+        login.tenant_id,
+        "login.decision",
+        user_id=login.user_id,
+        detail=write.audit_detail,
+        now=write.now,
+    )
+
+
 def _write(connection: Connection, write: LoginWrite) -> None:
     """The login's rows, on a connection whose transaction already holds the user's history
     still; :class:`HistoryConflict` (nothing written) when it moved past the version seen."""
@@ -122,13 +133,7 @@ def _write(connection: Connection, write: LoginWrite) -> None:
         found = _VERSION.first(connection, _user_values(write))
         if found is None or int(found[0]) != write.seen_version:
             raise HistoryConflict("the user's history changed during the evaluation")
-    entry = audit.audit_values(
-        login.tenant_id,
-        "login.decision",
-        user_id=login.user_id,
-        detail=write.audit_detail,
-        now=write.now,
-    )
+    entry = _audit_entry(write)
     _INSERT_RECORDED.insert(connection, recorded_logins.recorded_values(login))
     _INSERT_AUDIT.insert(connection, entry)
     if write.history_entry is not None:
@@ -143,13 +148,7 @@ def _write_pipelined(connection: Connection, write: LoginWrite) -> None:
     COMMITTED transaction sees what committed before it started). :class:`HistoryConflict`
     otherwise, and the transaction, with the other rows, is rolled back."""
     login = write.login
-    entry = audit.audit_values(
-        login.tenant_id,
-        "login.decision",
-        user_id=login.user_id,
-        detail=write.audit_detail,
-        now=write.now,
-    )
+    entry = _audit_entry(write)
     driver = connection.connection.driver_connection
     try:
         with driver.pipeline():  # type: ignore[union-attr]
