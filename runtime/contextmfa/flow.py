@@ -101,6 +101,26 @@ class FlowOutcome:
             self.directives.append(Require(None, False, source))
 
 
+_new = object.__new__
+
+
+def new_outcome(steps: int) -> FlowOutcome:
+    """``FlowOutcome(steps=steps)`` at about half the cost (once per login): the empty
+    containers set directly, without ``__init__``'s ten keyword parameters and tests."""
+    outcome = _new(FlowOutcome)
+    outcome.directives = []
+    outcome.logs = []
+    outcome.errors = []
+    outcome.app_metadata = {}
+    outcome.user_metadata = {}
+    outcome.id_token = {}
+    outcome.access_token = {}
+    outcome.transaction = {}
+    outcome.steps = steps
+    outcome.stopped = False
+    return outcome
+
+
 class ActionFlow(Protocol):
     def run(
         self,
@@ -147,7 +167,7 @@ class InlineFlow:
         http: HttpPort | None = None,
     ) -> FlowOutcome:
         """``http`` answers the Actions' ``fetch`` calls for this login (engine.py)."""
-        outcome = FlowOutcome(steps=steps_so_far)
+        outcome = new_outcome(steps_so_far)
         for action, secrets in self._runs:
             run = run_action(
                 action,

@@ -28,6 +28,7 @@ from contextmfa.sandbox.compiler import CompiledAction
 from contextmfa.sandbox.fetch import Fetch, HttpPort
 from contextmfa.sandbox.kit import RunKit
 from contextmfa.sandbox.limits import SandboxLimits
+from contextmfa.sandbox.no_entries import NO_ENTRIES
 from contextmfa.sandbox.policy import ENTRY_POINT
 from contextmfa.sandbox.printing import LogLine, Redactor, scrub_message
 from contextmfa.sandbox.textsize import TooLarge, text_size
@@ -74,6 +75,17 @@ class ActionRun:
         run.__dict__.update(fields)
         return run
 
+
+_MAPPINGS = (
+    "app_metadata",
+    "user_metadata",
+    "id_token_claims",
+    "access_token_claims",
+    "transaction_metadata",
+)
+for _name in _MAPPINGS:
+    setattr(ActionRun, _name, NO_ENTRIES)  # what a run built by _result without it reads
+del _name
 
 _AWARE = [datetime(1970, 1, 1, tzinfo=UTC)]
 """The last ``now`` found timezone-aware, held so that no other object can take its id: a
@@ -125,13 +137,38 @@ def run_action(
     if kit.meter.tripped is not None:
         failure = kit.meter.tripped
     logs = kit.printer.lines()
-    if failure is None:
-        run = _result(action.name, recorder, logs, None, started)
-        action.kits.give_back(kit)  # after the result: the next run resets the kit's recorder
-        return run
-    # a failed run's kit is never reused (finish() closed its meter)
-    error = describe(failure, action, kit.redact)
-    return _result(action.name, recorder, logs, error, started)
+    if failure is not None:  # a failed run's kit is never reused (finish() closed its meter)
+        return _failed(action.name, recorder, logs, describe(failure, action, kit.redact), started)
+    fields: dict[str, Any] = {
+        "action": action.name,
+        "duration_us": (perf_counter_ns() - started) // 1000,
+    }  # a field left out is read from the class: its default, or NO_ENTRIES for a mapping
+    if logs:
+        fields["logs"] = logs
+    if recorder.directives:
+        fields["directives"] = tuple(recorder.directives)
+    if recorder.denied:
+        fields["denied"] = True
+    # A mapping handed over leaves the recorder, which never fills it again.
+    if recorder.app_metadata:
+        fields["app_metadata"] = recorder.app_metadata
+        recorder.app_metadata = {}
+    if recorder.user_metadata:
+        fields["user_metadata"] = recorder.user_metadata
+        recorder.user_metadata = {}
+    if recorder.id_token_claims:
+        fields["id_token_claims"] = recorder.id_token_claims
+        recorder.id_token_claims = {}
+    if recorder.access_token_claims:
+        fields["access_token_claims"] = recorder.access_token_claims
+        recorder.access_token_claims = {}
+    if recorder.transaction_metadata:
+        fields["transaction_metadata"] = recorder.transaction_metadata
+        recorder.transaction_metadata = {}
+    run = _new(ActionRun)  # ActionRun.built, inlined: every run that succeeds
+    _set_attribute(run, "__dict__", fields)  # the instance's own dict: nothing is copied
+    action.kits.give_back(kit)  # after the result: the next run resets the kit's recorder
+    return run
 
 
 def _execute(action: CompiledAction, namespace: dict[str, Any], kit: RunKit, http: Any) -> None:
@@ -148,42 +185,21 @@ def _execute(action: CompiledAction, namespace: dict[str, Any], kit: RunKit, htt
         namespace.clear()  # finalize the Action's objects while the meter still runs
 
 
-def _result(
-    name: str,
-    rec: Recorder,
-    logs: tuple[LogLine, ...],
-    error: ActionError | None,
-    started: int,
+def _failed(
+    name: str, rec: Recorder, logs: tuple[LogLine, ...], error: ActionError, started: int
 ) -> ActionRun:
-    if error is not None:
-        return ActionRun(
-            action=name,
-            directives=tuple(d for d in rec.directives if isinstance(d, Deny))[:1],
-            logs=logs,
-            error=error,
-            denied=rec.denied,
-            duration_us=(perf_counter_ns() - started) // 1000,
-        )
-    fields = {
-        "action": name,
-        "app_metadata": rec.app_metadata,
-        "user_metadata": rec.user_metadata,
-        "id_token_claims": rec.id_token_claims,
-        "access_token_claims": rec.access_token_claims,
-        "transaction_metadata": rec.transaction_metadata,
-        "duration_us": (perf_counter_ns() - started) // 1000,
-    }  # directives, logs, error and denied are read from the class when they are its defaults
-    if rec.directives:
-        fields["directives"] = tuple(rec.directives)
-    if logs:
-        fields["logs"] = logs
-    if rec.denied:
-        fields["denied"] = True
-    run = object.__new__(ActionRun)  # ActionRun.built, inlined: every run that succeeds
-    _set_attribute(run, "__dict__", fields)  # the instance's own dict: nothing is copied
-    return run
+    """A failed run's result: its logs and error, and a deny it issued (fail closed)."""
+    return ActionRun(
+        action=name,
+        directives=tuple(d for d in rec.directives if isinstance(d, Deny))[:1],
+        logs=logs,
+        error=error,
+        denied=rec.denied,
+        duration_us=(perf_counter_ns() - started) // 1000,
+    )
 
 
+_new = object.__new__
 _set_attribute = object.__setattr__
 
 
