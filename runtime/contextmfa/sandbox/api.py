@@ -68,25 +68,6 @@ class Recorder:
         self.access_token_claims: dict[str, Any] = {}
         self.transaction_metadata: dict[str, Any] = {}
 
-    def reset(self, steps_so_far: int) -> None:
-        """Nothing recorded yet (a reused recorder, kit.py). A run's result takes the containers
-        it holds out of the recorder (runner.py), so those left are empty and were never
-        handed over; one that is not empty (a result not built) is replaced all the same."""
-        self.steps = steps_so_far
-        self.denied = False
-        if self.directives:
-            self.directives = []
-        if self.app_metadata:
-            self.app_metadata = {}
-        if self.user_metadata:
-            self.user_metadata = {}
-        if self.id_token_claims:
-            self.id_token_claims = {}
-        if self.access_token_claims:
-            self.access_token_claims = {}
-        if self.transaction_metadata:
-            self.transaction_metadata = {}
-
 
 # -- the api objects --------------------------------------------------------------------------
 

@@ -96,14 +96,6 @@ class ApiRun:
         self.now = now
         self.recorded = 0
 
-    def start(self, rec: Any, cache: ActionCache, tenant_id: str, now: datetime) -> None:
-        """The state of a new run (a reused api, kit.py)."""
-        self.rec = rec
-        self.cache = cache
-        self.tenant_id = tenant_id
-        self.now = now
-        self.recorded = 0
-
     def fail(self, message: str) -> NoReturn:
         self.meter.trip(SandboxError, message)
 

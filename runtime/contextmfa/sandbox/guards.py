@@ -86,12 +86,9 @@ class Guards:
         self.scope = scope
         """(tenant, Action): the key of anything the run may share with later runs."""
         self._classes: set[type] = set()
+        """The classes the run's code defined; emptied between runs of a reused kit (kit.py)."""
         self.types: dict[str, Any] = {}
         """The run's ``list``, ``dict``, ..., and ``type``: one object each (safe_builtins.py)."""
-
-    def forget_classes(self) -> None:
-        """Between runs of a reused kit: the last run's classes are its own (kit.py)."""
-        self._classes.clear()
 
     def forbid(self, message: str) -> NoReturn:
         self.meter.trip(ActionForbidden, message)

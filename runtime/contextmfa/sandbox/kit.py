@@ -118,15 +118,37 @@ class RunKit:
             if items != self._secrets:
                 self.redact = Redactor(secrets)
                 self._secrets = items
-        self.printer.reset(self.redact)
+        printer = self.printer
+        if printer._lines or printer._dropped or printer._redact is not self.redact:
+            printer.reset(self.redact)  # no call when the last run printed nothing
         self.event.show(event, secrets)
         guards = self.guards
         guards.now = now
         if guards.scope[0] != tenant_id:
             guards.scope = (tenant_id, guards.scope[1])
+        # Nothing recorded yet. A run's result takes the containers it holds out of the
+        # recorder (runner.py): those left are empty and were never handed over; one that is
+        # not empty (no result built) is replaced all the same.
         recorder = self.recorder
-        recorder.reset(steps_so_far)
-        self.api._run.start(recorder, cache, tenant_id, now)
+        recorder.steps = steps_so_far
+        recorder.denied = False
+        if recorder.directives:
+            recorder.directives = []
+        if recorder.app_metadata:
+            recorder.app_metadata = {}
+        if recorder.user_metadata:
+            recorder.user_metadata = {}
+        if recorder.id_token_claims:
+            recorder.id_token_claims = {}
+        if recorder.access_token_claims:
+            recorder.access_token_claims = {}
+        if recorder.transaction_metadata:
+            recorder.transaction_metadata = {}
+        run = self.api._run  # the api's run state: its recorder is the kit's, always
+        run.cache = cache
+        run.tenant_id = tenant_id
+        run.now = now
+        run.recorded = 0
         self.meter.reset()
         return None if self.shared is not None else self.template.copy()
 
@@ -137,7 +159,7 @@ class RunKit:
             return False
         if list(map(sys.getrefcount, self._watched)) != self._baseline:
             return False
-        self.guards.forget_classes()
+        self.guards._classes.clear()  # the last run's classes are its own (no call: every run)
         return True
 
 

@@ -136,7 +136,7 @@ def run_action(
     kit.meter.finish()  # and closes it; no local holds it: kit.reusable() counts who does
     if kit.meter.tripped is not None:
         failure = kit.meter.tripped
-    logs = kit.printer.lines()
+    logs = kit.printer.lines() if kit.printer._lines or kit.printer._dropped else ()
     if failure is not None:  # a failed run's kit is never reused (finish() closed its meter)
         return _failed(action.name, recorder, logs, describe(failure, action, kit.redact), started)
     fields: dict[str, Any] = {
