@@ -150,25 +150,25 @@ def run_action(
     if recorder.denied:
         fields["denied"] = True
     # A mapping handed over leaves the recorder, which never fills it again.
-    if recorder.app_metadata:
-        fields["app_metadata"] = recorder.app_metadata
-        recorder.app_metadata = {}
-    if recorder.user_metadata:
-        fields["user_metadata"] = recorder.user_metadata
-        recorder.user_metadata = {}
-    if recorder.id_token_claims:
-        fields["id_token_claims"] = recorder.id_token_claims
-        recorder.id_token_claims = {}
-    if recorder.access_token_claims:
-        fields["access_token_claims"] = recorder.access_token_claims
-        recorder.access_token_claims = {}
-    if recorder.transaction_metadata:
-        fields["transaction_metadata"] = recorder.transaction_metadata
-        recorder.transaction_metadata = {}
+    for name in _HANDED_OVER:
+        entries = getattr(recorder, name)
+        if entries:
+            fields[name] = entries
+            setattr(recorder, name, {})
     run = _new(ActionRun)  # ActionRun.built, inlined: every run that succeeds
     _set_attribute(run, "__dict__", fields)  # the instance's own dict: nothing is copied
     action.kits.give_back(kit)  # after the result: the next run resets the kit's recorder
     return run
+
+
+_HANDED_OVER = (
+    "app_metadata",
+    "user_metadata",
+    "id_token_claims",
+    "access_token_claims",
+    "transaction_metadata",
+)
+"""The recorder's mappings a successful run's result takes over when they hold anything."""
 
 
 def _execute(action: CompiledAction, namespace: dict[str, Any], kit: RunKit, http: Any) -> None:
