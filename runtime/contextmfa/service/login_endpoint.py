@@ -17,8 +17,6 @@ and its arrival time, logs the request and turns an unexpected exception into th
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
@@ -102,13 +100,6 @@ def _bearer(authorization: str | None) -> str | None:
 
 
 async def _body(receive: Receive) -> bytes:
-    """The body :class:`~contextmfa.service.logs.AccessLog` buffered, in one message."""
-    chunks: list[bytes] = []
-    while True:
-        message: dict[str, Any] = dict(await receive())
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+    """The body :class:`~contextmfa.service.logs.AccessLog` buffered: one message, whole."""
+    message = await receive()
+    return message.get("body", b"") if message["type"] == "http.request" else b""
