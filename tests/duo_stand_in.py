@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import secrets
 import ssl
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
-from local_servers import self_signed_cert
+from local_servers import running, self_signed_cert
 
 __all__ = ["CLIENT_ID", "CLIENT_SECRET", "DuoStandIn", "serve_duo_stand_in"]
 
@@ -144,10 +143,5 @@ def serve_duo_stand_in(directory: Path, redirect_uri: str) -> Iterator[DuoStandI
     """A running stand-in with a fresh certificate in ``directory``; stopped on exit."""
     cert, key = self_signed_cert(directory)
     server = DuoStandIn(cert, key, redirect_uri)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with running(server, poll=0.05):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -69,10 +69,17 @@ def serve_http(
     server = _LoopbackServer(("127.0.0.1", 0), handler)
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    with running(server):
+        yield server
+
+
+@contextmanager
+def running(server: Any, poll: float = 0.02) -> Iterator[None]:
+    """``server`` (a socketserver) serving from a daemon thread; shut down and closed on exit."""
+    thread = threading.Thread(target=server.serve_forever, args=(poll,), daemon=True)
     thread.start()
     try:
-        yield server
+        yield
     finally:
         server.shutdown()
         server.server_close()
