@@ -1,4 +1,4 @@
-"""samples/events/README.md, the event reference shipped with the code, names exactly what exists."""
+"""samples/events/README.md, the event reference shipped with the code, names what exists."""
 
 from __future__ import annotations
 
