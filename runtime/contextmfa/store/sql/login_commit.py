@@ -110,6 +110,13 @@ class HeldHistory:
         self._write(LoginWrite(login, history_entry, self.version, audit_detail, now))
 
 
+def _version(connection: Connection, values: Mapping[str, str]) -> int:
+    """The user's history version (:data:`~contextmfa.store.sql.history.VERSION`)."""
+    row = _VERSION.first(connection, values)
+    assert row is not None  # an aggregate: always one row
+    return int(row[0])
+
+
 def _user_values(write: LoginWrite) -> dict[str, str]:
     return {"p_tenant_id": write.login.tenant_id, "p_user_id": write.login.user_id}
 
@@ -129,10 +136,9 @@ def _write(connection: Connection, write: LoginWrite) -> None:
     """The login's rows, on a connection whose transaction already holds the user's history
     still; :class:`HistoryConflict` (nothing written) when it moved past the version seen."""
     login = write.login
-    if write.history_entry is not None:
-        found = _VERSION.first(connection, _user_values(write))
-        if found is None or int(found[0]) != write.seen_version:
-            raise HistoryConflict("the user's history changed during the evaluation")
+    seen = write.seen_version
+    if write.history_entry is not None and _version(connection, _user_values(write)) != seen:
+        raise HistoryConflict("the user's history changed during the evaluation")
     entry = _audit_entry(write)
     _INSERT_RECORDED.insert(connection, recorded_logins.recorded_values(login))
     _INSERT_AUDIT.insert(connection, entry)
@@ -180,7 +186,7 @@ class SqlLoginCommit:
         """The user's history version, read before an evaluation reads the history."""
         values = {"p_tenant_id": tenant_id, "p_user_id": user_id}
         with self._db.read() as connection:
-            return int(connection.execute(history.VERSION, values).scalar_one())
+            return _version(connection, values)
 
     def read(
         self, tenant_id: str, user_id: str, *, device_id: str | None, user_agent: str | None
@@ -232,11 +238,9 @@ class SqlLoginCommit:
         key = user_lock_key(tenant_id, user_id)
         if self._db.dialect == "postgresql":
             with self._db.write() as connection:
-                connection.execute(_USER_LOCK, {"p_key": key})
-                found = connection.execute(
-                    history.VERSION, {"p_tenant_id": tenant_id, "p_user_id": user_id}
-                ).scalar_one()
-                yield HeldHistory(int(found), lambda write: _write(connection, write))
+                _LOCK.first(connection, {"p_key": key})
+                found = _version(connection, {"p_tenant_id": tenant_id, "p_user_id": user_id})
+                yield HeldHistory(found, lambda write: _write(connection, write))
             return
         if self._files is not None:
             with self._files.users([key]):

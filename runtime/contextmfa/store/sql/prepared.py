@@ -83,14 +83,6 @@ class Prepared:
         self.statement = statement
         self._plans: dict[tuple[str, tuple[str, ...] | None], _Plan] = {}
 
-    def all(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        plan, cursor = self._run(connection, values, None)
-        try:
-            plan.processors(cursor.description)
-            return [plan.row(raw) for raw in cursor.fetchall()]
-        finally:
-            cursor.close()
-
     def first(self, connection: Connection, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         plan, cursor = self._run(connection, values, None)
         try:
